@@ -1,0 +1,77 @@
+"""The ``agent-assist`` command: the GUI by default, sub-commands for headless work."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from app import APP_NAME, __version__
+from app.commands import COMMAND_MODULES
+from app.i18n import _
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """The ``--db URL`` option every database-using command shares."""
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help=_(
+            "database URL (sqlite:///path or postgresql+psycopg://user@host/db); "
+            "default: $AGENT_ASSIST_DB, then the settings, then a SQLite file "
+            "in the per-user data directory"
+        ),
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agent-assist",
+        description=_(
+            "%(app)s guides call-centre agents through fair use, expiring bundles, "
+            "contract rules, onboarding and complaints. Without a sub-command it "
+            "opens the application window."
+        )
+        % {"app": APP_NAME},
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help=_("open the application on the demo database (created on first use)"),
+    )
+    add_db_option(parser)
+    parser.set_defaults(handler=None)
+    subparsers = parser.add_subparsers(title=_("commands"), metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"app.commands.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from app.i18n import set_ui_language, system_language
+
+    set_ui_language(system_language())
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.handler is None:
+            from app.ui.app import run_gui
+
+            return run_gui(db=args.db, demo=args.demo)
+        return int(args.handler(args))
+    except CommandError as exc:
+        print(f"agent-assist: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
