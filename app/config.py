@@ -40,7 +40,9 @@ def data_dir() -> Path:
 def config_dir() -> Path:
     """Per-user configuration directory (``settings.json``)."""
     override = os.environ.get(ENV_CONFIG_DIR)
-    path = Path(override) if override else Path(platformdirs.user_config_dir(APP_ID, appauthor=False))
+    path = (
+        Path(override) if override else Path(platformdirs.user_config_dir(APP_ID, appauthor=False))
+    )
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -38,7 +38,7 @@ FALLBACK_LANGUAGE = "en"
 CATALOG_FOLDERS: dict[str, str] = {"de": "de", "en": "en", "ru": "ru", "zh": "zh_Hans"}
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext convention
+def N_(message: str) -> str:
     """Mark a string for extraction without translating it now."""
     return message
 

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, repositories, unit of work, migrations."""

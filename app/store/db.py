@@ -1,0 +1,155 @@
+"""Engines, migrations and the :class:`Database` handle the services use.
+
+SQLite (the desktop default) runs with WAL and foreign keys on; PostgreSQL
+(the shared call-centre server) with pre-ping so a dropped connection is
+noticed before a query fails half-way. Both get their schema from the same
+Alembic migrations.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+class DatabaseError(Exception):
+    """The database cannot be used: a bad URL, an unreachable server, an old schema."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with the settings the app relies on."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"not a database URL: {url!r}") from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    raise DatabaseError(f"unsupported database {backend!r}: use sqlite or postgresql")
+
+
+def _alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (creating it in an empty database)."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(engine), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(
+        _alembic_config(create_engine("sqlite://"))
+    ).get_current_head()
+
+
+def describe_url(url: str) -> str:
+    """A short, password-free description for the status bar."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite: {parsed.database or ':memory:'}"
+    host = parsed.host or "localhost"
+    port = f":{parsed.port}" if parsed.port else ""
+    user = f"{parsed.username}@" if parsed.username else ""
+    return f"PostgreSQL: {user}{host}{port}/{parsed.database}"
+
+
+class Database:
+    """One database: its engine, its sessions, and who this installation is."""
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if migrate:
+            self.ensure_schema()
+        self._origin: str | None = None
+
+    def ensure_schema(self) -> None:
+        """Create or upgrade the schema; a clear error when the server is unreachable."""
+        try:
+            if current_revision(self.engine) != head_revision():
+                upgrade(self.engine)
+        except OperationalError as exc:
+            raise DatabaseError(
+                f"cannot open the database {describe_url(self.url)}: {exc.orig}"
+            ) from exc
+
+    def description(self) -> str:
+        return describe_url(self.url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @property
+    def origin(self) -> str:
+        """This installation's id, written into every history entry it creates."""
+        if self._origin is None:
+            from app.store.models import AppMeta
+
+            with self.transaction() as session:
+                row = session.scalar(select(AppMeta).where(AppMeta.key == "origin"))
+                if row is None:
+                    row = AppMeta(key="origin", value=uuid.uuid4().hex)
+                    session.add(row)
+                self._origin = row.value
+        return self._origin
+
+    def has_schema(self) -> bool:
+        return inspect(self.engine).has_table("customers")
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,272 @@
+"""Repositories: the queries the services need, and nothing that decides.
+
+A repository wraps one session; :class:`UnitOfWork` opens the session, hands
+out the repositories and commits once at the end of a use case, or rolls
+everything back when anything failed, so a use case is all or nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy.orm import Session, selectinload
+
+from app.store.db import Database
+from app.store.models import (
+    Bundle,
+    Case,
+    CaseState,
+    Customer,
+    CustomerSearchTerm,
+    DevicePlan,
+    DevicePlanStatus,
+    FairUseRecord,
+    HistoryEntry,
+    Partner,
+    Subscription,
+)
+from app.store.search import PREFIX_END, fold, msisdn_prefixes
+from app.store.types import utcnow
+
+
+class Partners:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_code(self, code: str) -> Partner | None:
+        return self.session.scalar(select(Partner).where(Partner.code == code))
+
+    def all(self) -> Sequence[Partner]:
+        return self.session.scalars(select(Partner).order_by(Partner.code)).all()
+
+    def regions(self) -> tuple[str, ...]:
+        """The partners' countries, most customers first: default MSISDN regions."""
+        rows = self.session.execute(
+            select(Partner.country, func.count(Customer.id))
+            .outerjoin(Customer, Customer.partner_id == Partner.id)
+            .group_by(Partner.country)
+            .order_by(func.count(Customer.id).desc(), Partner.country)
+        ).all()
+        return tuple(country for country, _ in rows) or ("CH",)
+
+
+class Customers:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, customer_id: uuid.UUID) -> Customer | None:
+        return self.session.get(Customer, customer_id)
+
+    def by_no(self, customer_no: str) -> Customer | None:
+        return self.session.scalar(select(Customer).where(Customer.customer_no == customer_no))
+
+    def by_msisdn(self, msisdn: str) -> Sequence[Customer]:
+        return self.session.scalars(select(Customer).where(Customer.msisdn == msisdn)).all()
+
+    def with_details(self, customer_id: uuid.UUID) -> Customer | None:
+        """A customer with partner, subscriptions, device plans and bundles loaded."""
+        return self.session.scalar(
+            select(Customer)
+            .where(Customer.id == customer_id)
+            .options(
+                selectinload(Customer.partner),
+                selectinload(Customer.subscriptions),
+                selectinload(Customer.device_plans),
+                selectinload(Customer.bundles),
+            )
+        )
+
+    def search(self, query: str, regions: tuple[str, ...], limit: int = 50) -> Sequence[Customer]:
+        """Customers whose number, MSISDN or a name word starts with ``query``.
+
+        Exact customer numbers come first, then by name. Every branch is an
+        indexed range scan, so this stays fast on a million customers.
+        """
+        text = query.strip()
+        if not text:
+            return []
+        conditions = [
+            _prefix(Customer.customer_no, text),
+            _prefix(Customer.customer_no, text.upper()),
+        ]
+        for prefix in msisdn_prefixes(text, regions):
+            conditions.append(_prefix(Customer.msisdn, prefix))
+        folded = fold(text)
+        if folded:
+            term_match = select(CustomerSearchTerm.customer_id).where(
+                CustomerSearchTerm.term >= folded, CustomerSearchTerm.term < folded + PREFIX_END
+            )
+            conditions.append(Customer.id.in_(term_match))
+        stmt: Select[Any] = (
+            select(Customer)
+            .where(or_(*conditions))
+            .order_by((Customer.customer_no == text).desc(), Customer.search_name, Customer.id)
+            .limit(limit)
+        )
+        return self.session.scalars(stmt).all()
+
+    def count(self) -> int:
+        return self.session.scalar(select(func.count(Customer.id))) or 0
+
+
+def _prefix(column: Any, prefix: str) -> Any:
+    return (column >= prefix) & (column < prefix + PREFIX_END)
+
+
+class Subscriptions:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def current(self, customer_id: uuid.UUID) -> Subscription | None:
+        """The customer's subscription that is not cancelled, else the latest one."""
+        return self.session.scalar(
+            select(Subscription)
+            .where(Subscription.customer_id == customer_id)
+            .order_by(Subscription.cancelled_effective.is_not(None), Subscription.activated.desc())
+            .limit(1)
+        )
+
+    def active_device_plans(self, customer_id: uuid.UUID) -> Sequence[DevicePlan]:
+        return self.session.scalars(
+            select(DevicePlan).where(
+                DevicePlan.customer_id == customer_id,
+                DevicePlan.status == DevicePlanStatus.ACTIVE,
+            )
+        ).all()
+
+    def device_plan(self, plan_no: str) -> DevicePlan | None:
+        return self.session.scalar(select(DevicePlan).where(DevicePlan.plan_no == plan_no))
+
+
+class Bundles:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, customer_id: uuid.UUID, bundle_no: str) -> Bundle | None:
+        return self.session.scalar(
+            select(Bundle).where(Bundle.customer_id == customer_id, Bundle.bundle_no == bundle_no)
+        )
+
+    def of_customer(self, customer_id: uuid.UUID) -> Sequence[Bundle]:
+        return self.session.scalars(
+            select(Bundle).where(Bundle.customer_id == customer_id).order_by(Bundle.end_date)
+        ).all()
+
+
+class FairUse:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, customer_id: uuid.UUID, month: str) -> FairUseRecord | None:
+        return self.session.scalar(
+            select(FairUseRecord).where(
+                FairUseRecord.customer_id == customer_id, FairUseRecord.month == month
+            )
+        )
+
+    def of_customer(self, customer_id: uuid.UUID) -> Sequence[FairUseRecord]:
+        return self.session.scalars(
+            select(FairUseRecord)
+            .where(FairUseRecord.customer_id == customer_id)
+            .order_by(FairUseRecord.month)
+        ).all()
+
+
+class Cases:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, case_id: uuid.UUID) -> Case | None:
+        return self.session.get(Case, case_id)
+
+    def open_for(self, customer_id: uuid.UUID) -> Sequence[Case]:
+        return self.session.scalars(
+            select(Case)
+            .where(Case.customer_id == customer_id, Case.state == CaseState.OPEN)
+            .order_by(Case.opened_at)
+        ).all()
+
+
+HistoryCursor = tuple[datetime, uuid.UUID]
+
+
+class History:
+    """Append and read history entries; there is deliberately no update or delete."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(self, entry: HistoryEntry) -> HistoryEntry:
+        if entry.created_at is None:
+            entry.created_at = utcnow()
+        self.session.add(entry)
+        return entry
+
+    def page(
+        self, customer_id: uuid.UUID, *, before: HistoryCursor | None = None, limit: int = 100
+    ) -> Sequence[HistoryEntry]:
+        """Up to ``limit`` entries, newest first, strictly older than ``before``.
+
+        Keyset pagination on (created_at, id): every page costs the same,
+        however deep into a long history the agent scrolls.
+        """
+        stmt = select(HistoryEntry).where(HistoryEntry.customer_id == customer_id)
+        if before is not None:
+            stmt = stmt.where(tuple_(HistoryEntry.created_at, HistoryEntry.id) < tuple_(*before))
+        stmt = stmt.order_by(HistoryEntry.created_at.desc(), HistoryEntry.id.desc()).limit(limit)
+        return self.session.scalars(stmt).all()
+
+    def count(self, customer_id: uuid.UUID) -> int:
+        return (
+            self.session.scalar(
+                select(func.count(HistoryEntry.id)).where(HistoryEntry.customer_id == customer_id)
+            )
+            or 0
+        )
+
+
+class UnitOfWork:
+    """One use case's transaction, with the repositories bound to it.
+
+    ``with UnitOfWork(db) as uow: ...; uow.commit()`` — leaving the block
+    without ``commit()`` (or with an exception) rolls everything back.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self.db.session()
+        self.partners = Partners(self.session)
+        self.customers = Customers(self.session)
+        self.subscriptions = Subscriptions(self.session)
+        self.bundles = Bundles(self.session)
+        self.fair_use = FairUse(self.session)
+        self.cases = Cases(self.session)
+        self.history = History(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.session.rollback()
+        finally:
+            self.session.close()
+
+    def add(self, obj: object) -> None:
+        self.session.add(obj)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def commit(self) -> None:
+        self.session.commit()

@@ -1,0 +1,79 @@
+"""How customers are found: folded name terms and MSISDN prefixes.
+
+Search runs on every keystroke against customer bases of a million rows, so
+every match is an indexed range scan (``term >= q AND term < q + U+FFFF``),
+never ``LIKE '%q%'``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import phonenumbers
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_SEPARATORS = re.compile(r"[\s\-'’.,]+")
+PREFIX_END = "\uffff"
+
+
+def fold(text: str) -> str:
+    """Case-fold and strip accents: ``Müller`` -> ``muller``, ``Ёлкин`` -> ``елкин``."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def name_terms(name: str) -> set[str]:
+    """Every term a name can be found by, typing from the start of a term.
+
+    Words of the name (folded), the whole name, and for Chinese names every
+    suffix, so that the given name ``芳`` finds ``王芳``.
+    """
+    folded = fold(name).strip()
+    terms = {t for t in _SEPARATORS.split(folded) if t}
+    if folded:
+        terms.add(folded)
+    compact = _SEPARATORS.sub("", folded)
+    if _CJK.search(compact):
+        terms.update(compact[i:] for i in range(len(compact)))
+    return {t[:200] for t in terms}
+
+
+def msisdn_prefixes(query: str, regions: tuple[str, ...] = ("CH",)) -> list[str]:
+    """E.164 prefixes a (possibly partial) phone-number query can stand for.
+
+    ``+41 79 12`` -> ``+417912``; ``0041 79`` -> ``+4179``; ``079 12`` with the
+    region CH -> ``+417912``; ``1361234`` with CN -> ``+861361234``.
+    """
+    text = query.strip()
+    digits = re.sub(r"\D", "", text)
+    if not digits or re.search(r"[^\d\s+()./-]", text):
+        return []
+    if text.startswith("+"):
+        return ["+" + digits]
+    if digits.startswith("00"):
+        return ["+" + digits[2:]] if len(digits) > 2 else []
+    prefixes: list[str] = []
+    for region in regions:
+        country_code = phonenumbers.country_code_for_region(region)
+        if not country_code:
+            continue
+        trunk = phonenumbers.ndd_prefix_for_region(region, True) or ""
+        if trunk and digits.startswith(trunk):
+            prefixes.append(f"+{country_code}{digits[len(trunk) :]}")
+        else:  # national number typed without the trunk prefix (e.g. 136... in China)
+            prefixes.append(f"+{country_code}{digits}")
+    if len(digits) >= 6:
+        prefixes.append("+" + digits)  # already international without + or 00
+    return list(dict.fromkeys(prefixes))
+
+
+def normalize_msisdn(raw: str, region: str = "CH") -> str:
+    """Parse a full number in any common notation into E.164, or raise ValueError."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"not a phone number: {raw!r}") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(f"not a valid phone number for {region}: {raw!r}")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
