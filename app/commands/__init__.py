@@ -9,4 +9,6 @@ so ``agent-assist rules`` starts without loading the GUI or the database.
 from __future__ import annotations
 
 #: Module names below ``app.commands``, in the order ``--help`` lists them.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "db",
+)

@@ -19,6 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.i18n import _
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
@@ -40,7 +42,7 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseError(f"not a database URL: {url!r}") from exc
+        raise DatabaseError(_("not a database URL: {url}").format(url=url)) from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -52,7 +54,9 @@ def make_engine(url: str) -> Engine:
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
-    raise DatabaseError(f"unsupported database {backend!r}: use sqlite or postgresql")
+    raise DatabaseError(
+        _("unsupported database {backend}: use sqlite or postgresql").format(backend=backend)
+    )
 
 
 def _alembic_config(engine: Engine) -> Any:
@@ -115,7 +119,9 @@ class Database:
                 upgrade(self.engine)
         except OperationalError as exc:
             raise DatabaseError(
-                f"cannot open the database {describe_url(self.url)}: {exc.orig}"
+                _("cannot open the database {database}: {reason}").format(
+                    database=describe_url(self.url), reason=exc.orig
+                )
             ) from exc
 
     def description(self) -> str:
