@@ -318,10 +318,10 @@ def test_bad_urls_are_named(url: str) -> None:
 
 
 def test_migrations_go_down_and_up_again(tmp_path) -> None:
-    from app.store.db import upgrade
+    from app.store.db import downgrade, upgrade
 
     db = Database(f"sqlite:///{tmp_path / 'm.sqlite3'}")
-    upgrade(db.engine, "base")
+    downgrade(db.engine, "base")
     assert not db.has_schema()
     upgrade(db.engine, "head")
     assert db.has_schema()
