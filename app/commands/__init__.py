@@ -11,4 +11,6 @@ from __future__ import annotations
 #: Module names below ``app.commands``, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "db",
+    "importer",
+    "rules",
 )

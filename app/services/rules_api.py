@@ -1,0 +1,435 @@
+"""The JSON face of the rules engine (``agent-assist rules``, RULES_API.md).
+
+:func:`evaluate` takes one process name and the parsed JSON input, checks every
+field (reporting the dotted path, zero-based list indexes, of the first bad
+one), asks the domain and renders its decision as the documented JSON object.
+
+Input conventions, decided where RULES_API.md is silent:
+
+* Fields that may be ``null`` may also be left out; so may the flags and
+  fields documented for one contract action only (``bill_notice_period``,
+  ``partner_override``, ``end_date``, ``new_device_plan``), the subscription
+  where the action does not use it, and the lists ``sent`` and ``done``.
+  Every other field is required. Unknown keys are ignored.
+* Amounts are strings of digits with at most two decimals and are never
+  negative (``"5"``, ``"24.50"``); numbers, commas, signs and exponents are
+  invalid. Counts are JSON integers (``true`` is not an integer).
+* Dates are real calendar dates written ``YYYY-MM-DD``; months ``YYYY-MM``.
+* fair-use: a decision dated before its month is invalid (``decision.date``).
+* expiry: bundle ids are non-empty strings and unique.
+* onboarding: a manager is assigned to a VIP only, on or after the rating;
+  first contact needs the assignment and follows it; ``done`` holds task ids
+  from the onboarding rule file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from app.domain import PROCESSES, complaints, contracts, expiry, fair_use, goodwill, onboarding
+from app.domain.errors import RuleInputError
+from app.domain.money import format_money
+from app.domain.ruleset import RuleSet
+from app.i18n import _
+
+__all__ = ["PROCESSES", "InputError", "evaluate"]
+
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+_MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
+_AMOUNT_RE = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?", re.ASCII)
+_MISSING: Any = object()
+
+
+class InputError(ValueError):
+    """Invalid input: the dotted path of the field and a sentence saying why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+        self.message = message
+
+    def as_json(self) -> dict[str, dict[str, str]]:
+        return {"error": {"field": self.field, "message": self.message}}
+
+
+# --- reading fields ------------------------------------------------------------
+
+
+def _join(path: str, key: str | int) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+class _Object:
+    """A JSON object being read, with its dotted path for error messages."""
+
+    def __init__(self, data: object, path: str = "") -> None:
+        if not isinstance(data, dict):
+            raise InputError(path, _("Expected a JSON object."))
+        self.data = data
+        self.path = path
+
+    def at(self, key: str) -> str:
+        return _join(self.path, key)
+
+    def required(self, key: str) -> Any:
+        value = self.data.get(key, _MISSING)
+        if value is _MISSING or value is None:
+            raise InputError(self.at(key), _("This field is required."))
+        return value
+
+    def optional(self, key: str) -> Any:
+        """The value, or None when the key is absent or null."""
+        return self.data.get(key)
+
+    def date(self, key: str, required: bool = True) -> date | None:
+        value = self.required(key) if required else self.optional(key)
+        return None if value is None else parse_date(value, self.at(key))
+
+    def month(self, key: str) -> date:
+        return parse_month(self.required(key), self.at(key))
+
+    def amount(self, key: str, required: bool = True) -> Decimal | None:
+        value = self.required(key) if required else self.optional(key)
+        return None if value is None else parse_amount(value, self.at(key))
+
+    def flag(self, key: str, required: bool = True) -> bool:
+        value = self.required(key) if required else self.optional(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise InputError(self.at(key), _("Expected true or false."))
+        return value
+
+    def integer(self, key: str, required: bool = True, minimum: int | None = None) -> int | None:
+        value = self.required(key) if required else self.optional(key)
+        return None if value is None else parse_int(value, self.at(key), minimum)
+
+    def text(self, key: str) -> str:
+        value = self.required(key)
+        if not isinstance(value, str) or not value:
+            raise InputError(self.at(key), _("Expected a non-empty string."))
+        return value
+
+    def items(self, key: str, required: bool = True) -> list[tuple[str, Any]]:
+        """(dotted path, value) of each entry of a list field."""
+        value = self.required(key) if required else self.optional(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise InputError(self.at(key), _("Expected a list."))
+        return [(_join(self.at(key), i), item) for i, item in enumerate(value)]
+
+    def child(self, key: str) -> _Object | None:
+        value = self.optional(key)
+        return None if value is None else _Object(value, self.at(key))
+
+
+def parse_date(value: object, field: str) -> date:
+    if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
+        raise InputError(field, _("Expected a date written YYYY-MM-DD."))
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(field, _("There is no such date.")) from None
+
+
+def parse_month(value: object, field: str) -> date:
+    match = _MONTH_RE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise InputError(field, _("Expected a month written YYYY-MM."))
+    year, month = int(match[1]), int(match[2])
+    if not 1 <= month <= 12 or year < 1:
+        raise InputError(field, _("There is no such month."))
+    return date(year, month, 1)
+
+
+def parse_amount(value: object, field: str) -> Decimal:
+    if not isinstance(value, str) or not _AMOUNT_RE.fullmatch(value):
+        raise InputError(
+            field,
+            _('Expected an amount as a string with at most two decimals, such as "24.50".'),
+        )
+    return Decimal(value)
+
+
+def parse_int(value: object, field: str, minimum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(field, _("Expected a whole number."))
+    if minimum is not None and value < minimum:
+        raise InputError(field, _("Must be at least %(minimum)d.") % {"minimum": minimum})
+    return value
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _month_text(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+# --- contract ------------------------------------------------------------------
+
+
+def _device_plan(obj: _Object | None) -> contracts.DevicePlan | None:
+    if obj is None:
+        return None
+    return contracts.DevicePlan(
+        activated=obj.date("activated"),  # type: ignore[arg-type]
+        down_payment=obj.amount("down_payment"),  # type: ignore[arg-type]
+        financed_amount=obj.amount("financed_amount"),  # type: ignore[arg-type]
+        instalment=obj.amount("instalment"),  # type: ignore[arg-type]
+        instalments_billed=obj.integer("instalments_billed", minimum=0),  # type: ignore[arg-type]
+    )
+
+
+def _subscription(obj: _Object | None) -> contracts.Subscription | None:
+    if obj is None:
+        return None
+    allowances: dict[str, int] = {}
+    raw = obj.child("allowances")
+    if raw is not None:
+        for name, units in raw.data.items():
+            allowances[name] = parse_int(units, raw.at(name), minimum=0)
+    return contracts.Subscription(
+        monthly_fee=obj.amount("monthly_fee", required=False),
+        aio_discount=obj.amount("aio_discount", required=False) or Decimal(0),
+        allowances=allowances,
+        last_upgrade_effective=obj.date("last_upgrade_effective", required=False),
+    )
+
+
+def _contract(obj: _Object, rules: RuleSet) -> dict[str, Any]:
+    action = obj.text("action")
+    if action not in contracts.ACTIONS:
+        raise InputError(
+            obj.at("action"),
+            _("Unknown action; expected one of: %(actions)s.")
+            % {"actions": ", ".join(contracts.ACTIONS)},
+        )
+    request = contracts.ContractRequest(
+        action=action,  # type: ignore[arg-type]
+        date=obj.date("date"),  # type: ignore[arg-type]
+        subscription=_subscription(obj.child("subscription")),
+        device_plan=_device_plan(obj.child("device_plan")),
+        new_device_plan=_device_plan(obj.child("new_device_plan")),
+        bill_notice_period=obj.flag("bill_notice_period", required=False),
+        partner_override=obj.flag("partner_override", required=False),
+        end_date=obj.date("end_date", required=False),
+    )
+    d = contracts.evaluate(request, rules.contract)
+    return {
+        "allowed": d.allowed,
+        "effective_date": _iso(d.effective_date),
+        "earliest_allowed_date": _iso(d.earliest_allowed_date),
+        "needs_ticket": d.needs_ticket,
+        "billed_until": _iso(d.billed_until),
+        "device_plan_end": _iso(d.device_plan_end),
+        "charges": [
+            {"kind": c.kind, "amount": format_money(c.amount), "due": c.due.isoformat()}
+            for c in d.charges
+        ],
+        "allowances": dict(d.allowances),
+        "rule_ids": list(d.rule_ids),
+    }
+
+
+# --- fair use ------------------------------------------------------------------
+
+
+def _fair_use(obj: _Object, rules: RuleSet) -> dict[str, Any]:
+    month = obj.month("month")
+    exceeded = [parse_month(value, path) for path, value in obj.items("exceeded_months")]
+    mobile_tv = obj.flag("mobile_tv")
+    combo = obj.flag("combo")
+    decision = None
+    raw = obj.child("decision")
+    if raw is not None:
+        when = raw.date("date")
+        measure = raw.text("measure")
+        if measure not in rules.fair_use.measures_by_id:
+            known = ", ".join(m.id for m in rules.fair_use.measures)
+            raise InputError(
+                raw.at("measure"), _("Unknown measure; expected one of: %(m)s.") % {"m": known}
+            )
+        agrees = raw.optional("partner_agrees")
+        if agrees is not None and not isinstance(agrees, bool):
+            raise InputError(raw.at("partner_agrees"), _("Expected true, false or null."))
+        decision = fair_use.MeasureDecision(when, measure, agrees)  # type: ignore[arg-type]
+    case = fair_use.FairUseCase(month, exceeded, mobile_tv, combo, decision)
+    d = fair_use.evaluate(case, rules.fair_use)
+    measure_out = None
+    if d.measure is not None:
+        measure_out = {
+            "measure": d.measure.measure,
+            "allowed": d.measure.allowed,
+            "effective_date": _iso(d.measure.effective_date),
+        }
+    return {
+        "stage": d.stage,
+        "consecutive_months": d.consecutive_months,
+        "actions": list(d.actions),
+        "termination_allowed": d.termination_allowed,
+        "measure": measure_out,
+        "bill_overuse_to_partner_from": _iso(d.bill_overuse_to_partner_from),
+        "report_to_controlling": d.report_to_controlling,
+    }
+
+
+# --- expiry --------------------------------------------------------------------
+
+
+def _expiry(obj: _Object, rules: RuleSet) -> dict[str, Any]:
+    today = obj.date("today")
+    known = rules.expiry.reminder_ids
+    bundles = []
+    for path, value in obj.items("bundles"):
+        item = _Object(value, path)
+        bundle_id = item.text("id")
+        end_date = item.date("end_date")
+        sent: set[str] = set()
+        for sent_path, reminder in item.items("sent", required=False):
+            if reminder not in known:
+                raise InputError(
+                    sent_path,
+                    _("Unknown reminder; expected one of: %(r)s.")
+                    % {"r": ", ".join(r.id for r in rules.expiry.reminders)},
+                )
+            sent.add(reminder)
+        bundles.append(expiry.Bundle(bundle_id, end_date, frozenset(sent)))  # type: ignore[arg-type]
+    d = expiry.evaluate(today, bundles, rules.expiry)  # type: ignore[arg-type]
+    return {
+        "due": [
+            {"bundle_id": r.bundle_id, "reminder": r.reminder, "due_date": r.due_date.isoformat()}
+            for r in d.due
+        ]
+    }
+
+
+# --- goodwill ------------------------------------------------------------------
+
+
+def _goodwill(obj: _Object, rules: RuleSet) -> dict[str, Any]:
+    package_fee = obj.amount("package_fee")
+    minimum_spend = obj.amount("minimum_spend", required=False)
+    months = []
+    for path, value in obj.items("months"):
+        item = _Object(value, path)
+        months.append(
+            goodwill.DisputedMonth(
+                month=item.month("month"),
+                other_charges=item.amount("other_charges"),  # type: ignore[arg-type]
+                out_of_bundle_data=item.amount("out_of_bundle_data"),  # type: ignore[arg-type]
+            )
+        )
+    d = goodwill.evaluate(package_fee, minimum_spend, months, rules.goodwill)  # type: ignore[arg-type]
+    return {
+        "months": [
+            {
+                "month": _month_text(m.month),
+                "actual": format_money(m.actual),
+                "counterfactual": format_money(m.counterfactual),
+                "credit": format_money(m.credit),
+            }
+            for m in d.months
+        ],
+        "total_credit": format_money(d.total_credit),
+    }
+
+
+# --- onboarding ----------------------------------------------------------------
+
+
+def _onboarding(obj: _Object, rules: RuleSet) -> dict[str, Any]:
+    activation = obj.date("activation_date")
+    today = obj.date("today")
+    vip_rated = obj.date("vip_rated", required=False)
+    assigned = obj.date("manager_assigned", required=False)
+    first_contact = obj.date("manager_first_contact", required=False)
+    done = []
+    for path, value in obj.items("done", required=False):
+        if not isinstance(value, str):
+            raise InputError(path, _("Expected a task id (a string)."))
+        done.append(value)
+    case = onboarding.OnboardingCase(
+        activation,  # type: ignore[arg-type]
+        today,  # type: ignore[arg-type]
+        vip_rated,
+        assigned,
+        first_contact,
+        tuple(done),
+    )
+    d = onboarding.evaluate(case, rules.onboarding)
+    return {
+        "day": d.day,
+        "stage": d.stage,
+        "vip": {
+            "assign_due": _iso(d.vip.assign_due),
+            "first_contact_due": _iso(d.vip.first_contact_due),
+            "overdue": list(d.vip.overdue),
+        },
+        "tasks": [
+            {"id": t.id, "stage": t.stage, "due": t.due.isoformat(), "status": t.status}
+            for t in d.tasks
+        ],
+    }
+
+
+# --- complaint -----------------------------------------------------------------
+
+
+def _complaint(obj: _Object, rules: RuleSet) -> dict[str, Any]:
+    category = obj.text("category")
+    if category not in rules.complaint.channel_of_category:
+        raise InputError(obj.at("category"), _("Unknown complaint category."))
+    value = obj.integer("customer_value")
+    mass_incident = obj.flag("mass_incident")
+    first_line_resolved = obj.flag("first_line_resolved")
+    second_line_normal = obj.flag("second_line_normal")
+    retention = obj.optional("retention")
+    if retention not in (None, "succeeded", "impossible"):
+        raise InputError(obj.at("retention"), _('Expected null, "succeeded" or "impossible".'))
+    blocker = obj.integer("blocker", required=False)
+    case = complaints.ComplaintCase(
+        category,
+        value,  # type: ignore[arg-type]
+        mass_incident,
+        first_line_resolved,
+        second_line_normal,
+        retention,
+        blocker,
+    )
+    d = complaints.evaluate(case, rules.complaint)
+    return {"route": d.route, "claim": d.claim}
+
+
+_EVALUATORS: dict[str, Callable[[_Object, RuleSet], dict[str, Any]]] = {
+    "contract": _contract,
+    "fair-use": _fair_use,
+    "expiry": _expiry,
+    "goodwill": _goodwill,
+    "onboarding": _onboarding,
+    "complaint": _complaint,
+}
+
+
+def evaluate(process: str, payload: object, ruleset: RuleSet) -> dict[str, Any]:
+    """The documented JSON answer of ``process`` for ``payload`` under ``ruleset``.
+
+    Raises :class:`InputError` (field, message) for invalid input.
+    """
+    evaluator = _EVALUATORS.get(process)
+    if evaluator is None:
+        raise InputError(
+            "process",
+            _("Unknown process; expected one of: %(p)s.") % {"p": ", ".join(PROCESSES)},
+        )
+    obj = _Object(payload)
+    try:
+        return evaluator(obj, ruleset)
+    except RuleInputError as exc:
+        raise InputError(exc.field, _(exc.message)) from None
