@@ -2,16 +2,25 @@
 
 Every setting has one declaration here (name, type, default, and a title for
 the settings dialog); the rest of the code asks :func:`settings` for values and
-never reads files or the environment itself. Resolution order for the
-database: ``--db`` on the command line, then ``AGENT_ASSIST_DB``, then the
-settings file, then a SQLite file in the per-user data directory.
+never reads files or the environment itself.
+
+Settings come from two files with the same keys: the user's ``settings.json``
+and the machine-wide site file ``agent-assist-site.json`` that IT places next
+to the executables (the installer's ``/DBURL=`` option writes it). A user
+value overrides the site value field by field; an empty user value counts as
+not set. Resolution order for the database: ``--db`` on the command line, then
+``AGENT_ASSIST_DB``, then the user's settings, then the site settings, then a
+SQLite file in the per-user data directory. A file that cannot be read or is
+not a JSON object is ignored with a logged warning; unknown keys are ignored.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
-from dataclasses import asdict, dataclass, fields
+import sys
+from dataclasses import asdict, dataclass, fields, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,9 +30,14 @@ import platformdirs
 from app import APP_ID
 from app.i18n import N_
 
+log = logging.getLogger(__name__)
+
 ENV_DB = "AGENT_ASSIST_DB"
 ENV_DATA_DIR = "AGENT_ASSIST_DATA_DIR"
 ENV_CONFIG_DIR = "AGENT_ASSIST_CONFIG_DIR"
+ENV_SITE_CONFIG = "AGENT_ASSIST_SITE_CONFIG"
+
+SITE_SETTINGS_FILE = "agent-assist-site.json"
 
 DEFAULT_DB_FILE = "agent-assist.sqlite3"
 DEMO_DB_FILE = "demo.sqlite3"
@@ -75,15 +89,26 @@ class Settings:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
+        """Settings from one JSON file; defaults when it is missing or unreadable."""
         path = path or settings_file()
         if not path.exists():
             return cls()
         try:
-            raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            raw: Any = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            log.warning("ignoring the settings file %s: %s", path, exc)
+            return cls()
+        if not isinstance(raw, dict):
+            log.warning("ignoring the settings file %s: not a JSON object", path)
             return cls()
         known = {f.name for f in fields(cls)}
-        return cls(**{k: str(v) for k, v in raw.items() if k in known})
+        return cls(**{k: str(v) for k, v in raw.items() if k in known and v is not None})
+
+    def over(self, base: Settings) -> Settings:
+        """These settings where set (non-empty), ``base`` for the rest."""
+        return replace(
+            base, **{f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+        )
 
     def save(self, path: Path | None = None) -> None:
         path = path or settings_file()
@@ -93,16 +118,39 @@ class Settings:
 
 
 def settings_file() -> Path:
+    """The user's own settings (what the settings dialog edits and saves)."""
     return config_dir() / "settings.json"
+
+
+def site_settings_file() -> Path | None:
+    """The machine-wide settings IT deploys, or ``None`` when there is no place for one.
+
+    ``AGENT_ASSIST_SITE_CONFIG`` names the file; otherwise the installed
+    (frozen) program looks next to its executable. A source checkout has no
+    site file unless the variable is set.
+    """
+    override = os.environ.get(ENV_SITE_CONFIG)
+    if override:
+        return Path(override)
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).resolve().parent / SITE_SETTINGS_FILE
+    return None
+
+
+def site_settings() -> Settings:
+    """The machine-wide defaults (empty when there is no site file)."""
+    path = site_settings_file()
+    return Settings.load(path) if path is not None else Settings()
 
 
 @cache
 def settings() -> Settings:
-    return Settings.load()
+    """The settings in effect: the user's, falling back to the site's field by field."""
+    return Settings.load().over(site_settings())
 
 
 def resolve_db_url(cli_value: str | None = None, *, demo: bool = False) -> str:
-    """The database URL to use, by the documented order."""
+    """The database URL: ``--db``, ``AGENT_ASSIST_DB``, user, site, the default file."""
     if cli_value:
         return cli_value
     if demo:
