@@ -1,0 +1,371 @@
+"""Subscriptions, device plans, bundles and fair-use files: rows of a customer."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from app.i18n import _
+from app.services.importing.base import CustomerRows, RowRejectedError, by_key, reject
+from app.services.importing.cells import (
+    Column,
+    list_of,
+    one_of,
+    parse_amount,
+    parse_bool,
+    parse_count,
+    parse_date,
+    parse_month,
+    text,
+)
+from app.store.models import (
+    Bundle,
+    Customer,
+    DevicePlan,
+    DevicePlanStatus,
+    FairUseRecord,
+    Subscription,
+)
+
+REMINDERS = ("month", "week")
+STATUSES = tuple(s.value for s in DevicePlanStatus)
+
+
+def _not_before(values: dict[str, Any], column: str, start: str) -> tuple[str, str] | None:
+    later, earlier = values.get(column), values.get(start)
+    if isinstance(later, date) and isinstance(earlier, date) and later < earlier:
+        return column, _("{day} is before {start} {earlier}").format(
+            day=later.isoformat(), start=start, earlier=earlier.isoformat()
+        )
+    return None
+
+
+class Subscriptions(CustomerRows):
+    """Keyed by customer and activation day: a new day is a new subscription."""
+
+    kind = "subscriptions"
+    columns = (
+        Column("customer_no", text(32), required=True),
+        Column("tariff", text(100), required=True),
+        Column("monthly_fee", parse_amount, required=True),
+        Column("activated", parse_date, required=True),
+        Column("aio_discount", parse_amount),
+        Column("data_mb", parse_count),
+        Column("minutes", parse_count),
+        Column("last_upgrade_effective", parse_date),
+        Column("cancelled_effective", parse_date),
+    )
+    key = ("customer_no", "activated")
+    fields = ("tariff", "monthly_fee", "aio_discount", "data_mb", "minutes")
+    fields += ("last_upgrade_effective", "cancelled_effective")
+
+    def prefetch(self, rows: Sequence[dict[str, Any]]) -> None:
+        super().prefetch(rows)
+        self.subscriptions = by_key(
+            self.session.scalars(
+                select(Subscription).where(
+                    Subscription.customer_id.in_(set(self.customer_ids.values()))
+                )
+            ),
+            "customer_id",
+            "activated",
+        )
+
+    def find(self, values: dict[str, Any]) -> Subscription | None:
+        return self.subscriptions.get((self.customer_id(values), values["activated"]))
+
+    def check(self, values: dict[str, Any], existing: Any | None) -> None:
+        problems = [
+            p
+            for p in (
+                _not_before(values, "last_upgrade_effective", "activated"),
+                _not_before(values, "cancelled_effective", "activated"),
+            )
+            if p
+        ]
+        if problems:
+            raise RowRejectedError(problems)
+
+    def current(self, record: Subscription) -> dict[str, Any]:
+        return {name: getattr(record, name) for name in self.fields}
+
+    def create(self, values: dict[str, Any]) -> Subscription:
+        customer_id = self.customer_id(values)
+        subscription = Subscription(
+            id=uuid.uuid4(),
+            customer_id=customer_id,
+            activated=values["activated"],
+            **{name: values[name] for name in self.fields},
+        )
+        self.session.add(subscription)
+        self.subscriptions[(customer_id, subscription.activated)] = subscription
+        return subscription
+
+    def subject(self, values: dict[str, Any]) -> str:
+        return _("Subscription {tariff} activated {day}").format(
+            tariff=values["tariff"], day=values["activated"].isoformat()
+        )
+
+
+class DevicePlans(CustomerRows):
+    """Keyed by plan number; needs a subscription; one active plan per customer."""
+
+    kind = "device-plans"
+    columns = (
+        Column("customer_no", text(32), required=True),
+        Column("plan_no", text(32), required=True),
+        Column("activated", parse_date, required=True),
+        Column("financed_amount", parse_amount, required=True),
+        Column("instalment", parse_amount, required=True),
+        Column("down_payment", parse_amount, default=Decimal("0.00")),
+        Column("instalments_billed", parse_count, default=0),
+        Column("status", one_of(STATUSES), default=DevicePlanStatus.ACTIVE.value),
+    )
+    key = ("plan_no",)
+    fields = tuple(c.name for c in columns if c.name not in ("customer_no", "plan_no"))
+
+    def prefetch(self, rows: Sequence[dict[str, Any]]) -> None:
+        super().prefetch(rows)
+        customer_ids = set(self.customer_ids.values())
+        plans = self.session.scalars(
+            select(DevicePlan).where(
+                DevicePlan.plan_no.in_({row["plan_no"] for row in rows})
+                | (
+                    DevicePlan.customer_id.in_(customer_ids)
+                    & (DevicePlan.status == DevicePlanStatus.ACTIVE)
+                )
+            )
+        ).all()
+        self.plans = {plan.plan_no: plan for plan in plans}
+        self.active: dict[uuid.UUID, set[str]] = {}
+        for plan in plans:
+            if plan.status == DevicePlanStatus.ACTIVE:
+                self.active.setdefault(plan.customer_id, set()).add(plan.plan_no)
+        # The current subscription: not cancelled first, then the latest activated.
+        self.subscription: dict[uuid.UUID, uuid.UUID] = {}
+        ranked = self.session.execute(
+            select(Subscription.customer_id, Subscription.id)
+            .where(Subscription.customer_id.in_(customer_ids))
+            .order_by(
+                Subscription.cancelled_effective.is_(None),
+                Subscription.activated,
+                Subscription.id,
+            )
+        ).tuples()
+        for customer_id, subscription_id in ranked:
+            self.subscription[customer_id] = subscription_id  # the last one wins
+
+    def find(self, values: dict[str, Any]) -> DevicePlan | None:
+        customer_id = self.customer_id(values)
+        plan = self.plans.get(values["plan_no"])
+        if plan is not None and plan.customer_id != customer_id:
+            owner = self.session.get(Customer, plan.customer_id)
+            raise reject(
+                "plan_no",
+                _("device plan {plan_no!r} belongs to customer {owner!r}").format(
+                    plan_no=values["plan_no"], owner=owner.customer_no if owner else "?"
+                ),
+            )
+        return plan
+
+    def check(self, values: dict[str, Any], existing: Any | None) -> None:
+        customer_id = self.customer_id(values)
+        if existing is None and customer_id not in self.subscription:
+            raise reject(
+                "customer_no",
+                _("customer {number!r} has no subscription: a device plan needs one").format(
+                    number=values["customer_no"]
+                ),
+            )
+        problems: list[tuple[str, str]] = []
+        if values["status"] == DevicePlanStatus.ACTIVE:
+            others = sorted(self.active.get(customer_id, set()) - {values["plan_no"]})
+            if others:
+                problems.append(
+                    (
+                        "status",
+                        _(
+                            "customer {number!r} already has the active device plan {other!r}; "
+                            "only one may be active"
+                        ).format(number=values["customer_no"], other=others[0]),
+                    )
+                )
+        financed, instalment = values["financed_amount"], values["instalment"]
+        if instalment <= 0:
+            problems.append(("instalment", _("must be more than 0.00")))
+        elif instalment > financed:
+            problems.append(
+                (
+                    "instalment",
+                    _("{instalment} is more than the financed amount {financed}").format(
+                        instalment=f"{instalment:.2f}", financed=f"{financed:.2f}"
+                    ),
+                )
+            )
+        elif instalment * values["instalments_billed"] > financed:
+            problems.append(
+                (
+                    "instalments_billed",
+                    _("{count} instalments of {instalment} are more than {financed}").format(
+                        count=values["instalments_billed"],
+                        instalment=f"{instalment:.2f}",
+                        financed=f"{financed:.2f}",
+                    ),
+                )
+            )
+        if problems:
+            raise RowRejectedError(problems)
+
+    def current(self, record: DevicePlan) -> dict[str, Any]:
+        stored = {name: getattr(record, name) for name in self.fields}
+        stored["status"] = DevicePlanStatus(record.status).value
+        return stored
+
+    def _track(self, plan: DevicePlan) -> None:
+        active = self.active.setdefault(plan.customer_id, set())
+        if plan.status == DevicePlanStatus.ACTIVE:
+            active.add(plan.plan_no)
+        else:
+            active.discard(plan.plan_no)
+
+    def create(self, values: dict[str, Any]) -> DevicePlan:
+        customer_id = self.customer_id(values)
+        plan = DevicePlan(
+            id=uuid.uuid4(),
+            customer_id=customer_id,
+            subscription_id=self.subscription[customer_id],
+            plan_no=values["plan_no"],
+            **{name: values[name] for name in self.fields if name != "status"},
+            status=DevicePlanStatus(values["status"]),
+        )
+        self.session.add(plan)
+        self.plans[plan.plan_no] = plan
+        self._track(plan)
+        return plan
+
+    def assign(self, record: DevicePlan, changes: dict[str, Any]) -> None:
+        for column, value in changes.items():
+            setattr(record, column, DevicePlanStatus(value) if column == "status" else value)
+        self._track(record)
+
+    def subject(self, values: dict[str, Any]) -> str:
+        return _("Device plan {plan_no}").format(plan_no=values["plan_no"])
+
+
+class Bundles(CustomerRows):
+    """Keyed by customer and bundle id. Reminders already sent are never forgotten."""
+
+    kind = "bundles"
+    columns = (
+        Column("customer_no", text(32), required=True),
+        Column("bundle_id", text(64), required=True),
+        Column("name", text(200), required=True),
+        Column("end_date", parse_date, required=True),
+        Column("package_fee", parse_amount),
+        Column("reminders_sent", list_of(REMINDERS), default=[]),
+    )
+    key = ("customer_no", "bundle_id")
+
+    def prefetch(self, rows: Sequence[dict[str, Any]]) -> None:
+        super().prefetch(rows)
+        self.bundles = by_key(
+            self.session.scalars(
+                select(Bundle).where(
+                    Bundle.customer_id.in_(set(self.customer_ids.values())),
+                    Bundle.bundle_no.in_({row["bundle_id"] for row in rows}),
+                )
+            ),
+            "customer_id",
+            "bundle_no",
+        )
+
+    def find(self, values: dict[str, Any]) -> Bundle | None:
+        return self.bundles.get((self.customer_id(values), values["bundle_id"]))
+
+    def current(self, record: Bundle) -> dict[str, Any]:
+        return {
+            "name": record.name,
+            "end_date": record.end_date,
+            "package_fee": record.package_fee,
+            "reminders_sent": [r for r in REMINDERS if r in (record.reminders_sent or [])],
+        }
+
+    def merge(self, record: Bundle, changes: dict[str, Any]) -> dict[str, Any]:
+        if "reminders_sent" in changes:
+            sent = set(record.reminders_sent or []) | set(changes["reminders_sent"])
+            changes = {**changes, "reminders_sent": [r for r in REMINDERS if r in sent]}
+        return changes
+
+    def create(self, values: dict[str, Any]) -> Bundle:
+        customer_id = self.customer_id(values)
+        bundle = Bundle(
+            id=uuid.uuid4(),
+            customer_id=customer_id,
+            bundle_no=values["bundle_id"],
+            name=values["name"],
+            end_date=values["end_date"],
+            package_fee=values["package_fee"],
+            reminders_sent=values["reminders_sent"],
+        )
+        self.session.add(bundle)
+        self.bundles[(customer_id, bundle.bundle_no)] = bundle
+        return bundle
+
+    def subject(self, values: dict[str, Any]) -> str:
+        return _("Bundle {bundle_id} ({name})").format(
+            bundle_id=values["bundle_id"], name=values["name"]
+        )
+
+
+class FairUse(CustomerRows):
+    """Keyed by customer and month."""
+
+    kind = "fair-use"
+    columns = (
+        Column("customer_no", text(32), required=True),
+        Column("month", parse_month, required=True),
+        Column("exceeded", parse_bool, required=True),
+        Column("data_mb_used", parse_count),
+        Column("limit_mb", parse_count),
+    )
+    key = ("customer_no", "month")
+    fields = ("exceeded", "data_mb_used", "limit_mb")
+
+    def prefetch(self, rows: Sequence[dict[str, Any]]) -> None:
+        super().prefetch(rows)
+        self.records = by_key(
+            self.session.scalars(
+                select(FairUseRecord).where(
+                    FairUseRecord.customer_id.in_(set(self.customer_ids.values())),
+                    FairUseRecord.month.in_({row["month"] for row in rows}),
+                )
+            ),
+            "customer_id",
+            "month",
+        )
+
+    def find(self, values: dict[str, Any]) -> FairUseRecord | None:
+        return self.records.get((self.customer_id(values), values["month"]))
+
+    def current(self, record: FairUseRecord) -> dict[str, Any]:
+        return {name: getattr(record, name) for name in self.fields}
+
+    def create(self, values: dict[str, Any]) -> FairUseRecord:
+        customer_id = self.customer_id(values)
+        record = FairUseRecord(
+            id=uuid.uuid4(),
+            customer_id=customer_id,
+            month=values["month"],
+            **{name: values[name] for name in self.fields},
+        )
+        self.session.add(record)
+        self.records[(customer_id, record.month)] = record
+        return record
+
+    def subject(self, values: dict[str, Any]) -> str:
+        return _("Fair-use record {month}").format(month=values["month"])
