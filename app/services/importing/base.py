@@ -207,11 +207,10 @@ class CustomerRows(Handler):
 
     def prefetch(self, rows: Sequence[dict[str, Any]]) -> None:
         numbers = {row["customer_no"] for row in rows}
-        self.customer_ids: dict[str, uuid.UUID] = dict(
-            self.session.execute(
-                select(Customer.customer_no, Customer.id).where(Customer.customer_no.in_(numbers))
-            ).tuples()
+        rows_found = self.session.execute(
+            select(Customer.customer_no, Customer.id).where(Customer.customer_no.in_(numbers))
         )
+        self.customer_ids: dict[str, uuid.UUID] = {no: cid for no, cid in rows_found}
 
     def customer_id(self, values: dict[str, Any]) -> uuid.UUID:
         number = values["customer_no"]
