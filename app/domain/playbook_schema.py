@@ -268,6 +268,10 @@ class Branch(_Strict):
 class Step(_Strict):
     id: Ident
     title: Localized
+    #: The rules engine's action or task id this step carries out (``sms_1``,
+    #: ``first_callback``); recorded in the history, so "what to do now" knows
+    #: it is done.
+    action: Ident | None = None
     #: What the agent does (shown in the agent's language).
     do: Localized | None = None
     #: What the agent says (shown in the customer's language).
