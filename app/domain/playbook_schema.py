@@ -35,6 +35,7 @@ BUILTIN_FACTS = ("customer_name", "customer_no", "msisdn", "agent_name", "today"
 
 _ID = r"^[a-z][a-z0-9_]*$"
 Ident = Annotated[str, Field(pattern=_ID, max_length=64)]
+RuleIdKey = Annotated[str, Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")]
 _PLACEHOLDER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -303,6 +304,8 @@ class Playbook(_Strict):
     facts: dict[Ident, Localized] = {}
     #: SMS texts by template id (what ``sms`` effects send).
     sms: dict[Ident, Localized] = {}
+    #: The process's rule ids in plain words, for the "why" of a decision.
+    explanations: dict[RuleIdKey, Localized] = {}
     flows: list[Flow] = Field(min_length=1)
 
     def flow(self, flow_id: str) -> Flow:

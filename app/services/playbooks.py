@@ -1,8 +1,8 @@
 """Reading playbook files: the shipped set in ``resources/playbooks/`` or another folder.
 
-Besides one playbook per process, the folder holds ``explanations.yaml``:
-every rule id in plain words, in all four languages, so the guided panel can
-say *why* a decision was made.
+One playbook per process. Each also explains its process's rule ids in plain
+words, in all four languages, so the guided panel can say *why* a decision
+was made.
 """
 
 from __future__ import annotations
@@ -12,17 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import RootModel, ValidationError
 
 from app.domain.playbook_schema import Localized, Playbook, PlaybookError, load_playbook
 from app.resources import resource_path
 
 PROCESSES = ("fair_use", "expiry", "contract", "onboarding", "complaint")
-EXPLANATIONS_FILE = "explanations.yaml"
-
-
-class Explanations(RootModel[dict[str, Localized]]):
-    """Rule id -> the rule in plain words."""
 
 
 _folder: list[Path] = []
@@ -39,7 +33,7 @@ def use_playbooks_dir(directory: Path | None) -> None:
     if directory is not None:
         _folder.append(Path(directory))
     _shipped.cache_clear()
-    _shipped_explanations.cache_clear()
+    _explanations.cache_clear()
 
 
 def _read_yaml(path: Path) -> Any:
@@ -67,17 +61,6 @@ def read_playbook(path: Path) -> Playbook:
     return playbook
 
 
-def read_explanations(path: Path) -> dict[str, Localized]:
-    data = _read_yaml(path)
-    try:
-        return Explanations.model_validate(data or {}).root
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        key = ".".join(str(part) for part in error["loc"] if not str(part).startswith("function"))
-        message = str(error["msg"]).removeprefix("Value error, ")
-        raise PlaybookError(path.name, key, message) from None
-
-
 def check_folder(directory: Path) -> list[str]:
     """Every problem of the playbook files in ``directory``, one line each."""
     problems: list[str] = []
@@ -86,10 +69,6 @@ def check_folder(directory: Path) -> list[str]:
             read_playbook(directory / f"{process}.yaml")
         except PlaybookError as exc:
             problems.append(str(exc))
-    try:
-        read_explanations(directory / EXPLANATIONS_FILE)
-    except PlaybookError as exc:
-        problems.append(str(exc))
     return problems
 
 
@@ -99,8 +78,14 @@ def _shipped(process: str) -> Playbook:
 
 
 @cache
-def _shipped_explanations() -> dict[str, Localized]:
-    return read_explanations(default_playbooks_dir() / EXPLANATIONS_FILE)
+def _explanations() -> dict[str, Localized]:
+    merged: dict[str, Localized] = {}
+    for process in PROCESSES:
+        try:
+            merged.update(_shipped(process).explanations)
+        except PlaybookError:
+            continue  # a broken playbook is reported where it is used
+    return merged
 
 
 def playbook_for(process: str) -> Playbook:
@@ -112,5 +97,5 @@ def playbook_for(process: str) -> Playbook:
 
 def explain(rule_id: str, language: str) -> str:
     """A rule id in plain words (the id itself when no explanation exists)."""
-    text = _shipped_explanations().get(rule_id)
+    text = _explanations().get(rule_id)
     return text.get(language) if text else rule_id
