@@ -11,6 +11,7 @@ from __future__ import annotations
 #: Module names below ``app.commands``, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "db",
+    "demo",
     "importer",
     "rules",
 )

@@ -1,0 +1,582 @@
+"""The demo builder: deterministic rows for every table, as plain dicts.
+
+Everything is derived from one :class:`random.Random` seeded by the caller
+and from the reference date; ids are UUIDv5 under a namespace made from the
+seed, timestamps are the reference date minus some days. Two builders with
+the same seed and reference date produce the same rows, in the same order.
+The rows are written by :mod:`app.services.demo.service` with bulk inserts.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from app.services.demo.names import (
+    AGENTS_BY_LANGUAGE,
+    COUNTRY_OF_PARTNER,
+    PARTNERS,
+    STAFF,
+    Tariff,
+    mobile_number,
+)
+from app.services.demo.texts import history_text
+from app.store.search import name_terms
+
+#: The rule-set version the demo's decisions are recorded under.
+RULESET_VERSION = "2026.1"
+#: Office hours (UTC minutes of the day) in which demo events happen.
+DAY_START, DAY_END = 7 * 60, 16 * 60
+#: On the reference date itself, events happen before this minute (so the
+#: demo does not show events later than the morning it was created for).
+TODAY_END = 8 * 60
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar-month arithmetic, clamped to the month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))
+
+
+def month_end(day: date) -> date:
+    return add_months(first_of_month(day), 1) - timedelta(days=1)
+
+
+def month_key(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+@dataclass(frozen=True)
+class CustomerRef:
+    """What the scenario code needs to know about a customer it created."""
+
+    id: uuid.UUID
+    no: str
+    name: str
+    language: str
+    partner: str
+    partner_id: uuid.UUID
+    country: str
+    msisdn: str
+    value: int
+    products: tuple[str, ...]
+    activation: date
+
+    @property
+    def agent_language(self) -> str:
+        """The language the agents serving this customer write in (the desk's)."""
+        return self.language
+
+
+class DemoBuilder:
+    """Collects the demo rows; ``rows[table_name]`` is a list of column dicts."""
+
+    def __init__(self, seed: int, reference: date, origin: str) -> None:
+        self.seed = seed
+        self.today = reference
+        self.now = datetime.combine(reference, time(8, 0), UTC)
+        self.origin = origin
+        self.rng = random.Random(seed)
+        self.namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"agent-assist/demo/{seed}")
+        self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.partner_ids: dict[str, uuid.UUID] = {}
+        self.msisdns: set[str] = set()
+        self.names: set[str] = set()
+        self._serial: dict[str, int] = defaultdict(int)
+        self._deferred_history: list[dict[str, Any]] = []
+        #: History entries written so far per customer.
+        self.history_count: dict[uuid.UUID, int] = defaultdict(int)
+
+    # --- ids and time -----------------------------------------------------------
+
+    def uid(self, kind: str, key: object = None) -> uuid.UUID:
+        """A stable id: the same kind and key give the same UUID for the same seed."""
+        if key is None:
+            self._serial[kind] += 1
+            key = self._serial[kind]
+        return uuid.uuid5(self.namespace, f"{kind}:{key}")
+
+    def next_no(self, kind: str, start: int) -> int:
+        self._serial["no:" + kind] += 1
+        return start + self._serial["no:" + kind] - 1
+
+    def day(self, days_ago: int) -> date:
+        return self.today - timedelta(days=days_ago)
+
+    def at(self, day: date, minute: int | None = None) -> datetime:
+        """A point in time on ``day`` during office hours, never after the reference morning."""
+        day = min(day, self.today)
+        if minute is None:
+            minute = self.rng.randrange(DAY_START, DAY_END)
+        if day == self.today:
+            minute = min(minute, TODAY_END - 2 - self.rng.randrange(59))
+        second = self.rng.randrange(60)
+        return datetime.combine(day, time(minute // 60, minute % 60, second), UTC)
+
+    def agent(self, customer: CustomerRef) -> str:
+        return self.rng.choice(AGENTS_BY_LANGUAGE[customer.language])
+
+    # --- reference data -----------------------------------------------------------
+
+    def add_partners_and_staff(self) -> None:
+        created = datetime.combine(add_months(self.today, -60), time(9, 0), UTC)
+        for spec in PARTNERS:
+            pid = self.uid("partner", spec.code)
+            self.partner_ids[spec.code] = pid
+            self.rows["partners"].append(
+                dict(
+                    id=pid,
+                    code=spec.code,
+                    name=spec.name,
+                    country=spec.country,
+                    language=spec.language,
+                    created_at=created,
+                    updated_at=created,
+                )
+            )
+        for staff in STAFF:
+            self.rows["users"].append(
+                dict(
+                    id=self.uid("user", staff.login),
+                    login=staff.login,
+                    display_name=staff.display_name,
+                    role=staff.role,
+                    partner_id=self.partner_ids[staff.partner] if staff.partner else None,
+                    language=staff.language,
+                    active=True,
+                    created_at=created,
+                )
+            )
+
+    # --- customers and what they have --------------------------------------------------
+
+    def add_customer(
+        self,
+        language: str,
+        partner: str,
+        *,
+        activation: date,
+        value: int = 2,
+        vip_rated: date | None = None,
+        products: tuple[str, ...] = (),
+        name: str | None = None,
+        msisdn: str | None = None,
+    ) -> CustomerRef:
+        from app.services.demo.names import person_name
+
+        number = self.next_no("customer", 10000)
+        no = f"C-{number}"
+        if name is None:
+            name = person_name(self.rng, language)
+            for _attempt in range(5):
+                if name not in self.names:
+                    break
+                name = person_name(self.rng, language)
+        self.names.add(name)
+        country = COUNTRY_OF_PARTNER[partner]
+        if msisdn is None:
+            msisdn = mobile_number(self.rng, country, self.msisdns)
+        else:
+            self.msisdns.add(msisdn)
+        cid = self.uid("customer", no)
+        created = self.at(min(activation, self.today), 8 * 60)
+        self.rows["customers"].append(
+            dict(
+                id=cid,
+                customer_no=no,
+                msisdn=msisdn,
+                name=name,
+                search_name=name.casefold()[:200],
+                language=language,
+                customer_value=value,
+                vip=vip_rated is not None,
+                vip_rated=vip_rated,
+                partner_id=self.partner_ids[partner],
+                products=sorted(products),
+                activation_date=activation,
+                created_at=created,
+                updated_at=created,
+            )
+        )
+        for term in sorted(name_terms(name)):
+            self.rows["customer_search_terms"].append(dict(customer_id=cid, term=term))
+        ref = CustomerRef(
+            cid,
+            no,
+            name,
+            language,
+            partner,
+            self.partner_ids[partner],
+            country,
+            msisdn,
+            value,
+            tuple(sorted(products)),
+            activation,
+        )
+        self.history(
+            ref,
+            self.at(activation, 7 * 60 + 5),
+            "import",
+            "import",
+            author="import",
+            partner=partner,
+        )
+        if vip_rated is not None:
+            self.history(ref, self.at(vip_rated), "note", "ob_vip", value=value)
+        return ref
+
+    def add_subscription(
+        self,
+        customer: CustomerRef,
+        tariff: Tariff,
+        *,
+        activated: date | None = None,
+        aio_discount: Decimal | None = None,
+        last_upgrade: date | None = None,
+        cancelled: date | None = None,
+    ) -> uuid.UUID:
+        sid = self.uid("subscription")
+        activated = activated or customer.activation
+        created = self.at(activated, 8 * 60 + 1)
+        self.rows["subscriptions"].append(
+            dict(
+                id=sid,
+                customer_id=customer.id,
+                tariff=tariff.name,
+                monthly_fee=tariff.monthly_fee,
+                aio_discount=aio_discount,
+                data_mb=tariff.data_mb,
+                minutes=tariff.minutes,
+                activated=activated,
+                last_upgrade_effective=last_upgrade,
+                cancelled_effective=cancelled,
+                created_at=created,
+                updated_at=created,
+            )
+        )
+        return sid
+
+    def add_device_plan(
+        self,
+        customer: CustomerRef,
+        subscription_id: uuid.UUID | None,
+        activated: date,
+        *,
+        financed: str = "720.00",
+        instalment: str = "30.00",
+        down_payment: str = "99.00",
+        ended: date | None = None,
+    ) -> str:
+        plan_no = f"DP-{self.next_no('device_plan', 50001)}"
+        until = ended or self.today
+        months = (until.year - activated.year) * 12 + until.month - activated.month
+        total = int(Decimal(financed) / Decimal(instalment))
+        billed = max(0, min(months, total))
+        created = self.at(activated, 8 * 60 + 2)
+        self.rows["device_plans"].append(
+            dict(
+                id=self.uid("device_plan", plan_no),
+                plan_no=plan_no,
+                customer_id=customer.id,
+                subscription_id=subscription_id,
+                activated=activated,
+                down_payment=Decimal(down_payment),
+                financed_amount=Decimal(financed),
+                instalment=Decimal(instalment),
+                instalments_billed=billed,
+                status="ended" if ended else "active",
+                ended=ended,
+                created_at=created,
+                updated_at=created,
+            )
+        )
+        return plan_no
+
+    def add_bundle(
+        self,
+        customer: CustomerRef,
+        name: str,
+        end: date,
+        fee: Decimal | None,
+        sent: tuple[str, ...] = (),
+        *,
+        started: date | None = None,
+    ) -> str:
+        bundle_no = f"B-{self.next_no('bundle', 7001)}"
+        started = started or max(customer.activation, add_months(end, -12))
+        created = self.at(started, 8 * 60 + 3)
+        self.rows["bundles"].append(
+            dict(
+                id=self.uid("bundle", bundle_no),
+                customer_id=customer.id,
+                bundle_no=bundle_no,
+                name=name,
+                end_date=end,
+                package_fee=fee,
+                reminders_sent=list(sent),
+                created_at=created,
+                updated_at=created,
+            )
+        )
+        for reminder in sent:
+            due = add_months(end, -1) if reminder == "month" else end - timedelta(days=7)
+            due = max(due, started)
+            template = f"expiry.{reminder}"
+            key = "exp_month" if reminder == "month" else "exp_week"
+            self.sms(
+                customer,
+                self.at(due),
+                template,
+                None,
+                exported=True,
+                bundle=name,
+                end=end.isoformat(),
+            )
+            self.history(
+                customer,
+                self.at(due),
+                "sms",
+                key,
+                payload={"bundle_id": bundle_no, "reminder": reminder},
+                rule_ids=[f"expiry.reminder.{reminder}"],
+                bundle=name,
+                end=end.isoformat(),
+            )
+        return bundle_no
+
+    def add_fair_use(self, customer: CustomerRef, month: date, exceeded: bool) -> None:
+        limit = 100_000
+        used = (
+            self.rng.randrange(115_000, 420_000) if exceeded else self.rng.randrange(8_000, 90_000)
+        )
+        key = month_key(month)
+        created = self.at(min(add_months(first_of_month(month), 1), self.today), 6 * 60)
+        self.rows["fair_use_records"].append(
+            dict(
+                id=self.uid("fair_use", f"{customer.no}/{key}"),
+                customer_id=customer.id,
+                month=key,
+                exceeded=exceeded,
+                data_mb_used=used,
+                limit_mb=limit,
+                created_at=created,
+                updated_at=created,
+            )
+        )
+
+    # --- work on customers ----------------------------------------------------------
+
+    def case(
+        self,
+        customer: CustomerRef,
+        process: str,
+        subject: str | None,
+        stage: str | None,
+        *,
+        opened: datetime,
+        facts: dict[str, Any] | None = None,
+        closed: datetime | None = None,
+        due: date | None = None,
+        by: str | None = None,
+        script_state: dict[str, Any] | None = None,
+    ) -> uuid.UUID:
+        cid = self.uid("case")
+        self.rows["cases"].append(
+            dict(
+                id=cid,
+                customer_id=customer.id,
+                process=process,
+                subject=subject,
+                stage=stage,
+                state="closed" if closed else "open",
+                facts=facts or {},
+                script_state=script_state or {},
+                opened_at=opened,
+                opened_by=by or self.agent(customer),
+                due=due,
+                closed_at=closed,
+                updated_at=closed or opened,
+            )
+        )
+        return cid
+
+    def history(
+        self,
+        customer: CustomerRef,
+        when: datetime,
+        kind: str,
+        key: str | None,
+        *,
+        text: str | None = None,
+        author: str | None = None,
+        case_id: uuid.UUID | None = None,
+        payload: dict[str, Any] | None = None,
+        rule_ids: list[str] | None = None,
+        refers_to: uuid.UUID | None = None,
+        language: str | None = None,
+        **values: object,
+    ) -> uuid.UUID:
+        """Record a history entry, worded in the author's (agent's) language."""
+        hid = self.uid("history")
+        self.history_count[customer.id] += 1
+        if text is None:
+            assert key is not None
+            text = history_text(key, language or customer.agent_language, **values)
+        row = dict(
+            id=hid,
+            customer_id=customer.id,
+            case_id=case_id,
+            author=author or self.agent(customer),
+            created_at=when,
+            kind=kind,
+            text=text,
+            payload=payload or {},
+            rule_ids=rule_ids or [],
+            ruleset_version=RULESET_VERSION if rule_ids else None,
+            refers_to=refers_to,
+            origin=self.origin,
+        )
+        # A correction must follow the entry it corrects (foreign key order).
+        (self._deferred_history if refers_to else self.rows["history_entries"]).append(row)
+        return hid
+
+    def sms(
+        self,
+        customer: CustomerRef,
+        when: datetime,
+        template_id: str,
+        case_id: uuid.UUID | None,
+        *,
+        exported: bool,
+        **values: object,
+    ) -> None:
+        from app.services.demo.texts import sms_text
+
+        self.rows["sms_messages"].append(
+            dict(
+                id=self.uid("sms"),
+                customer_id=customer.id,
+                case_id=case_id,
+                msisdn=customer.msisdn,
+                language=customer.language,
+                template_id=template_id,
+                text=sms_text(template_id, customer.language, **values),
+                status="exported" if exported else "queued",
+                created_at=when,
+                created_by=self.agent(customer),
+                exported_at=when + timedelta(minutes=30) if exported else None,
+            )
+        )
+
+    def ticket(
+        self,
+        customer: CustomerRef,
+        case_id: uuid.UUID | None,
+        kind: str,
+        subject: str,
+        body: str,
+        when: datetime,
+        feedback: tuple[datetime, bool | None, str] | None = None,
+        closed: bool = False,
+    ) -> uuid.UUID:
+        """A ticket to the customer's partner, with the partner's feedback if given."""
+        from app.services.demo.names import PARTNER_STAFF
+
+        tid = self.uid("ticket")
+        status = "closed" if closed else ("answered" if feedback else "open")
+        self.rows["partner_tickets"].append(
+            dict(
+                id=tid,
+                customer_id=customer.id,
+                case_id=case_id,
+                partner_id=customer.partner_id,
+                kind=kind,
+                subject=subject,
+                body=body,
+                status=status,
+                created_at=when,
+                created_by=self.agent(customer),
+            )
+        )
+        if feedback:
+            at, agrees, text = feedback
+            self.rows["ticket_feedback"].append(
+                dict(
+                    id=self.uid("feedback"),
+                    ticket_id=tid,
+                    author=PARTNER_STAFF[customer.partner],
+                    created_at=at,
+                    agrees=agrees,
+                    text=text,
+                )
+            )
+        return tid
+
+    def letter(
+        self,
+        customer: CustomerRef,
+        case_id: uuid.UUID,
+        document: str,
+        when: datetime,
+        context: dict[str, Any],
+    ) -> None:
+        self.rows["letters"].append(
+            dict(
+                id=self.uid("letter"),
+                customer_id=customer.id,
+                case_id=case_id,
+                document=document,
+                language=customer.language,
+                context=context,
+                status="requested",
+                requested_at=when,
+                requested_by=self.agent(customer),
+                template_version=None,
+                issued_at=None,
+                issued_by=None,
+                pdf_path=None,
+                sha256=None,
+            )
+        )
+
+    def task(
+        self,
+        customer: CustomerRef,
+        case_id: uuid.UUID | None,
+        kind: str,
+        title: str,
+        due: date,
+        created: datetime,
+        done: datetime | None = None,
+    ) -> None:
+        self.rows["tasks"].append(
+            dict(
+                id=self.uid("task"),
+                customer_id=customer.id,
+                case_id=case_id,
+                kind=kind,
+                title=title,
+                due=due,
+                done_at=done,
+                done_by=self.agent(customer) if done else None,
+                created_at=created,
+            )
+        )
+
+    def finish(self) -> dict[str, list[dict[str, Any]]]:
+        """The rows per table, corrections after the entries they correct."""
+        self.rows["history_entries"].extend(self._deferred_history)
+        self._deferred_history = []
+        return dict(self.rows)

@@ -1,0 +1,371 @@
+"""The demo database: deterministic, complete for every process, safe to reset."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import phonenumbers
+import pytest
+from sqlalchemy import MetaData, create_engine, select
+
+from app.cli import main
+from app.config import demo_db_url
+from app.services.demo import (
+    DEMO_MARK_KEY,
+    NotADemoDatabaseError,
+    create_demo,
+    ensure_demo_database,
+    inspect_target,
+)
+from app.services.demo.processes import STAGES
+from app.store.db import Database
+from app.store.models import Base, Customer, Partner
+from app.store.repositories import UnitOfWork
+
+REFERENCE = date(2026, 3, 15)
+SMALL = 40
+
+
+def _url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table (the schema's and Alembic's), as Python values, sorted."""
+    engine = create_engine(url)
+    try:
+        tables = list(Base.metadata.sorted_tables)
+        reflected = MetaData()
+        reflected.reflect(engine, only=["alembic_version"])
+        tables.append(reflected.tables["alembic_version"])
+        out: dict[str, list[tuple[Any, ...]]] = {}
+        with engine.connect() as conn:
+            for table in tables:
+                rows = [tuple(row) for row in conn.execute(select(table))]
+                out[table.name] = sorted(rows, key=repr)
+        return out
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One demo database (300 customers) shared by the read-only tests."""
+    url = _url(tmp_path_factory.mktemp("demo") / "demo.sqlite3")
+    summary = create_demo(url, seed=7, reference=REFERENCE)
+    assert summary.count("customers") == 300
+    return url
+
+
+def _rows(url: str, sql: str) -> list[Any]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.exec_driver_sql(sql))
+    finally:
+        engine.dispose()
+
+
+def test_same_seed_and_date_give_identical_databases(tmp_path: Path) -> None:
+    first, second, other = (_url(tmp_path / f"{n}.sqlite3") for n in ("a", "b", "c"))
+    create_demo(first, seed=11, reference=REFERENCE, customers=SMALL)
+    create_demo(second, seed=11, reference=REFERENCE, customers=SMALL)
+    create_demo(other, seed=12, reference=REFERENCE, customers=SMALL)
+    a, b, c = dump(first), dump(second), dump(other)
+    assert sum(len(rows) for rows in a.values()) > 10_000
+    assert a == b
+    assert a["customers"] != c["customers"]
+
+
+def test_dates_follow_the_reference_date(tmp_path: Path) -> None:
+    url = _url(tmp_path / "d.sqlite3")
+    create_demo(url, seed=11, reference=date(2031, 7, 2), customers=SMALL)
+    months = {m for (m,) in _rows(url, "SELECT DISTINCT month FROM fair_use_records")}
+    assert months == {"2031-04", "2031-05", "2031-06", "2031-07"}
+    (latest,) = _rows(url, "SELECT max(created_at) FROM history_entries")[0]
+    assert latest.startswith("2031-07-02")
+    mark = json.loads(_rows(url, f"SELECT value FROM app_meta WHERE key = '{DEMO_MARK_KEY}'")[0][0])
+    assert mark == {"seed": 11, "date": "2031-07-02", "customers": SMALL}
+
+
+def test_every_process_has_cases_in_every_stage(demo_url: str) -> None:
+    found: dict[str, set[str]] = {}
+    for process, stage in _rows(demo_url, "SELECT DISTINCT process, stage FROM cases"):
+        found.setdefault(process, set()).add(stage)
+    for process, stages in STAGES.items():
+        assert set(stages) <= found.get(process, set()), process
+    states = _rows(demo_url, "SELECT DISTINCT process, state FROM cases")
+    assert {(p, "open") for p in STAGES} <= set(states)
+
+
+def _fair_use_stage(months: dict[str, bool], current: str) -> int:
+    """Consecutive exceeded months ending with ``current`` (a missing month is within)."""
+    year, month = map(int, current.split("-"))
+    count = 0
+    while months.get(f"{year:04d}-{month:02d}") and count < 3:
+        count += 1
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return count
+
+
+def test_fair_use_records_give_every_stage_this_month(demo_url: str) -> None:
+    records: dict[str, dict[str, bool]] = {}
+    for no, month, exceeded in _rows(
+        demo_url,
+        "SELECT c.customer_no, f.month, f.exceeded FROM fair_use_records f "
+        "JOIN customers c ON c.id = f.customer_id",
+    ):
+        records.setdefault(no, {})[month] = bool(exceeded)
+    stages = {no: _fair_use_stage(months, "2026-03") for no, months in records.items()}
+    assert set(stages.values()) == {0, 1, 2, 3}
+    # A month within the limits resets the count.
+    gaps = [no for no, m in records.items() if m.get("2026-01") and not m.get("2026-02")]
+    assert any(stages[no] == 1 and records[no].get("2025-12") for no in gaps)
+    # A stage-3 customer with Mobile-TV and combo, whose case says termination is not allowed.
+    protected = _rows(
+        demo_url,
+        "SELECT c.customer_no, c.products, k.facts FROM cases k "
+        "JOIN customers c ON c.id = k.customer_id "
+        "WHERE k.process = 'fair_use' AND k.stage = '3' AND k.state = 'open'",
+    )
+    assert any(
+        {"mobile_tv", "combo"} <= set(json.loads(products))
+        and json.loads(facts)["termination_allowed"] is False
+        and stages[no] == 3
+        for no, products, facts in protected
+    )
+
+
+def test_partner_disagreeing_with_a_stage_3_decision(demo_url: str) -> None:
+    rows = _rows(
+        demo_url,
+        "SELECT t.kind, f.agrees FROM ticket_feedback f "
+        "JOIN partner_tickets t ON t.id = f.ticket_id",
+    )
+    assert ("fair_use_decision", 0) in rows
+    assert ("fair_use_decision", 1) in rows
+    assert any(kind == "fair_use_contact" for kind, _ in rows)
+    open_tickets = _rows(demo_url, "SELECT count(*) FROM partner_tickets WHERE status = 'open'")
+    assert open_tickets[0][0] > 0
+
+
+def test_goodwill_case_carries_the_seed_amounts(demo_url: str) -> None:
+    (facts,) = _rows(
+        demo_url,
+        "SELECT k.facts FROM cases k JOIN customers c ON c.id = k.customer_id "
+        "WHERE k.process = 'expiry' AND k.stage = 'goodwill' AND c.name = '黄建国'",
+    )[0]
+    months = json.loads(facts)["months"]
+    assert [m["out_of_bundle_data"] for m in months] == ["13.28", "173.82"]
+    assert [m["month"] for m in months] == ["2026-01", "2026-02"]
+
+
+def test_other_screens_have_data(demo_url: str) -> None:
+    counts = {
+        table: _rows(demo_url, f"SELECT count(*) FROM {table}")[0][0]
+        for table in ("sms_messages", "letters", "tasks", "device_plans", "bundles")
+    }
+    assert all(counts.values()), counts
+    incidents = _rows(demo_url, "SELECT title, withdrawn_at FROM mass_incidents")
+    assert any(w is None for _, w in incidents) and any(w is not None for _, w in incidents)
+    orphans = _rows(demo_url, "SELECT count(*) FROM device_plans WHERE subscription_id IS NULL")
+    assert orphans[0][0] == 1
+    assert _rows(
+        demo_url, "SELECT count(*) FROM subscriptions WHERE cancelled_effective IS NOT NULL"
+    )[0][0]
+    overdue_vip = _rows(
+        demo_url,
+        "SELECT count(*) FROM tasks WHERE kind IN ('onboarding.assign_manager', "
+        "'onboarding.first_contact') AND done_at IS NULL AND due < '2026-03-15'",
+    )
+    assert overdue_vip[0][0] >= 2
+    rules = _rows(
+        demo_url,
+        "SELECT count(*) FROM history_entries WHERE rule_ids != '[]' "
+        "AND ruleset_version IS NOT NULL",
+    )
+    assert rules[0][0] > 0
+
+
+def test_the_long_timeline_customer(demo_url: str) -> None:
+    db = Database(demo_url)
+    try:
+        with UnitOfWork(db) as uow:
+            customer = uow.customers.by_no("C-10000")
+            assert customer is not None
+            assert uow.history.count(customer.id) == 10_000
+            newest = uow.history.page(customer.id, limit=1)[0]
+            assert newest.refers_to is not None  # a correction, pointing at an older entry
+            last = uow.history.page(customer.id, limit=100)[-1]
+            deeper = uow.history.page(customer.id, before=(last.created_at, last.id), limit=100)
+            assert len(deeper) == 100 and deeper[0].created_at <= last.created_at
+        counts = Counter(
+            n
+            for (n,) in _rows(demo_url, "SELECT count(*) FROM history_entries GROUP BY customer_id")
+        )
+        others = [n for n in counts.elements() if n != 10_000]
+        assert min(others) >= 3 and max(others) <= 40
+    finally:
+        db.dispose()
+
+
+_SCRIPTS = {
+    "zh": re.compile(r"^[\u4e00-\u9fff]{2,4}$"),
+    "ru": re.compile(r"^[А-ЯЁ][а-яё]+ [А-ЯЁ][а-яё]+$"),
+    "de": re.compile(r"^[A-ZÄÖÜ][a-zäöüé]+ [A-ZÄÖÜ][a-zäöü]+$"),
+    "en": re.compile(r"^[A-Z][a-z]+ [A-Z][A-Za-z']+$"),
+}
+
+
+def test_customers_speak_four_languages_with_valid_numbers(demo_url: str) -> None:
+    rows = _rows(
+        demo_url,
+        "SELECT c.name, c.language, c.msisdn, p.country, c.customer_no FROM customers c "
+        "JOIN partners p ON p.id = c.partner_id",
+    )
+    assert Counter(language for _, language, *_ in rows).keys() == {"de", "en", "ru", "zh"}
+    assert len({msisdn for _, _, msisdn, *_ in rows}) == len(rows)
+    for name, language, msisdn, country, no in rows:
+        assert _SCRIPTS[language].match(name), (no, name)
+        number = phonenumbers.parse(msisdn)
+        assert phonenumbers.is_valid_number(number), msisdn
+        assert phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) == msisdn
+        assert phonenumbers.region_code_for_number(number) == country
+        assert phonenumbers.number_type(number) in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        )
+    countries = {
+        code: country for code, country in _rows(demo_url, "SELECT code, country FROM partners")
+    }
+    assert set(countries.values()) == {"CH", "CN", "RU"}
+
+
+def test_customers_are_found_by_name(demo_url: str) -> None:
+    db = Database(demo_url)
+    try:
+        with UnitOfWork(db) as uow:
+            assert [c.customer_no for c in uow.customers.search("建国", ("CN",))][:1]
+            assert any(c.name == "Ирина Смирнова" for c in uow.customers.search("смирн", ("RU",)))
+            assert any(
+                c.name == "Hansruedi Brändli" for c in uow.customers.search("brandli", ("CH",))
+            )
+    finally:
+        db.dispose()
+
+
+# --- the command and resets ----------------------------------------------------------
+
+
+def test_command_creates_the_default_demo_database(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["demo", "--date", "2026-03-15", "--customers", str(SMALL)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "C-10003" in out and "Mobile-TV" in out
+    assert inspect_target(demo_db_url()).customers == SMALL
+
+
+def test_command_resets_only_with_confirmation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = _url(tmp_path / "demo.sqlite3")
+    args = ["demo", "--db", url, "--date", "2026-03-15", "--customers", str(SMALL)]
+    assert main(args) == 0
+    before = dump(url)
+    # No terminal, no --yes: refused, nothing changed.
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main([*args, "--seed", "5"]) == 2
+    assert "--yes" in capsys.readouterr().err
+    assert dump(url) == before
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Tty("n\n"))
+    assert main([*args, "--seed", "5"]) == 1
+    assert dump(url) == before
+    monkeypatch.setattr("sys.stdin", Tty("y\n"))
+    assert main([*args, "--seed", "5"]) == 0
+    assert dump(url)["customers"] != before["customers"]
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main([*args, "--yes"]) == 0
+    assert dump(url) == before
+
+
+def _add_real_customer(db: Database) -> None:
+    with UnitOfWork(db) as uow:
+        partner = Partner(code="P1", name="Real Partner AG")
+        uow.add(partner)
+        uow.flush()
+        uow.add(
+            Customer(
+                customer_no="R-1",
+                msisdn="+41791112233",
+                name="Echte Kundin",
+                language="de",
+                partner_id=partner.id,
+            )
+        )
+        uow.commit()
+
+
+def test_refuses_to_replace_a_database_that_is_not_a_demo(
+    sqlite_db: Database, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add_real_customer(sqlite_db)
+    url = sqlite_db.url
+    sqlite_db.dispose()
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Tty("y\n"))  # even a "yes" on the terminal is not enough
+    assert main(["demo", "--db", url, "--customers", str(SMALL)]) == 2
+    err = capsys.readouterr().err
+    assert "not a demo database" in err and "--yes" in err
+    with pytest.raises(NotADemoDatabaseError):
+        create_demo(url, customers=SMALL)
+    ensure_demo_database(url)  # has customers: left alone
+    assert [r[0] for r in _rows(url, "SELECT customer_no FROM customers")] == ["R-1"]
+    assert main(["demo", "--db", url, "--customers", str(SMALL), "--yes"]) == 0
+    assert _rows(url, "SELECT count(*) FROM customers WHERE customer_no = 'R-1'")[0][0] == 0
+
+
+def test_ensure_demo_database_creates_it_on_first_use(tmp_path: Path) -> None:
+    url = _url(tmp_path / "fresh" / "demo.sqlite3")
+    ensure_demo_database(url)
+    target = inspect_target(url)
+    assert target.customers == 300 and target.demo_mark is not None
+    before = dump(url)
+    ensure_demo_database(url)
+    assert dump(url) == before
+
+
+def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--date", "15.03.2026"])
+    assert exc.value.code == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+    assert main(["demo", "--customers", "3"]) == 2
+    assert "--customers" in capsys.readouterr().err
+
+
+@pytest.mark.postgres
+def test_postgresql_create_reset_and_same_rows_as_sqlite(pg_db: Database, tmp_path: Path) -> None:
+    url = pg_db.url
+    pg_db.dispose()
+    create_demo(url, seed=3, reference=REFERENCE, customers=SMALL)
+    # Reset: the append-only history is emptied by TRUNCATE, then written again.
+    summary = create_demo(url, seed=3, reference=REFERENCE, customers=SMALL)
+    assert summary.count("history_entries") > 10_000
+    lite = _url(tmp_path / "same.sqlite3")
+    create_demo(lite, seed=3, reference=REFERENCE, customers=SMALL)
+    assert dump(url) == dump(lite)
