@@ -335,12 +335,20 @@ class CustomerValues(Strict):
     values: Annotated[list[int], Field(min_length=1)]
 
 
+class ComplaintFollowUp(Strict):
+    """When an open complaint without a due date of its own is due: opened + ``due_days``."""
+
+    rule_id: RuleId
+    due_days: Days
+
+
 class ComplaintRules(RuleFile):
     customer: CustomerValues
     blockers: Annotated[list[Blocker], Field(min_length=1)]
     channels: Annotated[list[Channel], Field(min_length=1)]
     routing: Annotated[list[RoutingRow], Field(min_length=1)]
     not_eligible: NotEligible
+    follow_up: ComplaintFollowUp
 
     @model_validator(mode="after")
     def _check(self) -> ComplaintRules:
