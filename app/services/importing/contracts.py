@@ -156,7 +156,7 @@ class DevicePlans(CustomerRows):
                 Subscription.activated,
                 Subscription.id,
             )
-        ).tuples()
+        )
         for customer_id, subscription_id in ranked:
             self.subscription[customer_id] = subscription_id  # the last one wins
 

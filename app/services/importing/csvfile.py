@@ -8,6 +8,7 @@ memory does not grow with the file.
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -68,6 +69,39 @@ def _open(path: Path) -> object:
     return path.open(encoding=ENCODING, newline="", errors="strict")
 
 
+def _check_text(path: Path) -> None:
+    """UTF-8 text without NUL bytes, or an error naming the first bad line."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as raw:
+        while chunk := raw.read(1 << 16):
+            nul = chunk.find(b"\0")
+            if nul >= 0:
+                raise ImportFileError(
+                    _("{file}:{line}: binary content: this is not a CSV file").format(
+                        file=path, line=line + chunk.count(b"\n", 0, nul)
+                    )
+                )
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                bad_line = line + bytes(exc.object[: exc.start]).count(b"\n")
+                raise ImportFileError(
+                    _("{file}:{line}: not UTF-8 text: is this a CSV file saved as UTF-8?").format(
+                        file=path, line=bad_line
+                    )
+                ) from None
+            line += chunk.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _("{file}:{line}: not UTF-8 text: is this a CSV file saved as UTF-8?").format(
+                file=path, line=line
+            )
+        ) from None
+
+
 def read_header(path: Path, known: Sequence[str], required: Sequence[str]) -> list[str]:
     """Check the whole file and return its column names (header order).
 
@@ -78,26 +112,19 @@ def read_header(path: Path, known: Sequence[str], required: Sequence[str]) -> li
     label = str(path)
     header: list[str] | None = None
     reader = None
+    handle = _open(path)
+    _check_text(path)
     try:
-        with _open(path) as handle:  # type: ignore[attr-defined]
+        with handle:  # type: ignore[attr-defined]
             reader = _reader(handle)
             for cells in reader:
                 if header is None and any(cell.strip() for cell in cells):
                     header = [cell.strip().lower() for cell in cells]
                     header_line = reader.line_num
-    except UnicodeDecodeError:
-        line = (reader.line_num + 1) if reader is not None else 1
-        raise ImportFileError(
-            _("{file}:{line}: not UTF-8 text: is this a CSV file saved as UTF-8?").format(
-                file=label, line=line
-            )
-        ) from None
     except csv.Error as exc:
         line = reader.line_num if reader is not None else 1
         reason = str(exc)
-        if "NUL" in reason:
-            message = _("{file}:{line}: binary content: this is not a CSV file")
-        elif "unexpected end of data" in reason or "field larger" in reason:
+        if "unexpected end of data" in reason or "field larger" in reason:
             message = _("{file}:{line}: a quoted field is not closed")
         else:
             message = _("{file}:{line}: not well-formed CSV ({reason})")

@@ -220,9 +220,10 @@ def _write(
         for line, values in rows:
             savepoint = session.begin_nested() if per_row else None
             try:
-                results.append(handler.apply(line, values))
+                outcome = handler.apply(line, values)
                 if savepoint is not None:
                     savepoint.commit()
+                results.append(outcome)
             except RowRejectedError as exc:
                 if savepoint is not None:
                     savepoint.rollback()
