@@ -39,6 +39,7 @@ Action = Literal[
     "activate_device_plan",
 ]
 ACTIONS: tuple[str, ...] = Action.__args__  # type: ignore[attr-defined]
+Day = date  # for fields declared after a field named ``date``
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,7 @@ class ContractRequest:
     new_device_plan: DevicePlan | None = None
     bill_notice_period: bool = False
     partner_override: bool = False
-    end_date: date | None = None
+    end_date: Day | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,13 +91,13 @@ class FairUseRules(RuleFile):
             raise RuleTableError("stage.decision_stage", "must not exceed stage.cap")
         unique(self.measures, "id", "measures")
         known = {m.id for m in self.measures}
-        for index, row in enumerate(self.exceptions):
-            for j, forbidden in enumerate(row.forbids):
+        for index, exception in enumerate(self.exceptions):
+            for j, forbidden in enumerate(exception.forbids):
                 if forbidden not in known:
                     raise RuleTableError(
                         f"exceptions.{index}.forbids.{j}", f"unknown measure {forbidden!r}"
                     )
-            is_catch_all = row.when == CustomerProducts()
+            is_catch_all = exception.when == CustomerProducts()
             if is_catch_all != (index == len(self.exceptions) - 1):
                 raise RuleTableError(
                     f"exceptions.{index}.when",

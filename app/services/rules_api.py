@@ -85,28 +85,41 @@ class _Object:
         """The value, or None when the key is absent or null."""
         return self.data.get(key)
 
-    def date(self, key: str, required: bool = True) -> date | None:
-        value = self.required(key) if required else self.optional(key)
+    def _value(self, key: str, required: bool) -> Any:
+        return self.required(key) if required else self.optional(key)
+
+    def day(self, key: str) -> date:
+        return parse_date(self.required(key), self.at(key))
+
+    def opt_day(self, key: str) -> date | None:
+        value = self.optional(key)
         return None if value is None else parse_date(value, self.at(key))
 
     def month(self, key: str) -> date:
         return parse_month(self.required(key), self.at(key))
 
-    def amount(self, key: str, required: bool = True) -> Decimal | None:
-        value = self.required(key) if required else self.optional(key)
+    def amount(self, key: str) -> Decimal:
+        return parse_amount(self.required(key), self.at(key))
+
+    def opt_amount(self, key: str) -> Decimal | None:
+        value = self.optional(key)
         return None if value is None else parse_amount(value, self.at(key))
 
     def flag(self, key: str, required: bool = True) -> bool:
-        value = self.required(key) if required else self.optional(key)
+        """A boolean; an optional flag left out (or null) is false."""
+        value = self._value(key, required)
         if value is None:
             return False
         if not isinstance(value, bool):
             raise InputError(self.at(key), _("Expected true or false."))
         return value
 
-    def integer(self, key: str, required: bool = True, minimum: int | None = None) -> int | None:
-        value = self.required(key) if required else self.optional(key)
-        return None if value is None else parse_int(value, self.at(key), minimum)
+    def count(self, key: str) -> int:
+        return parse_int(self.required(key), self.at(key), minimum=0)
+
+    def opt_integer(self, key: str) -> int | None:
+        value = self.optional(key)
+        return None if value is None else parse_int(value, self.at(key))
 
     def text(self, key: str) -> str:
         value = self.required(key)
@@ -116,7 +129,7 @@ class _Object:
 
     def items(self, key: str, required: bool = True) -> list[tuple[str, Any]]:
         """(dotted path, value) of each entry of a list field."""
-        value = self.required(key) if required else self.optional(key)
+        value = self._value(key, required)
         if value is None:
             return []
         if not isinstance(value, list):
@@ -179,11 +192,11 @@ def _device_plan(obj: _Object | None) -> contracts.DevicePlan | None:
     if obj is None:
         return None
     return contracts.DevicePlan(
-        activated=obj.date("activated"),  # type: ignore[arg-type]
-        down_payment=obj.amount("down_payment"),  # type: ignore[arg-type]
-        financed_amount=obj.amount("financed_amount"),  # type: ignore[arg-type]
-        instalment=obj.amount("instalment"),  # type: ignore[arg-type]
-        instalments_billed=obj.integer("instalments_billed", minimum=0),  # type: ignore[arg-type]
+        activated=obj.day("activated"),
+        down_payment=obj.amount("down_payment"),
+        financed_amount=obj.amount("financed_amount"),
+        instalment=obj.amount("instalment"),
+        instalments_billed=obj.count("instalments_billed"),
     )
 
 
@@ -196,10 +209,10 @@ def _subscription(obj: _Object | None) -> contracts.Subscription | None:
         for name, units in raw.data.items():
             allowances[name] = parse_int(units, raw.at(name), minimum=0)
     return contracts.Subscription(
-        monthly_fee=obj.amount("monthly_fee", required=False),
-        aio_discount=obj.amount("aio_discount", required=False) or Decimal(0),
+        monthly_fee=obj.opt_amount("monthly_fee"),
+        aio_discount=obj.opt_amount("aio_discount") or Decimal(0),
         allowances=allowances,
-        last_upgrade_effective=obj.date("last_upgrade_effective", required=False),
+        last_upgrade_effective=obj.opt_day("last_upgrade_effective"),
     )
 
 
@@ -213,13 +226,13 @@ def _contract(obj: _Object, rules: RuleSet) -> dict[str, Any]:
         )
     request = contracts.ContractRequest(
         action=action,  # type: ignore[arg-type]
-        date=obj.date("date"),  # type: ignore[arg-type]
+        date=obj.day("date"),
         subscription=_subscription(obj.child("subscription")),
         device_plan=_device_plan(obj.child("device_plan")),
         new_device_plan=_device_plan(obj.child("new_device_plan")),
         bill_notice_period=obj.flag("bill_notice_period", required=False),
         partner_override=obj.flag("partner_override", required=False),
-        end_date=obj.date("end_date", required=False),
+        end_date=obj.opt_day("end_date"),
     )
     d = contracts.evaluate(request, rules.contract)
     return {
@@ -249,7 +262,7 @@ def _fair_use(obj: _Object, rules: RuleSet) -> dict[str, Any]:
     decision = None
     raw = obj.child("decision")
     if raw is not None:
-        when = raw.date("date")
+        when = raw.day("date")
         measure = raw.text("measure")
         if measure not in rules.fair_use.measures_by_id:
             known = ", ".join(m.id for m in rules.fair_use.measures)
@@ -259,7 +272,7 @@ def _fair_use(obj: _Object, rules: RuleSet) -> dict[str, Any]:
         agrees = raw.optional("partner_agrees")
         if agrees is not None and not isinstance(agrees, bool):
             raise InputError(raw.at("partner_agrees"), _("Expected true, false or null."))
-        decision = fair_use.MeasureDecision(when, measure, agrees)  # type: ignore[arg-type]
+        decision = fair_use.MeasureDecision(when, measure, agrees)
     case = fair_use.FairUseCase(month, exceeded, mobile_tv, combo, decision)
     d = fair_use.evaluate(case, rules.fair_use)
     measure_out = None
@@ -284,13 +297,13 @@ def _fair_use(obj: _Object, rules: RuleSet) -> dict[str, Any]:
 
 
 def _expiry(obj: _Object, rules: RuleSet) -> dict[str, Any]:
-    today = obj.date("today")
+    today = obj.day("today")
     known = rules.expiry.reminder_ids
     bundles = []
     for path, value in obj.items("bundles"):
         item = _Object(value, path)
         bundle_id = item.text("id")
-        end_date = item.date("end_date")
+        end_date = item.day("end_date")
         sent: set[str] = set()
         for sent_path, reminder in item.items("sent", required=False):
             if reminder not in known:
@@ -300,8 +313,8 @@ def _expiry(obj: _Object, rules: RuleSet) -> dict[str, Any]:
                     % {"r": ", ".join(r.id for r in rules.expiry.reminders)},
                 )
             sent.add(reminder)
-        bundles.append(expiry.Bundle(bundle_id, end_date, frozenset(sent)))  # type: ignore[arg-type]
-    d = expiry.evaluate(today, bundles, rules.expiry)  # type: ignore[arg-type]
+        bundles.append(expiry.Bundle(bundle_id, end_date, frozenset(sent)))
+    d = expiry.evaluate(today, bundles, rules.expiry)
     return {
         "due": [
             {"bundle_id": r.bundle_id, "reminder": r.reminder, "due_date": r.due_date.isoformat()}
@@ -315,18 +328,18 @@ def _expiry(obj: _Object, rules: RuleSet) -> dict[str, Any]:
 
 def _goodwill(obj: _Object, rules: RuleSet) -> dict[str, Any]:
     package_fee = obj.amount("package_fee")
-    minimum_spend = obj.amount("minimum_spend", required=False)
+    minimum_spend = obj.opt_amount("minimum_spend")
     months = []
     for path, value in obj.items("months"):
         item = _Object(value, path)
         months.append(
             goodwill.DisputedMonth(
                 month=item.month("month"),
-                other_charges=item.amount("other_charges"),  # type: ignore[arg-type]
-                out_of_bundle_data=item.amount("out_of_bundle_data"),  # type: ignore[arg-type]
+                other_charges=item.amount("other_charges"),
+                out_of_bundle_data=item.amount("out_of_bundle_data"),
             )
         )
-    d = goodwill.evaluate(package_fee, minimum_spend, months, rules.goodwill)  # type: ignore[arg-type]
+    d = goodwill.evaluate(package_fee, minimum_spend, months, rules.goodwill)
     return {
         "months": [
             {
@@ -345,23 +358,18 @@ def _goodwill(obj: _Object, rules: RuleSet) -> dict[str, Any]:
 
 
 def _onboarding(obj: _Object, rules: RuleSet) -> dict[str, Any]:
-    activation = obj.date("activation_date")
-    today = obj.date("today")
-    vip_rated = obj.date("vip_rated", required=False)
-    assigned = obj.date("manager_assigned", required=False)
-    first_contact = obj.date("manager_first_contact", required=False)
+    activation = obj.day("activation_date")
+    today = obj.day("today")
+    vip_rated = obj.opt_day("vip_rated")
+    assigned = obj.opt_day("manager_assigned")
+    first_contact = obj.opt_day("manager_first_contact")
     done = []
     for path, value in obj.items("done", required=False):
         if not isinstance(value, str):
             raise InputError(path, _("Expected a task id (a string)."))
         done.append(value)
     case = onboarding.OnboardingCase(
-        activation,  # type: ignore[arg-type]
-        today,  # type: ignore[arg-type]
-        vip_rated,
-        assigned,
-        first_contact,
-        tuple(done),
+        activation, today, vip_rated, assigned, first_contact, tuple(done)
     )
     d = onboarding.evaluate(case, rules.onboarding)
     return {
@@ -386,22 +394,16 @@ def _complaint(obj: _Object, rules: RuleSet) -> dict[str, Any]:
     category = obj.text("category")
     if category not in rules.complaint.channel_of_category:
         raise InputError(obj.at("category"), _("Unknown complaint category."))
-    value = obj.integer("customer_value")
+    value = parse_int(obj.required("customer_value"), obj.at("customer_value"))
     mass_incident = obj.flag("mass_incident")
     first_line_resolved = obj.flag("first_line_resolved")
     second_line_normal = obj.flag("second_line_normal")
     retention = obj.optional("retention")
     if retention not in (None, "succeeded", "impossible"):
         raise InputError(obj.at("retention"), _('Expected null, "succeeded" or "impossible".'))
-    blocker = obj.integer("blocker", required=False)
+    blocker = obj.opt_integer("blocker")
     case = complaints.ComplaintCase(
-        category,
-        value,  # type: ignore[arg-type]
-        mass_incident,
-        first_line_resolved,
-        second_line_normal,
-        retention,
-        blocker,
+        category, value, mass_incident, first_line_resolved, second_line_normal, retention, blocker
     )
     d = complaints.evaluate(case, rules.complaint)
     return {"route": d.route, "claim": d.claim}
