@@ -1,0 +1,134 @@
+"""Starting the desktop application: Qt, fonts, icon, and the database.
+
+The window appears at once; the database is opened (and migrated, and for
+``--demo`` created on first use) in the background with a busy indicator.
+A database that cannot be opened — a bad ``--db`` URL, an unreachable
+server, a file that is not a database — is explained in a dialog, and the
+application then ends with exit code 1 instead of showing a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from app import APP_ID, APP_NAME, __version__
+from app.config import resolve_db_url
+from app.i18n import _
+from app.services.errors import ServiceError
+from app.ui.common import STYLE_SHEET, app_icon
+from app.ui.fonts import apply_app_font
+from app.ui.main_window import MainWindow
+from app.ui.qt import QApplication, QThreadPool
+from app.ui.worker import Op, describe_error, show_error
+
+if TYPE_CHECKING:
+    from app.store.db import Database
+
+
+def create_application(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication with name, icon, shipped fonts and style (reused if it exists)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(list(argv) if argv is not None else sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
+    apply_app_font(app)
+    app.setStyleSheet(STYLE_SHEET)
+    return app
+
+
+def open_database(url: str, demo: bool = False) -> Database:
+    """Open (and migrate) the database at ``url``; for the demo, create it first if needed.
+
+    Runs in a worker thread. Every failure becomes a :class:`ServiceError`
+    whose message says which database and what went wrong.
+    """
+    from app.store.db import Database, describe_url
+
+    try:
+        where = describe_url(url)
+    except Exception:
+        where = url
+    if demo:
+        try:
+            from app.services.demo import ensure_demo_database
+        except ImportError as exc:
+            raise ServiceError(
+                _("The demo database is not available in this installation ({error}).").format(
+                    error=exc
+                )
+            ) from exc
+        try:
+            ensure_demo_database(url)
+        except ServiceError:
+            raise
+        except Exception as exc:
+            raise ServiceError(
+                _("The demo database {where} could not be created: {error}").format(
+                    where=where, error=_first_line(exc)
+                )
+            ) from exc
+    try:
+        return Database(url)
+    except Exception as exc:  # any failure here means: this database cannot be used
+        raise ServiceError(
+            _("Cannot open the database {where}: {error}").format(
+                where=where, error=_first_line(exc)
+            )
+        ) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:400] if lines else type(exc).__name__
+
+
+class Startup:
+    """Opens the database behind the shown window and reports how it went."""
+
+    def __init__(self, app: QApplication, window: MainWindow, url: str, demo: bool) -> None:
+        self.app = app
+        self.window = window
+        self.url = url
+        self.demo = demo
+        self.exit_code = 0
+
+    def start(self) -> None:
+        self.window.set_busy(
+            _("Preparing the demo database…") if self.demo else _("Opening the database…")
+        )
+        Op(self.window, open_database, self.url, self.demo).success(self._opened).failure(
+            self._failed
+        ).finished(self.window.clear_busy).run()
+
+    def _opened(self, db: Database) -> None:
+        self.window.set_database(db)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.exit_code = 1
+        message = describe_error(exc)
+        print(f"agent-assist: {message}", file=sys.stderr)
+        box = show_error(self.window, exc, title=_("Cannot open the database"))
+        box.finished.connect(lambda _result: self.app.quit())
+
+
+def run_gui(db: str | None = None, demo: bool = False, argv: Sequence[str] | None = None) -> int:
+    """Show the main window on the database named by ``--db``/``--demo``/the settings."""
+    app = create_application(argv)
+    url = resolve_db_url(db, demo=demo)
+    window = MainWindow()
+    window.show()
+    startup = Startup(app, window, url, demo)
+    startup.start()
+    code = app.exec()
+    # Let running queries (and a demo database being written) finish before exiting.
+    QThreadPool.globalInstance().waitForDone()
+    if window.db is not None:
+        window.db.dispose()
+    window.deleteLater()
+    return startup.exit_code or int(code)

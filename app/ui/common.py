@@ -1,0 +1,112 @@
+"""Small helpers every screen uses: re-translation, icons, chips."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from app.i18n import on_language_changed
+from app.resources import resource_path
+from app.ui.qt import (
+    QIcon,
+    QLabel,
+    QListView,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QStyle,
+    Qt,
+    QWidget,
+    isValid,
+)
+
+APP_ICON_FILE = "agent-assist.svg"
+
+#: The application's look, beyond the platform style: chips and headers.
+STYLE_SHEET = """
+QLabel[chip="true"] {
+    background: #e7effd; color: #1746a2; border: 1px solid #c9daf8;
+    border-radius: 10px; padding: 2px 10px;
+}
+QLabel[chip="vip"] {
+    background: #fff4d6; color: #7a5200; border: 1px solid #f0d48a;
+    border-radius: 10px; padding: 2px 10px; font-weight: bold;
+}
+QLabel[chip="muted"] {
+    background: #f1f3f5; color: #4a5360; border: 1px solid #dde1e6;
+    border-radius: 10px; padding: 2px 10px;
+}
+QLabel[role="hint"] { color: #5f6b7a; }
+QLabel[role="error"] { color: #b3261e; }
+QLabel[role="section"] { font-weight: bold; color: #1f2933; }
+"""
+
+
+class Retranslatable(Protocol):
+    def retranslate(self) -> None: ...
+
+
+def bind_retranslate(widget: QWidget) -> None:
+    """Call ``widget.retranslate()`` whenever the UI language changes, while it exists."""
+
+    def listener(_language: str) -> None:
+        if isValid(widget):
+            widget.retranslate()  # type: ignore[attr-defined]
+        else:
+            unregister()
+
+    unregister = on_language_changed(listener)
+    widget.destroyed.connect(lambda *_args: unregister())
+
+
+def app_icon() -> QIcon:
+    """The application's own icon (a headset), shipped as SVG."""
+    return QIcon(str(resource_path("icons", APP_ICON_FILE)))
+
+
+def std_icon(widget: QWidget, pixmap: QStyle.StandardPixmap) -> QIcon:
+    """One of the platform style's standard icons."""
+    return widget.style().standardIcon(pixmap)
+
+
+def chip(text: str, kind: str = "true", tooltip: str = "") -> QLabel:
+    """A rounded label for a product, a flag or a state."""
+    label = QLabel(text)
+    label.setProperty("chip", kind)
+    if tooltip:
+        label.setToolTip(tooltip)
+    return label
+
+
+def hint_label(text: str = "") -> QLabel:
+    """Grey explanatory text, e.g. an empty state."""
+    label = QLabel(text)
+    label.setProperty("role", "hint")
+    label.setWordWrap(True)
+    return label
+
+
+class PlaceholderListView(QListView):
+    """A list view that says something useful while it is empty (and stays focusable)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._placeholder = ""
+
+    def placeholder(self) -> str:
+        return self._placeholder
+
+    def set_placeholder(self, text: str) -> None:
+        if text != self._placeholder:
+            self._placeholder = text
+            self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if self._placeholder and (model is None or model.rowCount(self.rootIndex()) == 0):
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            rect = self.viewport().rect().adjusted(16, 16, -16, -16)
+            flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+            painter.drawText(rect, int(flags | Qt.TextFlag.TextWordWrap), self._placeholder)
+            painter.end()

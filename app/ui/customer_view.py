@@ -1,0 +1,313 @@
+"""The open customer: who they are and what they have, at a glance.
+
+A large header (name, flags, products as chips, number, phone, partner) over
+four sections: subscription, device plans, bundles with their end dates, and
+open cases with their stage. The view is rebuilt from the overview whenever
+the UI language changes, so dates and money follow the agent's locale.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from app.i18n import (
+    _,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_money,
+    language_name,
+    ngettext,
+    ui_language,
+)
+from app.services.customers import CustomerOverview
+from app.ui.common import bind_retranslate, chip, hint_label
+from app.ui.labels import process_label, product_label
+from app.ui.qt import (
+    QFont,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QScrollArea,
+    QStackedWidget,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+)
+from app.ui.timeline import local_time
+
+
+def _clear(layout: QLayout) -> None:
+    while layout.count():
+        child = layout.takeAt(0)
+        widget = child.widget()
+        if widget is not None:
+            widget.deleteLater()
+        elif child.layout() is not None:
+            _clear(child.layout())
+
+
+def _value(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class CustomerView(QWidget):
+    """Empty state, loading state, error state, or one customer's overview."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.overview: CustomerOverview | None = None
+        self._state = "empty"
+        self._message = ""
+
+        self.stack = QStackedWidget(self)
+        self.placeholder = hint_label()
+        self.placeholder.setObjectName("customerPlaceholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        big = QFont(self.placeholder.font())
+        big.setPointSizeF(big.pointSizeF() + 2)
+        self.placeholder.setFont(big)
+        self.stack.addWidget(self.placeholder)
+
+        self.content = QWidget()
+        self.content.setObjectName("customerContent")
+        self.content_layout = QVBoxLayout(self.content)
+        self.content_layout.setContentsMargins(16, 12, 16, 12)
+        self.content_layout.setSpacing(10)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.content)
+        self.stack.addWidget(self.scroll)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self.retranslate()
+        bind_retranslate(self)
+
+    # -- states -----------------------------------------------------------------------
+
+    def show_empty(self) -> None:
+        self.overview = None
+        self._state = "empty"
+        self.retranslate()
+
+    def show_loading(self) -> None:
+        self._state = "loading"
+        self.retranslate()
+
+    def show_error(self, message: str) -> None:
+        self.overview = None
+        self._state = "error"
+        self._message = message
+        self.retranslate()
+
+    def show_overview(self, overview: CustomerOverview) -> None:
+        self.overview = overview
+        self._state = "customer"
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        if self._state == "customer" and self.overview is not None:
+            self._build(self.overview)
+            self.stack.setCurrentWidget(self.scroll)
+            return
+        if self._state == "loading":
+            text = _("Loading the customer…")
+        elif self._state == "error":
+            text = self._message
+        else:
+            text = (
+                _("Search for a customer by number, phone number or name.")
+                + "\n"
+                + _("Press Ctrl+F to search, Enter to open, Escape to come back.")
+            )
+        self.placeholder.setProperty("role", "error" if self._state == "error" else "hint")
+        self.placeholder.style().unpolish(self.placeholder)
+        self.placeholder.style().polish(self.placeholder)
+        self.placeholder.setText(text)
+        self.stack.setCurrentWidget(self.placeholder)
+
+    # -- building the overview ------------------------------------------------------------
+
+    def _build(self, o: CustomerOverview) -> None:
+        _clear(self.content_layout)
+        self.content_layout.addWidget(self._header(o))
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(12)
+        grid.addWidget(self._subscription_box(o), 0, 0)
+        grid.addWidget(self._cases_box(o), 0, 1)
+        grid.addWidget(self._bundles_box(o), 1, 0)
+        grid.addWidget(self._device_plans_box(o), 1, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        self.content_layout.addLayout(grid)
+        self.content_layout.addStretch(1)
+
+    def _header(self, o: CustomerOverview) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 4)
+        name = _value(o.name)
+        name.setObjectName("customerName")
+        font = QFont(name.font())
+        font.setPointSizeF(font.pointSizeF() * 1.9)
+        font.setBold(True)
+        name.setFont(font)
+        layout.addWidget(name)
+
+        details = _value(
+            "   ·   ".join(
+                (
+                    _("Customer {number}").format(number=o.customer_no),
+                    o.msisdn_display,
+                    _("Partner: {partner}").format(partner=o.partner.name),
+                )
+            )
+        )
+        details.setObjectName("customerDetails")
+        bigger = QFont(details.font())
+        bigger.setPointSizeF(bigger.pointSizeF() * 1.15)
+        details.setFont(bigger)
+        layout.addWidget(details)
+
+        chips = QHBoxLayout()
+        chips.setSpacing(6)
+        if o.vip:
+            tip = _("VIP since {date}").format(date=format_date(o.vip_rated)) if o.vip_rated else ""
+            chips.addWidget(chip(_("VIP"), "vip", tip))
+        chips.addWidget(
+            chip(
+                _("Value {value} of 4").format(value=o.customer_value),
+                "muted",
+                _("Customer value (1 = lowest, 4 = highest)"),
+            )
+        )
+        chips.addWidget(
+            chip(
+                language_name(o.language, ui_language()),
+                "muted",
+                _("The customer's language: scripts, SMS and letters use it"),
+            )
+        )
+        for code in o.products:
+            chips.addWidget(chip(product_label(code)))
+        if not o.products:
+            chips.addWidget(chip(_("No products"), "muted"))
+        chips.addStretch(1)
+        layout.addLayout(chips)
+        if o.activation_date:
+            layout.addWidget(
+                _value(_("Customer since {date}").format(date=format_date(o.activation_date)))
+            )
+        return box
+
+    def _group(self, title: str, name: str) -> tuple[QGroupBox, QFormLayout]:
+        box = QGroupBox(title)
+        box.setObjectName(name)
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        return box, form
+
+    def _money(self, amount: Decimal, o: CustomerOverview) -> str:
+        return format_money(amount, o.currency)
+
+    def _subscription_box(self, o: CustomerOverview) -> QGroupBox:
+        box, form = self._group(_("Subscription"), "subscriptionBox")
+        s = o.subscription
+        if s is None:
+            form.addRow(hint_label(_("No subscription.")))
+            return box
+        form.addRow(_("Tariff:"), _value(s.tariff))
+        form.addRow(
+            _("Monthly fee:"),
+            _value(_("{amount} per month").format(amount=self._money(s.monthly_fee, o))),
+        )
+        if s.aio_discount:
+            form.addRow(_("AiO discount:"), _value(self._money(s.aio_discount, o)))
+        allowances = []
+        if s.data_mb is not None:
+            allowances.append(
+                _("{gb} GB data").format(gb=format_decimal(Decimal(s.data_mb) / 1000))
+            )
+        if s.minutes is not None:
+            allowances.append(_("{minutes} minutes").format(minutes=format_decimal(s.minutes)))
+        if allowances:
+            form.addRow(_("Included:"), _value(", ".join(allowances)))
+        form.addRow(_("Active since:"), _value(format_date(s.activated)))
+        if s.last_upgrade_effective:
+            form.addRow(_("Last upgrade:"), _value(format_date(s.last_upgrade_effective)))
+        if s.cancelled_effective:
+            form.addRow(_("Cancelled as of:"), _value(format_date(s.cancelled_effective)))
+        return box
+
+    def _device_plans_box(self, o: CustomerOverview) -> QGroupBox:
+        box, form = self._group(_("Device plans"), "devicePlansBox")
+        if not o.device_plans:
+            form.addRow(hint_label(_("No active device plan.")))
+        for p in o.device_plans:
+            form.addRow(
+                _("Plan {number}:").format(number=p.plan_no),
+                _value(
+                    ngettext(
+                        "{instalment} per month since {date}; {billed} instalment billed; "
+                        "financed {financed}, down payment {down}",
+                        "{instalment} per month since {date}; {billed} instalments billed; "
+                        "financed {financed}, down payment {down}",
+                        p.instalments_billed,
+                    ).format(
+                        instalment=self._money(p.instalment, o),
+                        date=format_date(p.activated),
+                        billed=p.instalments_billed,
+                        financed=self._money(p.financed_amount, o),
+                        down=self._money(p.down_payment, o),
+                    )
+                ),
+            )
+        return box
+
+    def _bundles_box(self, o: CustomerOverview) -> QGroupBox:
+        box, form = self._group(_("Bundles"), "bundlesBox")
+        if not o.bundles:
+            form.addRow(hint_label(_("No bundles or promotions.")))
+        today = date.today()
+        for b in o.bundles:
+            days = (b.end_date - today).days
+            if days < 0:
+                when = _("ended {date}").format(date=format_date(b.end_date))
+            elif days == 0:
+                when = _("ends today")
+            else:
+                when = ngettext(
+                    "ends {date} (in {days} day)", "ends {date} (in {days} days)", days
+                ).format(date=format_date(b.end_date), days=days)
+            fee = f" · {self._money(b.package_fee, o)}" if b.package_fee is not None else ""
+            form.addRow(f"{b.name}:", _value(when + fee))
+        return box
+
+    def _cases_box(self, o: CustomerOverview) -> QGroupBox:
+        box, form = self._group(_("Open cases"), "casesBox")
+        if not o.open_cases:
+            form.addRow(hint_label(_("No open cases.")))
+        for c in o.open_cases:
+            parts = []
+            if c.stage:
+                parts.append(_("stage {stage}").format(stage=c.stage))
+            if c.subject:
+                parts.append(c.subject)
+            if c.due:
+                parts.append(_("due {date}").format(date=format_date(c.due)))
+            parts.append(_("opened {date}").format(date=format_datetime(local_time(c.opened_at))))
+            form.addRow(f"{process_label(c.process)}:", _value(" · ".join(parts)))
+        return box

@@ -1,0 +1,349 @@
+"""The main window: search on the left, the customer in the middle, history on the right.
+
+Every action has a keyboard shortcut and lives in a menu: Ctrl+F finds,
+Enter opens, Escape goes back to the search, Ctrl+N adds a note, F5
+reloads. The status bar names the database in use and shows a busy bar
+while something runs that the agent waits for.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from app import APP_NAME, __version__
+from app.i18n import _
+from app.services.customers import CustomerOverview, HistoryItem, customer_overview
+from app.ui.common import app_icon, bind_retranslate, std_icon
+from app.ui.customer_view import CustomerView
+from app.ui.note_dialog import EntryDialog, NoteDialog
+from app.ui.qt import (
+    QAction,
+    QKeySequence,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QModelIndex,
+    QProgressBar,
+    QSplitter,
+    QStyle,
+    Qt,
+    QWidget,
+)
+from app.ui.search_panel import SearchPanel
+from app.ui.timeline import ItemRole, TimelinePanel
+from app.ui.worker import Op, describe_error
+
+if TYPE_CHECKING:
+    from app.store.db import Database
+
+SP = QStyle.StandardPixmap
+
+
+class MainWindow(QMainWindow):
+    """The agent's desk for one database."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowIcon(app_icon())
+        self.db: Database | None = None
+        self.customer_id: uuid.UUID | None = None
+        self.overview: CustomerOverview | None = None
+        self._open_seq = 0
+        self._busy_text = ""
+        self.note_dialog: NoteDialog | None = None
+
+        self.search = SearchPanel(self)
+        self.customer_view = CustomerView(self)
+        self.timeline = TimelinePanel(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        for widget, stretch in ((self.search, 0), (self.customer_view, 1), (self.timeline, 0)):
+            self.splitter.addWidget(widget)
+            self.splitter.setStretchFactor(self.splitter.indexOf(widget), stretch)
+        self.splitter.setSizes([300, 620, 420])
+        self.setCentralWidget(self.splitter)
+
+        self._make_actions()
+        self._make_menus()
+        self._make_status_bar()
+        self.search.customer_chosen.connect(self.open_customer)
+        self.timeline.add_note_requested.connect(self.new_note)
+        self.timeline.view.activated.connect(self._show_entry)
+        self.resize(1360, 820)
+        self.retranslate()
+        bind_retranslate(self)
+        self._update_actions()
+
+    # -- construction -----------------------------------------------------------------
+
+    def _action(self, name: str, pixmap: SP | None, keys: QKeySequence | str, slot) -> QAction:
+        action = QAction(self)
+        action.setObjectName(name)
+        if pixmap is not None:
+            action.setIcon(std_icon(self, pixmap))
+        action.setShortcut(QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        self.act_find = self._action(
+            "actFind", SP.SP_FileDialogContentsView, "Ctrl+F", self.focus_search
+        )
+        self.act_back = self._action("actBack", SP.SP_ArrowBack, "Esc", self.back_to_search)
+        self.act_note = self._action("actNote", SP.SP_FileIcon, "Ctrl+N", self.new_note)
+        self.act_reload = self._action("actReload", SP.SP_BrowserReload, "F5", self.reload_customer)
+        self.act_history = self._action("actHistory", None, "Ctrl+H", self.focus_history)
+        self.act_quit = self._action(
+            "actQuit",
+            SP.SP_DialogCloseButton,
+            QKeySequence(QKeySequence.StandardKey.Quit),
+            self.close,
+        )
+        if self.act_quit.shortcut().isEmpty():
+            self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
+        self.act_shortcuts = self._action(
+            "actShortcuts", SP.SP_DialogHelpButton, "F1", self.show_shortcuts
+        )
+        self.act_about = self._action("actAbout", SP.SP_MessageBoxInformation, "", self.show_about)
+
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+        self.menu_file = bar.addMenu("")
+        self.menu_file.addAction(self.act_quit)
+        self.menu_customer = bar.addMenu("")
+        for action in (
+            self.act_find,
+            self.act_back,
+            None,
+            self.act_note,
+            self.act_history,
+            None,
+            self.act_reload,
+        ):
+            if action is None:
+                self.menu_customer.addSeparator()
+            else:
+                self.menu_customer.addAction(action)
+        self.menu_help = bar.addMenu("")
+        self.menu_help.addAction(self.act_shortcuts)
+        self.menu_help.addAction(self.act_about)
+        self.toolbar = self.addToolBar("")
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.act_find, self.act_back, self.act_note, self.act_reload):
+            self.toolbar.addAction(action)
+
+    def _make_status_bar(self) -> None:
+        status = self.statusBar()
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setObjectName("busyBar")
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(140)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.hide()
+        self.busy_label = QLabel(self)
+        self.busy_label.hide()
+        self.db_label = QLabel(self)
+        self.db_label.setObjectName("dbLabel")
+        status.addWidget(self.busy_bar)
+        status.addWidget(self.busy_label)
+        status.addPermanentWidget(self.db_label)
+
+    # -- language --------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        texts = {
+            self.act_find: (_("&Find customer"), _("Search by number, phone number or name")),
+            self.act_back: (_("&Back to search"), _("Return to the search box")),
+            self.act_note: (_("&New note…"), _("Add a note to the open customer's history")),
+            self.act_reload: (_("&Reload customer"), _("Load the open customer again")),
+            self.act_history: (_("Go to &history"), _("Move to the open customer's history")),
+            self.act_quit: (_("&Quit"), _("Close the application")),
+            self.act_shortcuts: (_("&Keyboard shortcuts"), _("List the keyboard shortcuts")),
+            self.act_about: (_("&About {app}").format(app=APP_NAME), ""),
+        }
+        for action, (text, tip) in texts.items():
+            action.setText(text)
+            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{tip} ({shortcut})" if tip and shortcut else tip or text)
+            action.setStatusTip(tip)
+        self.menu_file.setTitle(_("&File"))
+        self.menu_customer.setTitle(_("&Customer"))
+        self.menu_help.setTitle(_("&Help"))
+        self.toolbar.setWindowTitle(_("Toolbar"))
+        self._update_title()
+        self._update_db_label()
+        if self._busy_text:
+            self.busy_label.setText(self._busy_text)
+
+    def _update_title(self) -> None:
+        if self.overview is not None:
+            self.setWindowTitle(f"{self.overview.name} ({self.overview.customer_no}) — {APP_NAME}")
+        else:
+            self.setWindowTitle(APP_NAME)
+
+    def _update_db_label(self) -> None:
+        if self.db is None:
+            self.db_label.setText(_("No database open"))
+        else:
+            self.db_label.setText(_("Database: {name}").format(name=self.db.description()))
+
+    def _update_actions(self) -> None:
+        has_customer = self.customer_id is not None and self.db is not None
+        self.act_note.setEnabled(has_customer)
+        self.act_reload.setEnabled(has_customer)
+        self.act_history.setEnabled(has_customer)
+        self.act_find.setEnabled(self.db is not None)
+
+    # -- database and busy state -------------------------------------------------------------
+
+    def set_database(self, db: Database | None) -> None:
+        self.db = db
+        self.search.set_database(db)
+        self._update_db_label()
+        self._update_actions()
+        if db is not None:
+            self.focus_search()
+
+    def set_busy(self, text: str) -> None:
+        """Show an indeterminate busy bar with ``text`` (already translated)."""
+        self._busy_text = text
+        self.busy_label.setText(text)
+        self.busy_label.show()
+        self.busy_bar.show()
+
+    def clear_busy(self) -> None:
+        self._busy_text = ""
+        self.busy_label.hide()
+        self.busy_bar.hide()
+
+    # -- navigation ----------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.search.focus_search()
+
+    def back_to_search(self) -> None:
+        """Escape: back to the search box; in the search box, clear it."""
+        if self.search.edit.hasFocus() and self.search.edit.text():
+            self.search.edit.clear()
+        self.search.focus_search()
+
+    def focus_history(self) -> None:
+        self.timeline.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.timeline.view.currentIndex().isValid() and self.timeline.model.rowCount():
+            self.timeline.view.setCurrentIndex(self.timeline.model.index(0, 0))
+
+    def open_customer(self, customer_id: uuid.UUID) -> None:
+        """Show the customer's overview and history; the history list gets the focus."""
+        if self.db is None:
+            return
+        self._open_seq += 1
+        seq = self._open_seq
+        self.customer_id = customer_id
+        self.overview = None
+        self.customer_view.show_loading()
+        self.search.select_customer(customer_id)
+        self.timeline.set_customer(self.db, customer_id)
+        self._update_actions()
+        self._update_title()
+        self.focus_history()
+        Op(self, customer_overview, self.db, customer_id).success(
+            lambda overview: self._on_overview(seq, overview)
+        ).failure(lambda exc: self._on_overview_failed(seq, exc)).run()
+
+    def reload_customer(self) -> None:
+        if self.customer_id is not None:
+            self.open_customer(self.customer_id)
+
+    def _on_overview(self, seq: int, overview: CustomerOverview) -> None:
+        if seq != self._open_seq:
+            return  # another customer was opened meanwhile
+        self.overview = overview
+        self.customer_view.show_overview(overview)
+        self.timeline.set_count(overview.history_count)
+        self._update_title()
+
+    def _on_overview_failed(self, seq: int, exc: BaseException) -> None:
+        if seq != self._open_seq:
+            return
+        self.customer_view.show_error(describe_error(exc))
+        self.statusBar().showMessage(describe_error(exc), 8000)
+
+    # -- notes and entries --------------------------------------------------------------
+
+    def new_note(self) -> None:
+        if self.db is None or self.customer_id is None:
+            return
+        if self.note_dialog is not None and self.note_dialog.isVisible():
+            self.note_dialog.activateWindow()
+            return
+        name = self.overview.name if self.overview is not None else ""
+        dialog = NoteDialog(self, self.db, self.customer_id, name)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._on_note_saved)
+        dialog.finished.connect(lambda _result: self._note_dialog_closed(dialog))
+        self.note_dialog = dialog
+        dialog.open()
+
+    def _note_dialog_closed(self, dialog: NoteDialog) -> None:
+        if self.note_dialog is dialog:
+            self.note_dialog = None
+        self.focus_history()
+
+    def _on_note_saved(self, item: HistoryItem) -> None:
+        if item.customer_id == self.customer_id:
+            self.timeline.add_item(item)
+        self.statusBar().showMessage(_("Note saved."), 5000)
+
+    def _show_entry(self, index: QModelIndex) -> None:
+        item = index.data(ItemRole)
+        if isinstance(item, HistoryItem):
+            dialog = EntryDialog(self, item)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open()
+
+    # -- help -------------------------------------------------------------------------------
+
+    def show_shortcuts(self) -> None:
+        rows = [
+            ("Ctrl+F", _("Find a customer")),
+            (_("Up/Down"), _("Move through the search results")),
+            (_("Enter"), _("Open the selected customer / show a history entry in full")),
+            (_("Escape"), _("Back to the search box (again: clear it)")),
+            ("Ctrl+H", _("Go to the history")),
+            ("Ctrl+N", _("Add a note")),
+            ("Ctrl+Enter", _("Save the note")),
+            ("F5", _("Reload the customer")),
+            ("Ctrl+Q", _("Quit")),
+        ]
+        text = "\n".join(f"{keys}\t{what}" for keys, what in rows)
+        box = QMessageBox(
+            QMessageBox.Icon.NoIcon,
+            _("Keyboard shortcuts"),
+            text,
+            QMessageBox.StandardButton.Close,
+            self,
+        )
+        box.setObjectName("shortcutsDialog")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def show_about(self) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.NoIcon,
+            _("About {app}").format(app=APP_NAME),
+            _("{app} {version}\nGuided customer processes for call-centre agents.").format(
+                app=APP_NAME, version=__version__
+            ),
+            QMessageBox.StandardButton.Close,
+            self,
+        )
+        box.setIconPixmap(app_icon().pixmap(64, 64))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()

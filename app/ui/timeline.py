@@ -1,0 +1,383 @@
+"""A customer's history as a timeline, newest first, loaded page by page.
+
+:class:`TimelineModel` keeps only the entries fetched so far; when the view
+scrolls near the end it asks ``canFetchMore``/``fetchMore``, and the next
+older page (keyset cursor) is fetched in the background and appended. A
+customer with ten thousand entries therefore opens as fast as one with ten.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from app.i18n import _, format_datetime, format_decimal, ngettext
+from app.services.customers import HistoryItem, HistoryPage, history_page
+from app.ui.common import PlaceholderListView, bind_retranslate, hint_label
+from app.ui.labels import kind_label
+from app.ui.qt import (
+    QAbstractItemView,
+    QAbstractListModel,
+    QFont,
+    QFontMetrics,
+    QLabel,
+    QListView,
+    QModelIndex,
+    QObject,
+    QPainter,
+    QPalette,
+    QPersistentModelIndex,
+    QPushButton,
+    QRect,
+    QSize,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from app.ui.worker import Op, describe_error
+
+if TYPE_CHECKING:
+    from app.store.db import Database
+
+PAGE_SIZE = 200
+ItemRole = Qt.ItemDataRole.UserRole + 1
+Index = QModelIndex | QPersistentModelIndex
+
+
+def local_time(value: datetime) -> datetime:
+    """A stored UTC time in the desktop's time zone, for display."""
+    return value.astimezone()
+
+
+class TimelineModel(QAbstractListModel):
+    """History entries of one customer, newest first, fetched on demand."""
+
+    #: A page could not be loaded (message for the agent).
+    load_failed = Signal(str)
+    #: Loading started (True) or ended (False).
+    loading_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, page_size: int = PAGE_SIZE) -> None:
+        super().__init__(parent)
+        self.page_size = page_size
+        self._db: Database | None = None
+        self._customer_id: uuid.UUID | None = None
+        self._items: list[HistoryItem] = []
+        self._cursor: Any = None
+        self._has_more = False
+        self._loading = False
+        self._generation = 0  # bumped on every customer change; older pages are dropped
+        self.pages_loaded = 0
+
+    # -- what is shown -------------------------------------------------------------
+
+    def set_customer(self, db: Database | None, customer_id: uuid.UUID | None) -> None:
+        """Show ``customer_id``'s history (None: nothing), fetching its newest page."""
+        self.beginResetModel()
+        self._generation += 1
+        self._db = db
+        self._customer_id = customer_id
+        self._items = []
+        self._cursor = None
+        self._has_more = db is not None and customer_id is not None
+        self._set_loading(False)
+        self.pages_loaded = 0
+        self.endResetModel()
+        if self._has_more:
+            self.fetchMore(QModelIndex())
+
+    @property
+    def customer_id(self) -> uuid.UUID | None:
+        return self._customer_id
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    @property
+    def complete(self) -> bool:
+        """Whether every entry of the customer has been fetched."""
+        return not self._has_more and not self._loading
+
+    def item(self, row: int) -> HistoryItem | None:
+        return self._items[row] if 0 <= row < len(self._items) else None
+
+    def prepend(self, item: HistoryItem) -> None:
+        """Show a just-recorded entry at the top, without refetching."""
+        if item.customer_id != self._customer_id or any(i.id == item.id for i in self._items[:50]):
+            return
+        self.beginInsertRows(QModelIndex(), 0, 0)
+        self._items.insert(0, item)
+        self.endInsertRows()
+
+    # -- Qt model API ----------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._items)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        item = self.item(index.row()) if index.isValid() else None
+        if item is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return item.text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return item.text
+        if role == ItemRole:
+            return item
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{entry_heading(item)}: {item.text}"
+        return None
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and self._has_more and not self._loading
+
+    def fetchMore(self, parent: Index) -> None:
+        if not self.canFetchMore(parent) or self._db is None or self._customer_id is None:
+            return
+        generation = self._generation
+        self._set_loading(True)
+        Op(self, history_page, self._db, self._customer_id, self._cursor, self.page_size).success(
+            lambda page: self._append(generation, page)
+        ).failure(lambda exc: self._failed(generation, exc)).run()
+
+    # -- results ----------------------------------------------------------------------
+
+    def _append(self, generation: int, page: HistoryPage) -> None:
+        if generation != self._generation:
+            return  # the customer changed while this page was loading
+        known = {i.id for i in self._items[:50]} if self.pages_loaded == 0 else set()
+        items = [i for i in page.items if i.id not in known]
+        if items:
+            first = len(self._items)
+            self.beginInsertRows(QModelIndex(), first, first + len(items) - 1)
+            self._items.extend(items)
+            self.endInsertRows()
+        self._cursor = page.next_cursor
+        self._has_more = page.next_cursor is not None
+        self.pages_loaded += 1
+        self._set_loading(False)
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._has_more = False  # stop asking; reopening the customer retries
+        self._set_loading(False)
+        self.load_failed.emit(describe_error(exc))
+
+    def _set_loading(self, loading: bool) -> None:
+        if loading != self._loading:
+            self._loading = loading
+            self.loading_changed.emit(loading)
+
+
+def entry_heading(item: HistoryItem) -> str:
+    """``Note · 7 Mar 2026, 14:05 · anna``, in the UI language."""
+    return " · ".join(
+        (kind_label(item.kind), format_datetime(local_time(item.created_at)), item.author)
+    )
+
+
+class TimelineDelegate(QStyledItemDelegate):
+    """Two parts per entry: a small grey heading, then the text (up to a few lines)."""
+
+    MAX_TEXT_LINES = 6
+    PADDING = 6
+
+    def __init__(self, view: QListView) -> None:
+        super().__init__(view)
+        self._view = view
+        self._sizes: dict[tuple[uuid.UUID, int], QSize] = {}
+
+    def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
+        heading = QFont(option.font)
+        heading.setPointSizeF(max(heading.pointSizeF() - 1, 7))
+        heading.setBold(True)
+        return heading, QFont(option.font)
+
+    def _text_width(self) -> int:
+        return max(self._view.viewport().width() - 2 * self.PADDING, 80)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        item: HistoryItem | None = index.data(ItemRole)
+        if item is None:
+            return super().sizeHint(option, index)
+        width = self._text_width()
+        key = (item.id, width)
+        cached = self._sizes.get(key)
+        if cached is not None:
+            return cached
+        heading_font, body_font = self._fonts(option)
+        body = QFontMetrics(body_font)
+        text_height = body.boundingRect(
+            QRect(0, 0, width, 100_000), int(Qt.TextFlag.TextWordWrap), item.text
+        ).height()
+        text_height = min(text_height, body.lineSpacing() * self.MAX_TEXT_LINES)
+        height = QFontMetrics(heading_font).lineSpacing() + text_height + 2 * self.PADDING + 2
+        size = QSize(width, height)
+        if len(self._sizes) > 20_000:
+            self._sizes.clear()
+        self._sizes[key] = size
+        return size
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        item: HistoryItem | None = index.data(ItemRole)
+        if item is None:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = self._view.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, self._view)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette = option.palette
+        heading_font, body_font = self._fonts(option)
+        rect = option.rect.adjusted(self.PADDING, self.PADDING, -self.PADDING, -self.PADDING)
+        painter.save()
+        heading_color = (
+            palette.color(QPalette.ColorRole.HighlightedText)
+            if selected
+            else palette.color(QPalette.ColorRole.PlaceholderText)
+        )
+        painter.setFont(heading_font)
+        painter.setPen(heading_color)
+        heading_height = QFontMetrics(heading_font).lineSpacing()
+        heading_rect = QRect(rect.left(), rect.top(), rect.width(), heading_height)
+        heading = QFontMetrics(heading_font).elidedText(
+            entry_heading(item), Qt.TextElideMode.ElideRight, rect.width()
+        )
+        painter.drawText(heading_rect, int(Qt.AlignmentFlag.AlignLeft), heading)
+        painter.setFont(body_font)
+        painter.setPen(
+            palette.color(
+                QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+            )
+        )
+        body_rect = QRect(
+            rect.left(),
+            rect.top() + heading_height + 2,
+            rect.width(),
+            rect.height() - heading_height,
+        )
+        painter.setClipRect(body_rect)
+        painter.drawText(body_rect, int(Qt.TextFlag.TextWordWrap), item.text)
+        painter.restore()
+
+    def clear_cache(self) -> None:
+        self._sizes.clear()
+
+
+class TimelinePanel(QWidget):
+    """Heading with the entry count, the "Add note" button and the timeline list."""
+
+    #: The agent asked to add a note (button or Ctrl+N via the window's action).
+    add_note_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._count: int | None = None
+        self._error = ""
+        self.model = TimelineModel(self)
+        self.view = PlaceholderListView(self)
+        self.view.setObjectName("timeline")
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(TimelineDelegate(self.view))
+        self.view.setWordWrap(True)
+        self.view.setUniformItemSizes(False)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+
+        self.heading = QLabel(self)
+        self.heading.setProperty("role", "section")
+        self.add_button = QPushButton(self)
+        self.add_button.setObjectName("addNoteButton")
+        self.add_button.clicked.connect(self.add_note_requested)
+        self.add_button.setEnabled(False)
+        self.status = hint_label()
+        self.status.setObjectName("timelineStatus")
+
+        top = QVBoxLayout(self)
+        top.setContentsMargins(6, 6, 6, 6)
+        top.addWidget(self.heading)
+        top.addWidget(self.add_button)
+        top.addWidget(self.view, 1)
+        top.addWidget(self.status)
+
+        self.model.modelReset.connect(self._update_state)
+        self.model.rowsInserted.connect(self._update_state)
+        self.model.loading_changed.connect(lambda _loading: self._update_state())
+        self.model.load_failed.connect(self._on_load_failed)
+        self.retranslate()
+        bind_retranslate(self)
+
+    def set_customer(
+        self, db: Database | None, customer_id: uuid.UUID | None, count: int | None = None
+    ) -> None:
+        self._count = count
+        self._error = ""
+        self.add_button.setEnabled(customer_id is not None)
+        self.model.set_customer(db, customer_id)
+        self._update_state()
+
+    def set_count(self, count: int | None) -> None:
+        self._count = count
+        self._update_state()
+
+    def add_item(self, item: HistoryItem) -> None:
+        """A new entry was recorded: show it on top and select it."""
+        self.model.prepend(item)
+        if self._count is not None:
+            self._count += 1
+        self.view.setCurrentIndex(self.model.index(0, 0))
+        self.view.scrollToTop()
+        self._update_state()
+
+    def retranslate(self) -> None:
+        self.add_button.setText(_("Add note…"))
+        self.add_button.setToolTip(_("Add a note to the customer's history (Ctrl+N)"))
+        self.view.setAccessibleName(_("History"))
+        delegate = self.view.itemDelegate()
+        if isinstance(delegate, TimelineDelegate):
+            delegate.clear_cache()
+        self.view.doItemsLayout()
+        self._update_state()
+
+    def _on_load_failed(self, message: str) -> None:
+        self._error = message
+        self._update_state()
+
+    def _update_state(self) -> None:
+        rows = self.model.rowCount()
+        if self._count is None:
+            self.heading.setText(_("History"))
+        else:
+            self.heading.setText(
+                ngettext(
+                    "History ({count} entry)", "History ({count} entries)", self._count
+                ).format(count=format_decimal(self._count))
+            )
+        if self.model.customer_id is None:
+            self.view.set_placeholder(_("The history of the open customer appears here."))
+        elif self.model.loading:
+            self.view.set_placeholder(_("Loading the history…"))
+        elif self._error:
+            self.view.set_placeholder(self._error)
+        else:
+            self.view.set_placeholder(_("No history yet. Press Ctrl+N to add a note."))
+        if self._error:
+            self.status.setProperty("role", "error")
+            self.status.setText(self._error)
+        else:
+            self.status.setProperty("role", "hint")
+            self.status.setText(_("Loading older entries…") if self.model.loading and rows else "")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)

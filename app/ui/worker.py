@@ -1,0 +1,154 @@
+"""Background work for widgets, without touching threads.
+
+``Op(parent, fn, *args).success(on_result).failure(on_error).run()`` runs
+``fn(*args)`` on the global ``QThreadPool`` and calls back on the GUI thread.
+Callbacks are dropped when ``parent`` has been destroyed meanwhile; an error
+without a ``failure`` callback is shown to the agent in a message box. Tests
+set ``Op.synchronous = True`` to run the work inline, deterministically.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from app import APP_NAME
+from app.i18n import _
+from app.services.errors import ServiceError
+from app.ui.qt import QMessageBox, QObject, QRunnable, Qt, QThreadPool, QWidget, Signal, isValid
+
+log = logging.getLogger(__name__)
+
+#: Ops started and not yet called back; keeps them alive while they run.
+_pending: set[Op] = set()
+
+
+class Op(QObject):
+    """One piece of background work and what to do with its outcome."""
+
+    #: Run the work inline in ``run()`` (for tests that want determinism).
+    synchronous: ClassVar[bool] = False
+
+    _succeeded = Signal(object)
+    _failed = Signal(object)
+
+    def __init__(self, parent: QObject | None, fn: Callable[..., Any], *args: Any, **kwargs: Any):
+        super().__init__()  # no Qt parent: the op must outlive a closing widget
+        self._owner = parent
+        self._fn = fn
+        self._args = args
+        self._kwargs = kwargs
+        self._on_success: Callable[[Any], None] | None = None
+        self._on_failure: Callable[[BaseException], None] | None = None
+        self._on_finished: Callable[[], None] | None = None
+        self._succeeded.connect(self._deliver_success)
+        self._failed.connect(self._deliver_failure)
+
+    def success(self, callback: Callable[[Any], None]) -> Op:
+        self._on_success = callback
+        return self
+
+    def failure(self, callback: Callable[[BaseException], None]) -> Op:
+        self._on_failure = callback
+        return self
+
+    def finished(self, callback: Callable[[], None]) -> Op:
+        """Called after success or failure, e.g. to hide a busy indicator."""
+        self._on_finished = callback
+        return self
+
+    def run(self) -> Op:
+        _pending.add(self)
+        if Op.synchronous:
+            try:
+                result = self._fn(*self._args, **self._kwargs)
+            except Exception as exc:
+                self._deliver_failure(exc)
+            else:
+                self._deliver_success(result)
+        else:
+            QThreadPool.globalInstance().start(_Runnable(self))
+        return self
+
+    # -- runs on the worker thread --
+
+    def _work(self) -> None:
+        try:
+            result = self._fn(*self._args, **self._kwargs)
+        except Exception as exc:
+            self._failed.emit(exc)
+        else:
+            self._succeeded.emit(result)
+
+    # -- runs on the GUI thread --
+
+    def _owner_alive(self) -> bool:
+        return self._owner is None or isValid(self._owner)
+
+    def _deliver_success(self, result: Any) -> None:
+        try:
+            if self._owner_alive() and self._on_success is not None:
+                self._on_success(result)
+        finally:
+            self._finish()
+
+    def _deliver_failure(self, exc: BaseException) -> None:
+        try:
+            if not isinstance(exc, ServiceError):
+                log.error("background work failed", exc_info=exc)
+            if not self._owner_alive():
+                return
+            if self._on_failure is not None:
+                self._on_failure(exc)
+            else:
+                owner = self._owner if isinstance(self._owner, QWidget) else None
+                show_error(owner, exc)
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        try:
+            if self._on_finished is not None and self._owner_alive():
+                self._on_finished()
+        finally:
+            _pending.discard(self)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, op: Op) -> None:
+        super().__init__()
+        self._op = op
+
+    def run(self) -> None:
+        self._op._work()
+
+
+def pending_ops() -> int:
+    """How many ops have not called back yet."""
+    return len(_pending)
+
+
+def describe_error(exc: BaseException) -> str:
+    """A message for the agent: service errors as they are, others in one line."""
+    if isinstance(exc, ServiceError):
+        return str(exc)
+    first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return _("Something went wrong: {error}").format(error=first_line[:300])
+
+
+def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> QMessageBox:
+    """Show ``exc`` in a message box that does not block the caller."""
+    box = QMessageBox(
+        QMessageBox.Icon.Critical
+        if not isinstance(exc, ServiceError)
+        else QMessageBox.Icon.Warning,
+        title or APP_NAME,
+        describe_error(exc),
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
+    box.setObjectName("errorMessage")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
