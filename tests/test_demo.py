@@ -369,3 +369,46 @@ def test_postgresql_create_reset_and_same_rows_as_sqlite(pg_db: Database, tmp_pa
     lite = _url(tmp_path / "same.sqlite3")
     create_demo(lite, seed=3, reference=REFERENCE, customers=SMALL)
     assert dump(url) == dump(lite)
+
+
+def _rule_file_ids() -> tuple[set[str], set[str]]:
+    """Every rule id and every onboarding task id in the shipped rule files."""
+    import tomllib
+
+    from app.resources import resource_path
+
+    rule_ids: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.endswith("rule_id") and isinstance(value, str):
+                    rule_ids.add(value)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    tasks: set[str] = set()
+    for path in sorted(resource_path("rules").glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        walk(data)
+        if path.name == "onboarding.toml":
+            tasks = {task["id"] for task in data["tasks"]}
+    return rule_ids, tasks
+
+
+def test_rule_and_task_ids_are_those_of_the_rule_files(demo_url: str) -> None:
+    known_rules, known_tasks = _rule_file_ids()
+    used = {
+        rule
+        for (ids,) in _rows(demo_url, "SELECT DISTINCT rule_ids FROM history_entries")
+        for rule in json.loads(ids)
+    }
+    assert used and used <= known_rules, used - known_rules
+    kinds = {kind for (kind,) in _rows(demo_url, "SELECT DISTINCT kind FROM tasks")}
+    onboarding = {k.removeprefix("onboarding.") for k in kinds} - {
+        "assign_manager",
+        "first_contact",
+    }
+    assert onboarding and onboarding <= known_tasks, onboarding - known_tasks

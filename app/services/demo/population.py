@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from app.services.demo.build import CustomerRef, DemoBuilder, add_months, first_of_month, month_end
+from app.services.demo.fair_use import fair_use_run
 from app.services.demo.names import (
     AIO_DISCOUNT,
     BUNDLES,
     PARTNERS_BY_LANGUAGE,
     TARIFFS,
 )
-from app.services.demo.processes import complaint_case, complaint_summary, fair_use_run
+from app.services.demo.processes import complaint_case, complaint_summary
 from app.services.demo.processes import onboarding_run as _onboarding_run
+from app.services.demo.records import add_bundle, add_device_plan, add_subscription
 from app.services.demo.texts import BACKGROUND
 
 LANGUAGE_WEIGHTS = (("de", 45), ("en", 15), ("zh", 20), ("ru", 20))
@@ -170,7 +172,8 @@ def random_customer(b: DemoBuilder) -> CustomerRef:
     cancelled = None
     if days > 120 and rng.random() < 0.04:
         cancelled = month_end(add_months(b.day(rng.randrange(0, 120)), 3))
-    sub = b.add_subscription(
+    sub = add_subscription(
+        b,
         c,
         tariff,
         aio_discount=AIO_DISCOUNT[c.country] if "aio" in products else None,
@@ -180,13 +183,13 @@ def random_customer(b: DemoBuilder) -> CustomerRef:
     if cancelled is None and days > 30 and rng.random() < 0.2:
         start = b.day(rng.randrange(20, min(days, 900) + 1))
         after = add_months(start, 24)
-        b.add_device_plan(c, sub, start, ended=after if after <= b.today else None)
+        add_device_plan(b, c, sub, start, ended=after if after <= b.today else None)
     if rng.random() < 0.3:
         for _ in range(rng.randint(1, 2)):
             name, fee = rng.choice(BUNDLES[c.country])
             end = b.day(rng.randrange(-90, 150))
             if end > activation:
-                b.add_bundle(c, name, end, fee, _reminders_sent(b, end))
+                add_bundle(b, c, name, end, fee, _reminders_sent(b, end))
     if tariff.flat:
         pattern = "".join("1" if rng.random() < 0.22 else "0" for _ in range(4))
         fair_use_run(b, c, pattern, done_now=rng.randrange(0, 3))
@@ -218,7 +221,7 @@ def _onboarding(b: DemoBuilder, c: CustomerRef, vip_rated: date | None) -> None:
         assigned = min(vip_rated + timedelta(days=b.rng.randrange(0, 5)), b.today)
         if b.rng.random() < 0.6:
             contact = min(assigned + timedelta(days=b.rng.randrange(0, 9)), b.today)
-    skip = ("first_call_back",) if b.rng.random() < 0.25 else ()
+    skip = ("first_callback",) if b.rng.random() < 0.25 else ()
     _onboarding_run(
         b, c, vip_rated=vip_rated, manager_assigned=assigned, first_contact=contact, skip=skip
     )

@@ -19,14 +19,30 @@ from app.services.demo.build import (
     month_end,
     month_key,
 )
+from app.services.demo.fair_use import fair_use_run
 from app.services.demo.names import AIO_DISCOUNT, flat_tariff, tariff_named
 from app.services.demo.population import long_history
 from app.services.demo.processes import (
-    complaint_case,
-    complaint_summary,
     expiry_case,
-    fair_use_run,
-    onboarding_run,
+)
+from app.services.demo.records import add_bundle, add_subscription
+from app.services.demo.scenarios_lifecycle import (
+    complaint_claim,
+    complaint_consultation,
+    complaint_first_line_claim,
+    complaint_mass_incident,
+    complaint_retained,
+    complaint_second_line,
+    contract_cancellation,
+    contract_device_plan,
+    contract_downgrade_refused,
+    onboarding_consolidation,
+    onboarding_fit_check,
+    onboarding_follow_up,
+    onboarding_intake,
+    onboarding_vip_no_contact,
+    onboarding_vip_unassigned,
+    orphaned_device_plan,
 )
 
 Scenario = Callable[[DemoBuilder], CustomerRef]
@@ -37,7 +53,7 @@ def _flat(b: DemoBuilder, language: str, partner: str, **kw: object) -> Customer
     kw.setdefault("activation", b.day(400 + b.rng.randrange(900)))
     c = b.add_customer(language, partner, **kw)  # type: ignore[arg-type]
     aio = AIO_DISCOUNT[c.country] if "aio" in c.products else None
-    b.add_subscription(c, flat_tariff(c.country), aio_discount=aio)
+    add_subscription(b, c, flat_tariff(c.country), aio_discount=aio)
     return c
 
 
@@ -129,11 +145,11 @@ def goodwill_huang(b: DemoBuilder) -> CustomerRef:
         vip_rated=b.day(420),
         activation=b.day(480),
     )
-    b.add_subscription(c, tariff_named("CN", "畅享套餐 58元"))
+    add_subscription(b, c, tariff_named("CN", "畅享套餐 58元"))
     lapsed = month_end(add_months(b.today, -3))
     start = add_months(lapsed, -12) + timedelta(days=1)
-    b.add_bundle(c, "预存话费送手机活动", lapsed, None, started=start)
-    bundle = b.add_bundle(c, "5元GPRS数据流量套餐", lapsed, Decimal("5.00"), started=start)
+    add_bundle(b, c, "预存话费送手机活动", lapsed, None, started=start)
+    bundle = add_bundle(b, c, "5元GPRS数据流量套餐", lapsed, Decimal("5.00"), started=start)
     m1, m2 = (first_of_month(add_months(b.today, k)) for k in (-2, -1))
     facts = {
         "package_fee": "5.00",
@@ -163,7 +179,7 @@ def goodwill_huang(b: DemoBuilder) -> CustomerRef:
         "goodwill",
         bundle="5元GPRS数据流量套餐",
         author="l.wang",
-        rule_ids=["goodwill.credit.month", "goodwill.credit.total"],
+        rule_ids=["goodwill.credit.counterfactual_bill", "goodwill.credit.sum_of_months"],
         payload=facts,
     )
     return c
@@ -171,7 +187,8 @@ def goodwill_huang(b: DemoBuilder) -> CustomerRef:
 
 def _bundle_customer(b: DemoBuilder, language: str, partner: str, name: str) -> CustomerRef:
     c = b.add_customer(language, partner, name=name, activation=b.day(700), value=2)
-    b.add_subscription(
+    add_subscription(
+        b,
         c,
         tariff_named(
             c.country, {"CH": "Smart Abo M", "CN": "畅享套餐 58元", "RU": "Тарифище"}[c.country]
@@ -182,20 +199,20 @@ def _bundle_customer(b: DemoBuilder, language: str, partner: str, name: str) -> 
 
 def expiry_week_due(b: DemoBuilder) -> CustomerRef:
     c = _bundle_customer(b, "de", "KNU-ZO", "Daniela Kälin")
-    b.add_bundle(c, "Datenpaket Europa 5 GB", b.day(-4), Decimal("15.00"))
+    add_bundle(b, c, "Datenpaket Europa 5 GB", b.day(-4), Decimal("15.00"))
     return c
 
 
 def expiry_month_due(b: DemoBuilder) -> CustomerRef:
     c = _bundle_customer(b, "zh", "CN-LS", "次仁卓玛")
-    b.add_bundle(c, "10元100M流量包", b.day(-20), Decimal("10.00"))
+    add_bundle(b, c, "10元100M流量包", b.day(-20), Decimal("10.00"))
     return c
 
 
 def expiry_week_after_month(b: DemoBuilder) -> CustomerRef:
     c = _bundle_customer(b, "ru", "RU-SP", "Дмитрий Ёлкин")
     end = b.day(-6)
-    bundle = b.add_bundle(c, "Пакет интернета 10 ГБ", end, Decimal("200.00"), ("month",))
+    bundle = add_bundle(b, c, "Пакет интернета 10 ГБ", end, Decimal("200.00"), ("month",))
     expiry_case(b, c, bundle, end, "month")
     return c
 
@@ -203,272 +220,11 @@ def expiry_week_after_month(b: DemoBuilder) -> CustomerRef:
 def expiry_all_sent(b: DemoBuilder) -> CustomerRef:
     c = _bundle_customer(b, "en", "KNU-NW", "Hannah Clarke")
     end = b.day(-3)
-    bundle = b.add_bundle(c, "Option Ausland Talk 100", end, Decimal("9.90"), ("month", "week"))
+    bundle = add_bundle(b, c, "Option Ausland Talk 100", end, Decimal("9.90"), ("month", "week"))
     expiry_case(b, c, bundle, end, "week")
     ended = b.day(12)
-    old = b.add_bundle(c, "Aktion Mobile-TV 3 Monate gratis", ended, None, ("month", "week"))
+    old = add_bundle(b, c, "Aktion Mobile-TV 3 Monate gratis", ended, None, ("month", "week"))
     expiry_case(b, c, old, ended, "week", closed=True)
-    return c
-
-
-def contract_downgrade_refused(b: DemoBuilder) -> CustomerRef:
-    c = b.add_customer("de", "KNU-NW", name="Reto Aebischer", activation=b.day(800), value=3)
-    upgrade = first_of_month(b.today - timedelta(days=25))
-    b.add_subscription(c, tariff_named("CH", "Smart Abo L"), last_upgrade=upgrade)
-    b.history(
-        c,
-        b.at(upgrade - timedelta(days=9)),
-        "step",
-        "contract_upgrade",
-        rule_ids=["contract.upgrade.next_month"],
-        tariff="Smart Abo L",
-        effective=upgrade.isoformat(),
-    )
-    lock_end = upgrade + timedelta(days=90)
-    earliest = lock_end if lock_end.day == 1 else first_of_month(add_months(lock_end, 1))
-    case_facts = {
-        "action": "downgrade",
-        "date": b.today.isoformat(),
-        "tariff": "Smart Abo M",
-        "allowed": False,
-        "earliest_allowed_date": earliest.isoformat(),
-        "needs_ticket": True,
-    }
-    opened = b.at(b.today)
-    case_id = b.case(c, "contract", "downgrade", "refused", opened=opened, facts=case_facts)
-    b.history(
-        c,
-        opened,
-        "step",
-        "contract_downgrade",
-        case_id=case_id,
-        rule_ids=["contract.downgrade.lock_after_upgrade"],
-        payload=case_facts,
-        earliest=earliest.isoformat(),
-    )
-    return c
-
-
-def contract_cancellation(b: DemoBuilder) -> CustomerRef:
-    c = b.add_customer("de", "KNU-EM", name="Käthi Gerber", activation=b.day(1500), value=1)
-    request = b.day(10)
-    effective = month_end(add_months(request, 3))
-    sub = b.add_subscription(c, tariff_named("CH", "Smart Abo S"), cancelled=effective)
-    b.add_device_plan(c, sub, add_months(request, -11), ended=request)
-    case_facts = {
-        "action": "cancel",
-        "date": request.isoformat(),
-        "effective_date": effective.isoformat(),
-        "device_plan_end": request.isoformat(),
-    }
-    case_id = b.case(
-        c, "contract", "cancel", "scheduled", opened=b.at(request), facts=case_facts, due=effective
-    )
-    b.history(
-        c,
-        b.at(request),
-        "step",
-        "contract_cancel",
-        case_id=case_id,
-        rule_ids=["contract.cancel.notice", "contract.device_plan.ends_with_subscription"],
-        payload=case_facts,
-        effective=effective.isoformat(),
-    )
-    return c
-
-
-def contract_device_plan(b: DemoBuilder) -> CustomerRef:
-    c = b.add_customer(
-        "en", "KNU-ZO", name="James O'Brien", activation=b.day(600), value=3, products=("aio",)
-    )
-    upgrade = first_of_month(add_months(b.today, -7))
-    sub = b.add_subscription(
-        c, tariff_named("CH", "Smart Abo M"), aio_discount=Decimal("10.00"), last_upgrade=upgrade
-    )
-    b.add_device_plan(c, sub, add_months(b.today, -14), ended=add_months(b.today, -5))
-    b.add_device_plan(
-        c,
-        sub,
-        add_months(b.today, -5) + timedelta(days=0),
-        financed="1080.00",
-        instalment="45.00",
-        down_payment="149.00",
-    )
-    case_facts = {
-        "action": "upgrade",
-        "date": add_months(upgrade, -1).isoformat(),
-        "effective_date": upgrade.isoformat(),
-    }
-    b.case(
-        c,
-        "contract",
-        "upgrade",
-        "done",
-        opened=b.at(add_months(upgrade, -1)),
-        facts=case_facts,
-        closed=b.at(upgrade),
-    )
-    return c
-
-
-def orphaned_device_plan(b: DemoBuilder) -> CustomerRef:
-    c = b.add_customer("de", "KNU-BE", name="Marco Tschanz", activation=b.day(5), value=2)
-    b.add_device_plan(c, None, b.day(5), financed="960.00", instalment="40.00")
-    b.add_subscription(c, tariff_named("CH", "Smart Abo M"), activated=b.day(2))
-    onboarding_run(b, c)
-    return c
-
-
-def onboarding_intake(b: DemoBuilder) -> CustomerRef:
-    c = b.add_customer("zh", "CN-LS", name="张秀英", activation=b.day(1), value=1)
-    b.add_subscription(c, tariff_named("CN", "4G飞享套餐 38元"))
-    onboarding_run(b, c)
-    return c
-
-
-def onboarding_follow_up(b: DemoBuilder) -> CustomerRef:
-    c = b.add_customer("ru", "RU-SP", name="Анна Козлова", activation=b.day(8), value=2)
-    b.add_subscription(c, tariff_named("RU", "Мой разговор"))
-    onboarding_run(b, c, skip=("first_call_back",))
-    return c
-
-
-def onboarding_vip_unassigned(b: DemoBuilder) -> CustomerRef:
-    c = b.add_customer(
-        "zh", "CN-LS", name="刘志强", activation=b.day(8), value=4, vip_rated=b.day(8)
-    )
-    b.add_subscription(c, tariff_named("CN", "全球通无限量 128元"))
-    onboarding_run(b, c, vip_rated=b.day(8))
-    return c
-
-
-def onboarding_vip_no_contact(b: DemoBuilder) -> CustomerRef:
-    c = b.add_customer(
-        "de",
-        "KNU-NW",
-        name="Andrea Rüegg",
-        activation=b.day(20),
-        value=4,
-        vip_rated=b.day(19),
-        products=("internet", "aio"),
-    )
-    b.add_subscription(c, tariff_named("CH", "Smart Abo L"), aio_discount=Decimal("10.00"))
-    onboarding_run(b, c, vip_rated=b.day(19), manager_assigned=b.day(17))
-    return c
-
-
-def onboarding_fit_check(b: DemoBuilder) -> CustomerRef:
-    c = b.add_customer("en", "KNU-BE", name="Chloe Patel", activation=b.day(45), value=2)
-    b.add_subscription(c, tariff_named("CH", "Smart Abo S"))
-    onboarding_run(b, c)
-    return c
-
-
-def onboarding_consolidation(b: DemoBuilder) -> CustomerRef:
-    c = b.add_customer(
-        "de", "KNU-ZO", name="Lea Bösch", activation=b.day(75), value=3, vip_rated=b.day(70)
-    )
-    b.add_subscription(c, tariff_named("CH", "Smart Abo M"))
-    onboarding_run(b, c, vip_rated=b.day(70), manager_assigned=b.day(68), first_contact=b.day(64))
-    return c
-
-
-def complaint_mass_incident(b: DemoBuilder) -> CustomerRef:
-    c = b.add_customer("de", "KNU-BE", name="Urs Lüthi", activation=b.day(900), value=2)
-    b.add_subscription(c, tariff_named("CH", "Smart Abo M"))
-    complaint_case(
-        b,
-        c,
-        "billing_system.balance_desync",
-        "mass_incident",
-        days_ago=0,
-        summary=complaint_summary(c, "Saldo im Kundenportal falsch"),
-        facts={"mass_incident_id": str(b.uid("incident", "billing"))},
-    )
-    return c
-
-
-def complaint_second_line(b: DemoBuilder) -> CustomerRef:
-    c = b.add_customer("ru", "RU-SP", name="Павел Морозов", activation=b.day(1200), value=2)
-    b.add_subscription(c, tariff_named("RU", "Тарифище"))
-    complaint_case(
-        b,
-        c,
-        "contact_centre.improper_service",
-        "second_line",
-        days_ago=1,
-        summary=complaint_summary(c, "грубость оператора, звонок прерван"),
-        facts={"retention": None},
-    )
-    return c
-
-
-def complaint_claim(b: DemoBuilder) -> CustomerRef:
-    c = b.add_customer(
-        "ru",
-        "RU-SP",
-        name="Светлана Виноградова",
-        activation=b.day(2000),
-        value=4,
-        vip_rated=b.day(1000),
-    )
-    b.add_subscription(c, tariff_named("RU", "Безлимит+"))
-    complaint_case(
-        b,
-        c,
-        "billing_system.charge_while_blocked",
-        "claim",
-        days_ago=2,
-        summary=complaint_summary(c, "списания во время блокировки"),
-    )
-    return c
-
-
-def complaint_consultation(b: DemoBuilder) -> CustomerRef:
-    c = b.add_customer("de", "KNU-EM", name="Heidi Oberli", activation=b.day(1000), value=1)
-    b.add_subscription(c, tariff_named("CH", "Mobile Talk"))
-    complaint_case(
-        b,
-        c,
-        "billing_system.slow_service",
-        "consultation",
-        days_ago=5,
-        summary=complaint_summary(c, "Tarifwechsel dauert zu lange"),
-    )
-    return c
-
-
-def complaint_retained(b: DemoBuilder) -> CustomerRef:
-    c = b.add_customer("en", "KNU-NW", name="William Hughes", activation=b.day(1300), value=3)
-    b.add_subscription(c, tariff_named("CH", "Smart Abo L"))
-    complaint_case(
-        b,
-        c,
-        "shop.incompetence",
-        "retained",
-        days_ago=6,
-        summary=complaint_summary(c, "wrong advice in the shop"),
-    )
-    return c
-
-
-def complaint_first_line_claim(b: DemoBuilder) -> CustomerRef:
-    c = b.add_customer("ru", "RU-SP", name="Юлия Павлова", activation=b.day(500), value=3)
-    b.add_subscription(c, tariff_named("RU", "Мой разговор"))
-    complaint_case(
-        b,
-        c,
-        "dealer.confidentiality",
-        "claim",
-        days_ago=0,
-        summary=complaint_summary(c, "дилер разгласил персональные данные"),
-        facts={
-            "second_line_normal": False,
-            "retention": None,
-            "blocker": None,
-            "filed_by": "first_line",
-        },
-    )
     return c
 
 
@@ -502,9 +258,12 @@ SHOWCASE: tuple[tuple[str, Scenario], ...] = (
     (N_("contract: active device plan with instalments, AiO discount"), contract_device_plan),
     (N_("orphaned device plan (no subscription)"), orphaned_device_plan),
     (N_("onboarding: intake (day 1)"), onboarding_intake),
-    (N_("onboarding: follow-up, call-back overdue"), onboarding_follow_up),
+    (N_("onboarding: follow-up (day 8), an intake task overdue"), onboarding_follow_up),
     (N_("onboarding: VIP, account manager not assigned (overdue)"), onboarding_vip_unassigned),
-    (N_("onboarding: VIP, manager's first contact overdue"), onboarding_vip_no_contact),
+    (
+        N_("onboarding: VIP, manager's first contact and call-back overdue"),
+        onboarding_vip_no_contact,
+    ),
     (N_("onboarding: fit check (day 45)"), onboarding_fit_check),
     (N_("onboarding: consolidation (day 75), VIP served"), onboarding_consolidation),
     (N_("complaint routed to the active mass incident"), complaint_mass_incident),
