@@ -58,11 +58,11 @@ def _iso_date(value: object) -> object:
 
 
 def _amount(value: object) -> object:
+    if isinstance(value, Decimal):
+        return value
     if isinstance(value, str) and _AMOUNT_RE.fullmatch(value):
         return Decimal(value)
-    if isinstance(value, str):
-        raise ValueError('an amount is a string with at most two decimals, such as "24.50"')
-    return value
+    raise ValueError('an amount is a string with at most two decimals, such as "24.50"')
 
 
 #: A date written as a TOML date (2026-01-01) or an ISO string ("2026-01-01").

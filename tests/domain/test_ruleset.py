@@ -70,6 +70,19 @@ def test_loading_is_pure(rules_copy: Path) -> None:
             'an amount is a string with at most two decimals, such as "24.50"',
         ),
         (
+            "goodwill.toml",
+            'floor = "0.00"',
+            "floor = 0",
+            "goodwill.toml: credit.floor: "
+            'an amount is a string with at most two decimals, such as "24.50"',
+        ),
+        (
+            "goodwill.toml",
+            "valid_from = 2026-01-01",
+            'valid_from = "2026-13-01"',
+            "goodwill.toml: meta.valid_from: Input should be a valid date",
+        ),
+        (
             "fair_use.toml",
             "decision_stage = 3 ",
             "decision_stage = 4 ",
@@ -306,3 +319,22 @@ def test_complaint_claim_values(edit_rule: Edit, rules: RuleSet) -> None:
         'claim_values = [2, 3, 4]\ncategories = [\n    { id = "self_service"',
     )
     assert evaluate("complaint", payload, changed) == {"route": "claim", "claim": True}
+
+
+def test_valid_from_may_be_a_string(edit_rule: Edit) -> None:
+    changed = edit_rule("expiry.toml", "valid_from = 2026-01-01", 'valid_from = "2026-02-01"')
+    assert changed.expiry.meta.valid_from.isoformat() == "2026-02-01"
+
+
+def test_decisions_record_the_file_version(edit_rule: Edit) -> None:
+    from datetime import date
+
+    from app.domain import expiry
+
+    changed = edit_rule("expiry.toml", 'version = "2026.1"', 'version = "2026.2"')
+    decision = expiry.evaluate(date(2026, 1, 1), [], changed.expiry)
+    assert decision.ruleset_version == "2026.2"
+    assert changed.version == (
+        "fair_use=2026.1,expiry=2026.2,goodwill=2026.1,contract=2026.1,"
+        "onboarding=2026.1,complaint=2026.1"
+    )
