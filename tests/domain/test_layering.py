@@ -1,0 +1,43 @@
+"""The rules stay pure: no Qt, no SQL, no I/O, nothing of the project outside app.domain."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+DOMAIN = Path(__file__).resolve().parents[2] / "app" / "domain"
+RULE_MODULES = [
+    "calendar",
+    "money",
+    "errors",
+    "rule_schema",
+    "rule_tables",
+    "ruleset",
+    "fair_use",
+    "expiry",
+    "goodwill",
+    "contracts",
+    "onboarding",
+    "complaints",
+]
+FORBIDDEN = {"PySide6", "sqlalchemy", "alembic", "psycopg", "reportlab", "os", "io", "pathlib"}
+
+
+@pytest.mark.parametrize("name", RULE_MODULES)
+def test_rule_module_imports(name: str) -> None:
+    tree = ast.parse((DOMAIN / f"{name}.py").read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            modules = [node.module or ""]
+        else:
+            continue
+        for module in modules:
+            root = module.split(".")[0]
+            assert root not in FORBIDDEN, f"{name} imports {module}"
+            if root == "app":
+                assert module.startswith("app.domain"), f"{name} imports {module}"
+    assert ast.get_docstring(tree), f"{name} explains itself in a docstring"
