@@ -23,7 +23,7 @@ from app.i18n import (
 )
 from app.services.customers import CustomerOverview
 from app.ui.common import bind_retranslate, chip, hint_label
-from app.ui.labels import process_label, product_label
+from app.ui.labels import process_label, product_label, stage_label
 from app.ui.qt import (
     QFont,
     QFormLayout,
@@ -303,7 +303,7 @@ class CustomerView(QWidget):
         for c in o.open_cases:
             parts = []
             if c.stage:
-                parts.append(_("stage {stage}").format(stage=c.stage))
+                parts.append(stage_label(c.process, c.stage))
             if c.subject:
                 parts.append(c.subject)
             if c.due:

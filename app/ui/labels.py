@@ -25,11 +25,32 @@ PROCESSES: dict[str, str] = {
 
 HISTORY_KINDS: dict[str, str] = {
     "note": N_("Note"),
+    "call": N_("Call"),
     "sms": N_("SMS"),
     "ticket": N_("Ticket"),
     "letter": N_("Letter"),
     "import": N_("Import"),
     "step": N_("Step"),
+}
+
+#: Stages by process; numeric fair-use stages are shown as "stage N".
+STAGES: dict[tuple[str, str], str] = {
+    ("onboarding", "intake"): N_("intake"),
+    ("onboarding", "follow_up"): N_("follow-up call"),
+    ("onboarding", "first_bill"): N_("first bill"),
+    ("onboarding", "fit_check"): N_("package fit check"),
+    ("onboarding", "consolidation"): N_("consolidation"),
+    ("complaint", "consultation"): N_("consultation"),
+    ("complaint", "second_line"): N_("second line"),
+    ("complaint", "claim"): N_("formal claim"),
+    ("complaint", "mass_incident"): N_("mass incident"),
+    ("complaint", "retained"): N_("retained"),
+    ("expiry", "month"): N_("month reminder"),
+    ("expiry", "week"): N_("week reminder"),
+    ("expiry", "goodwill"): N_("goodwill"),
+    ("contract", "scheduled"): N_("scheduled"),
+    ("contract", "done"): N_("carried out"),
+    ("contract", "refused"): N_("refused"),
 }
 
 
@@ -48,3 +69,13 @@ def process_label(code: str) -> str:
 
 def kind_label(code: str) -> str:
     return _lookup(HISTORY_KINDS, code)
+
+
+def stage_label(process: str, stage: str) -> str:
+    """``("fair_use", "2")`` -> "stage 2"; ``("complaint", "claim")`` -> "formal claim"."""
+    message = STAGES.get((process, stage))
+    if message:
+        return _(message)
+    if stage.isdigit():
+        return _("stage {stage}").format(stage=stage)
+    return stage.replace("_", " ")

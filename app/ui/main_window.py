@@ -9,6 +9,7 @@ while something runs that the agent waits for.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app import APP_NAME, __version__
@@ -79,7 +80,9 @@ class MainWindow(QMainWindow):
 
     # -- construction -----------------------------------------------------------------
 
-    def _action(self, name: str, pixmap: SP | None, keys: QKeySequence | str, slot) -> QAction:
+    def _action(
+        self, name: str, pixmap: SP | None, keys: QKeySequence | str, slot: Callable[[], object]
+    ) -> QAction:
         action = QAction(self)
         action.setObjectName(name)
         if pixmap is not None:

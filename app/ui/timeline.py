@@ -193,12 +193,24 @@ class TimelineDelegate(QStyledItemDelegate):
         super().__init__(view)
         self._view = view
         self._sizes: dict[tuple[uuid.UUID, int], QSize] = {}
+        self._font_key = ""
+        self._font_cache: tuple[QFont, QFont] = (QFont(), QFont())
+        self._metrics: tuple[QFontMetrics, QFontMetrics] = (
+            QFontMetrics(QFont()),
+            QFontMetrics(QFont()),
+        )
 
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
-        heading = QFont(option.font)
-        heading.setPointSizeF(max(heading.pointSizeF() - 1, 7))
-        heading.setBold(True)
-        return heading, QFont(option.font)
+        key = option.font.key()
+        if self._font_key != key:
+            heading = QFont(option.font)
+            heading.setPointSizeF(max(heading.pointSizeF() - 1, 7))
+            heading.setBold(True)
+            self._font_cache = (heading, QFont(option.font))
+            self._metrics = (QFontMetrics(heading), QFontMetrics(option.font))
+            self._font_key = key
+            self._sizes.clear()
+        return self._font_cache
 
     def _text_width(self) -> int:
         return max(self._view.viewport().width() - 2 * self.PADDING, 80)
@@ -207,20 +219,26 @@ class TimelineDelegate(QStyledItemDelegate):
         item: HistoryItem | None = index.data(ItemRole)
         if item is None:
             return super().sizeHint(option, index)
+        self._fonts(option)
         width = self._text_width()
         key = (item.id, width)
         cached = self._sizes.get(key)
         if cached is not None:
             return cached
-        heading_font, body_font = self._fonts(option)
-        body = QFontMetrics(body_font)
-        text_height = body.boundingRect(
-            QRect(0, 0, width, 100_000), int(Qt.TextFlag.TextWordWrap), item.text
-        ).height()
-        text_height = min(text_height, body.lineSpacing() * self.MAX_TEXT_LINES)
-        height = QFontMetrics(heading_font).lineSpacing() + text_height + 2 * self.PADDING + 2
-        size = QSize(width, height)
-        if len(self._sizes) > 20_000:
+        heading, body = self._metrics
+        line = body.lineSpacing()
+        text = item.text
+        if "\n" not in text and body.horizontalAdvance(text) <= width:
+            text_height = line  # the common case: one short line, no wrapping to measure
+        else:
+            text_height = body.boundingRect(
+                QRect(0, 0, width, line * (self.MAX_TEXT_LINES + 1)),
+                int(Qt.TextFlag.TextWordWrap),
+                text,
+            ).height()
+            text_height = min(text_height, line * self.MAX_TEXT_LINES)
+        size = QSize(width, heading.lineSpacing() + text_height + 2 * self.PADDING + 2)
+        if len(self._sizes) > 50_000:
             self._sizes.clear()
         self._sizes[key] = size
         return size
@@ -291,6 +309,8 @@ class TimelinePanel(QWidget):
         self.view.setWordWrap(True)
         self.view.setUniformItemSizes(False)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setLayoutMode(QListView.LayoutMode.Batched)
+        self.view.setBatchSize(200)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
