@@ -13,5 +13,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "db",
     "demo",
     "importer",
+    "playbooks",
     "rules",
+    "todo",
+    "worklist",
 )

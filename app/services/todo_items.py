@@ -1,0 +1,192 @@
+"""The items of "what to do now": one frozen dataclass per process, in the JSON of RULES_API.md.
+
+Each item knows its due date, whether it is overdue, its id among items of
+its process, the playbook flow that opens it (:class:`OpenTarget`) and its
+``to_json()`` object for ``agent-assist todo --json``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, ClassVar
+
+#: The order of processes among items due the same day.
+PROCESS_ORDER: tuple[str, ...] = ("complaint", "fair_use", "expiry", "onboarding")
+ONBOARDING_SUBJECT = "onboarding"
+
+
+# --- items -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenTarget:
+    """The playbook flow that opens an item in the guided panel."""
+
+    process: str
+    flow: str | None
+    subject: str | None
+    case_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class FairUseItem:
+    month: str
+    stage: int
+    due: date
+    overdue: bool
+    #: The stage's actions not yet done for the month, in the rule file's order.
+    actions: tuple[str, ...]
+    process: ClassVar[str] = "fair_use"
+
+    @property
+    def item_id(self) -> str:
+        return self.month
+
+    @property
+    def target(self) -> OpenTarget:
+        return OpenTarget(self.process, f"stage_{self.stage}", self.month)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "process": self.process,
+            "month": self.month,
+            "stage": self.stage,
+            "due": self.due.isoformat(),
+            "overdue": self.overdue,
+            "actions": list(self.actions),
+        }
+
+
+@dataclass(frozen=True)
+class ExpiryItem:
+    #: The operator's bundle identifier (``Bundle.bundle_no``).
+    bundle_id: str
+    reminder: str
+    due: date
+    overdue: bool
+    bundle_name: str = ""
+    end_date: date | None = None
+    process: ClassVar[str] = "expiry"
+
+    @property
+    def item_id(self) -> str:
+        return f"{self.bundle_id}:{self.reminder}"
+
+    @property
+    def target(self) -> OpenTarget:
+        return OpenTarget(self.process, "reminder", self.item_id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "process": self.process,
+            "bundle_id": self.bundle_id,
+            "reminder": self.reminder,
+            "due": self.due.isoformat(),
+            "overdue": self.overdue,
+        }
+
+
+@dataclass(frozen=True)
+class OnboardingTaskItem:
+    id: str
+    stage: str
+    due: date
+    status: str  # "open" | "overdue"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "due": self.due.isoformat(), "status": self.status}
+
+
+@dataclass(frozen=True)
+class VipDeadline:
+    """A VIP deadline that has not been met yet (``assign_manager`` / ``first_contact``)."""
+
+    id: str
+    due: date
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class OnboardingItem:
+    stage: str
+    day: int
+    due: date
+    overdue: bool
+    tasks: tuple[OnboardingTaskItem, ...]
+    vip_overdue: tuple[str, ...]
+    vip_pending: tuple[VipDeadline, ...] = ()
+    process: ClassVar[str] = "onboarding"
+
+    @property
+    def item_id(self) -> str:
+        return self.stage
+
+    @property
+    def target(self) -> OpenTarget:
+        return OpenTarget(self.process, self.stage, ONBOARDING_SUBJECT)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "process": self.process,
+            "stage": self.stage,
+            "day": self.day,
+            "due": self.due.isoformat(),
+            "overdue": self.overdue,
+            "tasks": [t.to_json() for t in self.tasks],
+            "vip_overdue": list(self.vip_overdue),
+        }
+
+
+@dataclass(frozen=True)
+class ComplaintItem:
+    case_id: uuid.UUID
+    route: str | None
+    due: date
+    overdue: bool
+    subject: str | None = None
+    flow: str | None = None
+    category: str | None = None
+    process: ClassVar[str] = "complaint"
+
+    @property
+    def item_id(self) -> str:
+        return str(self.case_id)
+
+    @property
+    def target(self) -> OpenTarget:
+        return OpenTarget(self.process, self.flow, self.subject, self.case_id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "process": self.process,
+            "case_id": str(self.case_id),
+            "route": self.route,
+            "due": self.due.isoformat(),
+            "overdue": self.overdue,
+        }
+
+
+TodoItem = FairUseItem | ExpiryItem | OnboardingItem | ComplaintItem
+
+
+def sort_key(item: TodoItem) -> tuple[bool, date, int, str]:
+    """Overdue first, then due date, then process order, then the item's id."""
+    return (not item.overdue, item.due, PROCESS_ORDER.index(item.process), item.item_id)
+
+
+@dataclass(frozen=True)
+class TodoList:
+    customer_id: uuid.UUID
+    customer_no: str
+    customer_name: str
+    date: date
+    items: tuple[TodoItem, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "customer_no": self.customer_no,
+            "date": self.date.isoformat(),
+            "items": [item.to_json() for item in self.items],
+        }

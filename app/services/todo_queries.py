@@ -1,0 +1,208 @@
+"""The queries behind "what to do now" and the worklists: records in, nothing decided.
+
+Each function reads one kind of record for a set of customers - a list of
+ids (one customer for the customer view) or a query selecting customer ids
+(a worklist's candidates) - in a few statements, never one per customer.
+Lists of ids are sent in chunks so no engine's limit on bound parameters is
+reached; a query is sent as one ``IN (SELECT ...)``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from app.store.models import (
+    Bundle,
+    Case,
+    CaseState,
+    Customer,
+    FairUseRecord,
+    HistoryEntry,
+    Process,
+)
+
+
+@dataclass(frozen=True)
+class BundleFacts:
+    """What the expiry rules need of a bundle (and what a reminder line shows)."""
+
+    bundle_no: str
+    name: str
+    end_date: date
+    sent: frozenset[str]
+
+
+#: Ids per ``IN (...)`` list.
+CHUNK = 500
+
+T = TypeVar("T")
+
+
+#: Whose records to read: customer ids, or a query selecting customer ids.
+Customers = Sequence[uuid.UUID] | Select[Any]
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _in(column: Any, customers: Customers) -> Iterator[Any]:
+    """The conditions ``column IN (...)`` covering ``customers``, one per statement."""
+    if isinstance(customers, Select):
+        yield column.in_(customers.scalar_subquery())
+        return
+    for part in chunks(customers):
+        yield column.in_(part)
+
+
+def fair_use_records(
+    session: Session, customers: Customers, *, since: str | None = None, until: str | None = None
+) -> dict[uuid.UUID, dict[str, bool]]:
+    """Customer -> {month "YYYY-MM": exceeded}, months within [since, until] when given."""
+    out: dict[uuid.UUID, dict[str, bool]] = defaultdict(dict)
+    for condition in _in(FairUseRecord.customer_id, customers):
+        stmt = select(FairUseRecord.customer_id, FairUseRecord.month, FairUseRecord.exceeded).where(
+            condition
+        )
+        if since is not None:
+            stmt = stmt.where(FairUseRecord.month >= since)
+        if until is not None:
+            stmt = stmt.where(FairUseRecord.month <= until)
+        for customer_id, month, exceeded in session.execute(stmt):
+            out[customer_id][month] = bool(exceeded)
+    return out
+
+
+def _history_actions(session: Session, customers: Customers, process: str) -> Iterator[Any]:
+    """Rows (customer, payload subject, payload action) of the history entries of ``process``."""
+    subject = HistoryEntry.payload["subject"].as_string()
+    action = HistoryEntry.payload["action"].as_string()
+    for condition in _in(HistoryEntry.customer_id, customers):
+        stmt = select(HistoryEntry.customer_id, subject, action).where(
+            condition,
+            HistoryEntry.payload["process"].as_string() == process,
+            action.is_not(None),
+        )
+        yield from session.execute(stmt)
+
+
+def fair_use_done(session: Session, customers: Customers) -> dict[uuid.UUID, set[tuple[str, str]]]:
+    """Customer -> {(month, action)} done according to the history."""
+    out: dict[uuid.UUID, set[tuple[str, str]]] = defaultdict(set)
+    for customer_id, subject, action in _history_actions(session, customers, "fair_use"):
+        if isinstance(subject, str) and isinstance(action, str):
+            out[customer_id].add((subject, action))
+    return out
+
+
+def onboarding_done(session: Session, customers: Customers) -> dict[uuid.UUID, set[str]]:
+    """Customer -> onboarding task ids (and VIP actions) done according to the history."""
+    out: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for customer_id, _subject, action in _history_actions(session, customers, "onboarding"):
+        if isinstance(action, str):
+            out[customer_id].add(action)
+    return out
+
+
+def onboarding_facts(session: Session, customers: Customers) -> dict[uuid.UUID, dict[str, Any]]:
+    """Customer -> the facts of their onboarding cases, later cases' values winning."""
+    out: dict[uuid.UUID, dict[str, Any]] = defaultdict(dict)
+    for condition in _in(Case.customer_id, customers):
+        stmt = (
+            select(Case.customer_id, Case.facts)
+            .where(condition, Case.process == Process.ONBOARDING)
+            .order_by(Case.opened_at, Case.id)
+        )
+        for customer_id, facts in session.execute(stmt):
+            merged = out[customer_id]
+            for key, value in (facts or {}).items():
+                if value is not None:
+                    merged[key] = value
+    return out
+
+
+def bundles_of(
+    session: Session,
+    customers: Customers | None = None,
+    *,
+    ending_after: date | None = None,
+    ending_by: date | None = None,
+) -> dict[uuid.UUID, list[BundleFacts]]:
+    """Customer -> bundles, optionally only those ending in (ending_after, ending_by]."""
+    stmt = select(
+        Bundle.customer_id, Bundle.bundle_no, Bundle.name, Bundle.end_date, Bundle.reminders_sent
+    )
+    if ending_after is not None:
+        stmt = stmt.where(Bundle.end_date > ending_after)
+    if ending_by is not None:
+        stmt = stmt.where(Bundle.end_date <= ending_by)
+    out: dict[uuid.UUID, list[BundleFacts]] = defaultdict(list)
+
+    def collect(rows: Iterable[Any]) -> None:
+        for customer_id, bundle_no, name, end_date, sent in rows:
+            out[customer_id].append(BundleFacts(bundle_no, name, end_date, frozenset(sent or ())))
+
+    if customers is None:
+        collect(session.execute(stmt))
+    else:
+        for condition in _in(Bundle.customer_id, customers):
+            collect(session.execute(stmt.where(condition)))
+    return out
+
+
+def open_complaints(session: Session, customers: Customers | None = None) -> list[Case]:
+    """Open complaint cases (of the given customers, or all), oldest first."""
+    stmt = (
+        select(Case)
+        .where(Case.process == Process.COMPLAINT, Case.state == CaseState.OPEN)
+        .order_by(Case.opened_at, Case.id)
+    )
+    if customers is None:
+        return list(session.scalars(stmt))
+    cases: list[Case] = []
+    for condition in _in(Case.customer_id, customers):
+        cases.extend(session.scalars(stmt.where(condition)))
+    return cases
+
+
+@dataclass(frozen=True)
+class CustomerFacts:
+    """What the rules and a worklist row need of a customer."""
+
+    id: uuid.UUID
+    customer_no: str
+    name: str
+    customer_value: int
+    products: frozenset[str]
+    activation_date: date | None
+    vip_rated: date | None
+
+
+def customer_facts(session: Session, customers: Customers) -> dict[uuid.UUID, CustomerFacts]:
+    """Customer id -> :class:`CustomerFacts`."""
+    out: dict[uuid.UUID, CustomerFacts] = {}
+    columns = (
+        Customer.id,
+        Customer.customer_no,
+        Customer.name,
+        Customer.customer_value,
+        Customer.products,
+        Customer.activation_date,
+        Customer.vip_rated,
+    )
+    for condition in _in(Customer.id, customers):
+        for row in session.execute(select(*columns).where(condition)):
+            cid, no, name, value, products, activation, vip_rated = row
+            out[cid] = CustomerFacts(
+                cid, no, name, value, frozenset(products or ()), activation, vip_rated
+            )
+    return out
