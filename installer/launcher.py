@@ -1,0 +1,26 @@
+"""Entry point of the frozen build: the same ``agent-assist`` command as ``app.cli``.
+
+Both executables of the installed program start here: ``Agent Assist.exe``
+(windowed, for the Start menu) and ``agent-assist.exe`` (console, for IT's
+sub-commands such as ``db upgrade``). ``--check-installation`` verifies the
+frozen folder itself (data files, migrations, formats, drivers) and is what
+``installer/build.py`` runs after every build.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def _run() -> int:
+    if sys.argv[1:] == ["--check-installation"]:
+        import installation_check
+
+        return installation_check.main()
+    from app.cli import main
+
+    return main()
+
+
+if __name__ == "__main__":
+    sys.exit(_run())
