@@ -12,17 +12,17 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from app.i18n import _
 from app.services.importing.cells import Column
-from app.store.models import Customer, HistoryEntry
+from app.store.models import Customer, CustomerSearchTerm, HistoryEntry
 from app.store.types import utcnow
 
 
@@ -44,30 +44,59 @@ def reject(column: str, reason: str) -> RowRejectedError:
     return RowRejectedError([(column, reason)])
 
 
+#: New rows are inserted in bulk, in this order (later tables refer to earlier ones).
+BULK_TABLES: tuple[Table, ...] = (
+    Customer.__table__,  # type: ignore[assignment]
+    CustomerSearchTerm.__table__,  # type: ignore[assignment]
+    HistoryEntry.__table__,  # type: ignore[assignment]
+)
+
+
 @dataclass
 class Context:
-    """Where the rows go and who is importing them."""
+    """Where the rows go and who is importing them.
+
+    New customers and history entries, the bulk of any import, are collected
+    and inserted many at a time (:meth:`write`) rather than one ORM object
+    each; everything else goes through the session.
+    """
 
     session: Session
     kind: str
     file_name: str
     author: str
     origin: str | None
+    pending: dict[Table, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def insert(self, table: Table, row: dict[str, Any]) -> None:
+        self.pending.setdefault(table, []).append(row)
+
+    def write(self) -> None:
+        """Insert the collected rows (after the session's own changes)."""
+        self.session.flush()
+        for table in BULK_TABLES:
+            rows = self.pending.pop(table, None)
+            if rows:
+                self.session.execute(insert(table), rows)
 
     def record(self, customer_id: uuid.UUID, text: str, payload: dict[str, Any]) -> None:
         """Append an ``import`` history entry for the customer."""
-        self.session.add(
-            HistoryEntry(
-                id=uuid.uuid4(),
-                customer_id=customer_id,
-                author=self.author[:64],
-                created_at=utcnow(),
-                kind="import",
-                text=text,
-                payload={"kind": self.kind, "file": self.file_name, **payload},
-                rule_ids=[],
-                origin=self.origin,
-            )
+        self.insert(
+            HistoryEntry.__table__,  # type: ignore[arg-type]
+            {
+                "id": uuid.uuid4(),
+                "customer_id": customer_id,
+                "author": self.author[:64],
+                "created_at": utcnow(),
+                "kind": "import",
+                "text": text,
+                "payload": {"kind": self.kind, "file": self.file_name, **payload},
+                "rule_ids": [],
+                "ruleset_version": None,
+                "case_id": None,
+                "refers_to": None,
+                "origin": self.origin,
+            },
         )
 
 

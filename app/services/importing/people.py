@@ -20,8 +20,8 @@ from app.services.importing.cells import (
     parse_date,
     text,
 )
-from app.store.models import LANGUAGES, PRODUCTS, Customer, Partner
-from app.store.search import normalize_msisdn
+from app.store.models import LANGUAGES, PRODUCTS, Customer, CustomerSearchTerm, Partner
+from app.store.search import name_terms, normalize_msisdn
 
 
 class Partners(Handler):
@@ -84,10 +84,8 @@ class Customers(Handler):
 
     def prefetch(self, rows: Sequence[dict[str, Any]]) -> None:
         numbers = {row["customer_no"] for row in rows}
-        self.customers = {
-            c.customer_no: c
-            for c in self.session.scalars(select(Customer).where(Customer.customer_no.in_(numbers)))
-        }
+        found = self.session.scalars(select(Customer).where(Customer.customer_no.in_(numbers)))
+        self.customers = {c.customer_no: c for c in found}
 
     def find(self, values: dict[str, Any]) -> Customer | None:
         code = values["partner"]
@@ -119,14 +117,25 @@ class Customers(Handler):
             "activation_date": record.activation_date,
         }
 
-    def create(self, values: dict[str, Any]) -> Customer:
-        fields = {k: v for k, v in values.items() if k != "partner"}
-        customer = Customer(
-            id=uuid.uuid4(), partner_id=self.partner_by_code[values["partner"]][0], **fields
+    def create(self, values: dict[str, Any]) -> dict[str, Any]:
+        """A new customer, inserted in bulk with its search terms.
+
+        This is the bulk of a customer import, so it bypasses the ORM and
+        does here what the model does on flush: the folded name and its terms.
+        """
+        row = {k: v for k, v in values.items() if k != "partner"}
+        row.update(
+            id=uuid.uuid4(),
+            partner_id=self.partner_by_code[values["partner"]][0],
+            search_name=values["name"].casefold()[:200],
         )
-        self.session.add(customer)
-        self.customers[customer.customer_no] = customer
-        return customer
+        self.ctx.insert(Customer.__table__, row)  # type: ignore[arg-type]
+        for term in sorted(name_terms(values["name"])):
+            self.ctx.insert(
+                CustomerSearchTerm.__table__,  # type: ignore[arg-type]
+                {"customer_id": row["id"], "term": term},
+            )
+        return row
 
     def assign(self, record: Customer, changes: dict[str, Any]) -> None:
         for column, value in changes.items():
@@ -135,8 +144,8 @@ class Customers(Handler):
             else:
                 setattr(record, column, value)
 
-    def customer_of(self, record: Customer) -> uuid.UUID:
-        return record.id
+    def customer_of(self, record: Customer | dict[str, Any]) -> uuid.UUID:
+        return record["id"] if isinstance(record, dict) else record.id
 
     def subject(self, values: dict[str, Any]) -> str:
         return _("Customer {number}").format(number=values["customer_no"])

@@ -214,6 +214,8 @@ def _write(
     if not rows:
         return []
     results: list[RowResult] = []
+    ctx = handler.ctx
+    ctx.pending.clear()
     batch = session.begin_nested()
     try:
         handler.prefetch([values for _line, values in rows])
@@ -222,21 +224,23 @@ def _write(
             try:
                 outcome = handler.apply(line, values)
                 if savepoint is not None:
+                    ctx.write()
                     savepoint.commit()
                 results.append(outcome)
-            except RowRejectedError as exc:
+            except RowRejectedError as exc:  # raised before anything was written
                 if savepoint is not None:
                     savepoint.rollback()
                 results.append(exc.problems)
             except DBAPIError as exc:
                 if savepoint is None:
                     raise
+                ctx.pending.clear()
                 savepoint.rollback()
                 reason = _("the database refused the row: {error}").format(
                     error=str(exc.orig).strip().splitlines()[0]
                 )
                 results.append([("row", reason)])
-        session.flush()
+        ctx.write()
         batch.commit()
     except DBAPIError:
         if per_row:
