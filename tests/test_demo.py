@@ -412,3 +412,31 @@ def test_rule_and_task_ids_are_those_of_the_rule_files(demo_url: str) -> None:
         "first_contact",
     }
     assert onboarding and onboarding <= known_tasks, onboarding - known_tasks
+
+
+def test_showcase_customers_appear_on_the_todo_list(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The rules engine, reading the demo's records, sees what each showcase shows."""
+    pytest.importorskip("app.commands.todo")
+    expected = {
+        "C-10001": ("fair_use", "stage", 1),
+        "C-10003": ("fair_use", "stage", 3),
+        "C-10006": ("fair_use", "stage", 1),
+        "C-10010": ("expiry", "reminder", "week"),
+        "C-10011": ("expiry", "reminder", "month"),
+        "C-10020": ("onboarding", "vip_overdue", ["assign_manager"]),
+        "C-10021": ("onboarding", "vip_overdue", ["first_contact"]),
+        "C-10025": ("complaint", "route", "second_line"),
+        "C-10026": ("complaint", "route", "claim"),
+    }
+    for customer_no, (process, key, value) in expected.items():
+        code = main(["todo", customer_no, "--date", "2026-03-15", "--db", demo_url, "--json"])
+        assert code == 0
+        items = json.loads(capsys.readouterr().out)["items"]
+        assert any(i["process"] == process and i.get(key) == value for i in items), (
+            customer_no,
+            items,
+        )
+    main(["todo", "C-10013", "--date", "2026-03-15", "--db", demo_url, "--json"])
+    assert json.loads(capsys.readouterr().out)["items"] == []  # every reminder already sent

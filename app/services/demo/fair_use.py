@@ -118,12 +118,14 @@ def fair_use_run(
     done_now: int = 0,
     decision: dict[str, Any] | None = None,
     missing: str = "",
+    partner_feedback: bool = False,
 ) -> None:
     """Usage of the last four months (``pattern`` of 0/1, oldest first) and its cases.
 
     ``done_now``: how many of the current month's actions are done already.
     ``decision``: for stage 3, ``{"measure", "days_ago", "partner_agrees"}``.
     ``missing``: positions in ``pattern`` without a usage record (counts as within).
+    ``partner_feedback``: the partner has answered the current month's contact ticket.
     """
     months = [first_of_month(add_months(b.today, i - 3)) for i in range(4)]
     run = 0
@@ -154,6 +156,7 @@ def fair_use_run(
             opened=b.at(opened_day),
             closed=not current,
             decision=decision if stage == 3 else None,
+            partner_feedback=partner_feedback,
         )
 
 
@@ -168,6 +171,7 @@ def _fair_use_case(
     opened: datetime,
     closed: bool,
     decision: dict[str, Any] | None,
+    partner_feedback: bool = False,
 ) -> None:
     key = month_key(month)
     lang = c.agent_language
@@ -215,102 +219,67 @@ def _fair_use_case(
         },
     )
     rule = [STAGE_RULES[stage], "fair_use.stage.consecutive_months"]
-    if "sms_1" in done or "sms_2" in done:
-        template = "fair_use.sms_1" if stage == 1 else "fair_use.sms_2"
-        sms(b, c, step, template, case_id, exported=closed or step.date() < b.today, month=key)
+
+    def record(when: datetime, kind: str, key_: str, action: str, **values: Any) -> None:
+        """The history entry that marks ``action`` done for this month (as the guide writes it)."""
+        payload = {"process": "fair_use", "subject": key, "action": action, "stage": stage}
+        payload.update(values.pop("extra", {}))
+        b.history(c, when, kind, key_, case_id=case_id, rule_ids=values.pop("rules", rule),
+                  payload=payload, **values)  # fmt: skip
+
+    if stage in (1, 2) and f"sms_{stage}" in done:
+        sms(b, c, step, f"fair_use.sms_{stage}", case_id,
+            exported=closed or step.date() < b.today, month=key)  # fmt: skip
+        record(step, "sms", "fu_sms_sent", f"sms_{stage}", number=stage, msisdn=c.msisdn)
     if "history_entry" in done:
-        b.history(
-            c,
-            step + tick,
-            "sms",
-            "fu_sms1" if stage == 1 else "fu_sms2",
-            case_id=case_id,
-            rule_ids=rule,
-            payload={"month": key, "stage": stage},
-            month=key,
-        )
+        record(step + tick, "note", f"fu_sms{stage}", "history_entry", month=key)
     if "partner_ticket_contact" in done:
         feedback = None
-        if closed or c.no.endswith("8"):
+        if closed or partner_feedback:
             text = _FEEDBACK["sold_internet"][PARTNER_LANGUAGE[c.partner]]
-            feedback = (step + timedelta(days=4), None, text)
+            feedback = (min(step + timedelta(days=4), b.now - timedelta(hours=1)), None, text)
         subject, body = _TICKET["contact"][lang]
-        ticket(
-            b,
-            c,
-            case_id,
-            "fair_use_contact",
-            subject,
-            body.format(name=c.name, no=c.no),
-            step + 2 * tick,
-            feedback,
-            closed=closed,
-        )
-        b.history(
-            c,
-            step + 3 * tick,
-            "ticket",
-            "fu_ticket2",
-            case_id=case_id,
-            rule_ids=rule,
-            partner=c.partner,
-        )
-    if decided is not None:
-        assert decision is not None
-        info = facts["decision"]
-        word = _MEASURE[info["measure"]][lang]
-        exception = (
-            "fair_use.exception.none"
-            if facts["termination_allowed"]
-            else "fair_use.exception.mobile_tv_combo"
-        )
-        at = b.at(decided)
-        b.history(
-            c,
-            at,
-            "step",
-            "fu_decision3",
-            case_id=case_id,
-            rule_ids=[*rule, f"fair_use.measure.{info['measure']}", exception],
-            payload=info,
-            measure=word,
-            effective=info["effective_date"],
-        )
-        if "partner_ticket_decision" in done:
-            agrees = info["partner_agrees"]
-            feedback = None
-            if agrees is not None:
-                text = _FEEDBACK["agree" if agrees else "disagree"][PARTNER_LANGUAGE[c.partner]]
-                feedback = (at + timedelta(hours=5), agrees, text)
-            subject, body = _TICKET["decision"][lang]
-            ticket(
-                b,
-                c,
-                case_id,
-                "fair_use_decision",
-                subject.format(measure=word),
-                body.format(name=c.name, no=c.no, measure=word, effective=info["effective_date"]),
-                at + tick,
-                feedback,
-                closed=closed,
-            )
-            if agrees is False:
-                b.history(
-                    c,
-                    at + timedelta(hours=6),
-                    "note",
-                    "fu_disagree",
-                    case_id=case_id,
-                    rule_ids=["fair_use.partner_disagrees"],
-                    partner=c.partner,
-                    date=info["date"],
-                )
-        if "letter_to_partner" in done:
-            letter(
-                b,
-                c,
-                case_id,
-                f"fair_use_{info['measure']}",
-                at + 2 * tick,
-                {"customer_no": c.no, "name": c.name, **info},
-            )
+        ticket(b, c, case_id, "fair_use_contact", subject, body.format(name=c.name, no=c.no),
+               step + 2 * tick, feedback, closed=closed)  # fmt: skip
+        record(step + 3 * tick, "ticket", "fu_ticket2", "partner_ticket_contact", partner=c.partner)
+    if "review_products" in done:
+        products = ", ".join(c.products) or "-"
+        record(step + tick, "step", "fu_review", "review_products", products=products,
+               extra={"products": list(c.products)})  # fmt: skip
+    if decided is None:
+        return
+    info = facts["decision"]
+    word = _MEASURE[info["measure"]][lang]
+    exception = (
+        "fair_use.exception.none"
+        if facts["termination_allowed"]
+        else "fair_use.exception.mobile_tv_combo"
+    )
+    at = b.at(decided)
+    record(at, "step", "fu_decision3", "decide_measure", measure=word,
+           effective=info["effective_date"], extra=info,
+           rules=[*rule, f"fair_use.measure.{info['measure']}", exception])  # fmt: skip
+    if "partner_ticket_decision" in done:
+        agrees = info["partner_agrees"]
+        feedback = None
+        if agrees is not None:
+            text = _FEEDBACK["agree" if agrees else "disagree"][PARTNER_LANGUAGE[c.partner]]
+            feedback = (at + timedelta(hours=5), agrees, text)
+        subject, body = _TICKET["decision"][lang]
+        ticket(b, c, case_id, "fair_use_decision", subject.format(measure=word),
+               body.format(name=c.name, no=c.no, measure=word, effective=info["effective_date"]),
+               at + tick, feedback, closed=closed)  # fmt: skip
+        record(at + 2 * tick, "ticket", "fu_ticket3", "partner_ticket_decision",
+               partner=c.partner, measure=word)  # fmt: skip
+        if agrees is False:
+            b.history(c, at + timedelta(hours=6), "note", "fu_disagree", case_id=case_id,
+                      rule_ids=["fair_use.partner_disagrees"], partner=c.partner,
+                      date=info["date"])  # fmt: skip
+    if "letter_to_partner" in done:
+        letter(b, c, case_id, f"fair_use_{info['measure']}", at + 3 * tick,
+               {"customer_no": c.no, "name": c.name, **info})  # fmt: skip
+        record(at + 3 * tick, "letter", "fu_letter", "letter_to_partner", partner=c.partner,
+               measure=word)  # fmt: skip
+    if "execute_measure" in done:
+        record(at + 4 * tick, "step", "fu_execute", "execute_measure", measure=word,
+               effective=info["effective_date"])  # fmt: skip

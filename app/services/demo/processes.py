@@ -79,6 +79,9 @@ ONBOARDING_TASKS: tuple[tuple[str, int, bool, dict[str, str]], ...] = (
     ("recommend_club", 3, False, {"de": "Kundenclub empfehlen",
      "en": "Recommend the customer club", "zh": "推荐客户俱乐部",
      "ru": "Рекомендовать клуб абонентов"}),
+    ("coach_number_change", 3, False, {"de": "Coaching: Nummernwechsel mitteilen",
+     "en": "Coaching: number-change notification", "zh": "辅导：改号通知",
+     "ru": "Как сообщить о смене номера"}),
     ("coach_internet_setup", 3, False, {"de": "Interneteinstellungen und Smartphone-Grundlagen",
      "en": "Internet settings and smartphone basics", "zh": "上网设置及智能手机基本操作",
      "ru": "Настройка интернета и основы смартфона"}),
@@ -153,16 +156,17 @@ def onboarding_run(
         if task_id in done:
             finished = b.at(c.activation + timedelta(days=b.rng.randrange(due_day + 1)))
         task(b, c, case_id, f"onboarding.{task_id}", titles[lang], due, opened, finished)
-        if finished and task_id in ("explain_tariff", "first_callback"):
-            key = "ob_intake" if task_id == "explain_tariff" else "ob_callback"
+        if finished:
+            key = {"explain_tariff": "ob_intake", "first_callback": "ob_callback"}
             b.history(
                 c,
                 finished,
                 "step",
-                key,
+                key.get(task_id, "ob_task"),
                 case_id=case_id,
                 rule_ids=["onboarding.task.done", f"onboarding.stage.{onboarding_stage(due_day)}"],
-                payload={"task": task_id},
+                payload={"process": "onboarding", "subject": "onboarding", "action": task_id},
+                title=titles[lang],
             )
     if vip_rated is not None:
         titles = {

@@ -118,7 +118,7 @@ def fair_use_termination(b: DemoBuilder) -> CustomerRef:
 
 def fair_use_gap(b: DemoBuilder) -> CustomerRef:
     c = _flat(b, "de", "KNU-NW", name="Sandra Hürlimann", value=2)
-    fair_use_run(b, c, "1101", done_now=2)
+    fair_use_run(b, c, "1101")
     return c
 
 
@@ -130,7 +130,7 @@ def fair_use_stage_0(b: DemoBuilder) -> CustomerRef:
 
 def fair_use_partner_feedback(b: DemoBuilder) -> CustomerRef:
     c = _flat(b, "de", "KNU-EM", name="Fritz Stämpfli", value=2)
-    fair_use_run(b, c, "0011", done_now=3, missing="0")
+    fair_use_run(b, c, "0011", done_now=3, missing="0", partner_feedback=True)
     return c
 
 

@@ -154,7 +154,7 @@ def onboarding_vip_no_contact(b: DemoBuilder) -> CustomerRef:
         products=("internet", "aio"),
     )
     add_subscription(b, c, tariff_named("CH", "Smart Abo L"), aio_discount=Decimal("10.00"))
-    onboarding_run(b, c, vip_rated=b.day(19), manager_assigned=b.day(17))
+    onboarding_run(b, c, vip_rated=b.day(19), manager_assigned=b.day(17), skip=("first_callback",))
     return c
 
 

@@ -106,6 +106,36 @@ HISTORY: dict[str, dict[str, str]] = {
         "zh": "公平使用第3阶段：已审核产品，决定{measure}，生效日期{effective}。",
         "ru": "Fair use, этап 3: продукты проверены, решение — {measure} с {effective}.",
     },
+    "fu_sms_sent": {
+        "de": "SMS Nr. {number} an {msisdn} gesendet.",
+        "en": "SMS no. {number} sent to {msisdn}.",
+        "zh": "已向{msisdn}发送第{number}条短信。",
+        "ru": "SMS № {number} отправлено на {msisdn}.",
+    },
+    "fu_review": {
+        "de": "Fair-Use Stufe 3: Produkte ({products}) und Umsatz geprüft.",
+        "en": "Fair use stage 3: products ({products}) and revenue reviewed.",
+        "zh": "公平使用第3阶段：已审核产品（{products}）及收入。",
+        "ru": "Fair use, этап 3: проверены продукты ({products}) и выручка.",
+    },
+    "fu_ticket3": {
+        "de": "Ticket an {partner}: Entscheid {measure} mit Begründung.",
+        "en": "Ticket to {partner}: decision {measure} with its justification.",
+        "zh": "已向{partner}提交工单：决定{measure}及理由。",
+        "ru": "Заявка партнёру {partner}: решение — {measure}, с обоснованием.",
+    },
+    "fu_letter": {
+        "de": "Schreiben ({measure}) an Partner {partner} gesendet.",
+        "en": "Letter ({measure}) sent to partner {partner}.",
+        "zh": "已将通知书（{measure}）发送给合作伙伴{partner}。",
+        "ru": "Уведомление ({measure}) отправлено партнёру {partner}.",
+    },
+    "fu_execute": {
+        "de": "Massnahme umgesetzt: {measure} per {effective}.",
+        "en": "Measure carried out: {measure} effective {effective}.",
+        "zh": "已执行措施：{measure}，{effective}生效。",
+        "ru": "Мера выполнена: {measure} с {effective}.",
+    },
     "fu_disagree": {
         "de": "Partner {partner} ist mit dem Entscheid nicht einverstanden: Mehrverbrauch "
         "ab {date} an Partner verrechnet, Meldung an Controlling.",
@@ -166,6 +196,12 @@ HISTORY: dict[str, dict[str, str]] = {
         "en": "Onboarding call-back: details verified, usage questions answered.",
         "zh": "入网回访：已核实资料，解答使用疑问。",
         "ru": "Обратный звонок: данные проверены, вопросы по использованию разъяснены.",
+    },
+    "ob_task": {
+        "de": "Einführungsphase: «{title}» erledigt.",
+        "en": "Onboarding: “{title}” done.",
+        "zh": "入网导入期：「{title}」已完成。",
+        "ru": "Адаптация: «{title}» — выполнено.",
     },
     "ob_vip": {
         "de": "Kunde als VIP eingestuft (Kundenwert {value}).",
