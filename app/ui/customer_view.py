@@ -39,7 +39,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from app.ui.timeline import local_time
+from app.ui.timeline_delegate import local_time
 
 
 def _clear(layout: QLayout) -> None:

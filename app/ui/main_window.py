@@ -32,7 +32,8 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.search_panel import SearchPanel
-from app.ui.timeline import ItemRole, TimelinePanel
+from app.ui.timeline import TimelinePanel
+from app.ui.timeline_delegate import ItemRole
 from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.timeline import entry_heading
+from app.ui.timeline_delegate import entry_heading
 from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:

@@ -210,3 +210,27 @@ def test_changing_the_ui_language_reformats_the_open_customer(window, sqlite_db,
     assert "Deutsch" in texts()
     set_ui_language("ru")
     assert "31 дек. 2026" in texts()
+
+
+def test_every_menu_action_is_reachable_from_the_keyboard(qtbot, window: MainWindow) -> None:
+    from app.ui.qt import QMessageBox
+
+    menus = [a.menu() for a in window.menuBar().actions() if a.menu() is not None]
+    assert len(menus) == 3
+    for menu in menus:
+        assert "&" in menu.title()
+        for action in menu.actions():
+            if action.isSeparator():
+                continue
+            assert "&" in action.text(), action.text()
+    shortcuts = {a.objectName(): a.shortcut().toString() for a in window.actions()}
+    assert shortcuts["actFind"] == "Ctrl+F"
+    assert shortcuts["actBack"] == "Esc"
+    assert shortcuts["actNote"] == "Ctrl+N"
+    assert shortcuts["actShortcuts"] == "F1"
+
+    qtbot.keyClick(window.search.edit, Qt.Key.Key_F1)
+    box = window.findChild(QMessageBox, "shortcutsDialog")
+    assert box is not None and box.isVisible()
+    assert "Ctrl+N" in box.text()
+    box.close()
