@@ -162,6 +162,7 @@ def complete_step(
     """Complete the current step with ``answers``: validate, record, move on."""
     today = today or date.today()
     author = author or current_user_name()
+    db.origin  # noqa: B018 - read (or created) first: writing it inside the step would lock SQLite
     with UnitOfWork(db) as uow:
         case, customer, playbook = _load(uow, case_id)
         state = _state(case)
@@ -460,6 +461,9 @@ def format_fact(value: Any, language: str, currency: str) -> str:
     words = translator(language)
     if value is None:
         return "–"
+    format_for = getattr(value, "format_for", None)
+    if callable(format_for):  # a value that words itself (a month, a measure's label)
+        return str(format_for(language))
     if isinstance(value, bool):
         return words.gettext("yes") if value else words.gettext("no")
     if isinstance(value, date):
@@ -500,6 +504,8 @@ def _json_facts(values: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = value
         elif isinstance(value, list | tuple):
             out[key] = [_json_facts({"v": v})["v"] for v in value]
+        elif isinstance(value, Mapping):
+            out[key] = _json_facts(value)
         else:
             out[key] = str(value)
     return out
@@ -564,12 +570,19 @@ def _state(case: Case) -> engine.RunState:
 def _open_case(
     uow: UnitOfWork, customer: Customer, process: str, flow: str, subject: str | None
 ) -> Case | None:
+    """The open case of this subject running ``flow``; else one whose run has finished
+    but was kept open (``keep_open``), which continues with ``flow``."""
+    kept_open: Case | None = None
     for case in uow.cases.open_for(customer.id):
         if case.process.value != process or case.subject != subject:
             continue
         if case.script_state and case.script_state.get("flow") == flow:
             return case
-    return None
+        if case.script_state.get("finished") and case.facts.get("keep_open"):
+            kept_open = kept_open or case
+    if kept_open is not None:
+        kept_open.script_state = engine.start(_playbook(process), flow).to_json()
+    return kept_open
 
 
 def _context(
