@@ -1,0 +1,296 @@
+"""The fair-use guide: the facts of one customer's fair-use month, from the rules engine.
+
+A fair-use case's subject is the month (``YYYY-MM``). Its flows are the stage
+contacts (``stage_1``, ``stage_2``, ``stage_3``) and ``partner_feedback``, the
+partner's answer on the stage-3 decision. Every fact comes from
+:func:`app.domain.fair_use.evaluate`, given the customer's usage records (the
+months over the limits), the Mobile-TV and combo products and, from stage 3
+on, the decision entered by the agent and the partner's answer. The stage-3
+decision is kept on the case (``facts["decision"]``) so the partner's answer,
+days later, is judged against it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import format_skeleton
+from sqlalchemy import select
+
+from app.domain.errors import RuleInputError
+from app.domain.fair_use import FairUseCase, FairUseDecision, MeasureDecision, evaluate
+from app.domain.playbook_schema import Localized, Playbook, Step
+from app.i18n import _, babel_locale, format_decimal
+from app.resources import resource_path
+from app.services.errors import ValidationError
+from app.services.guides.base import Facts, GuideContext
+from app.services.playbooks import playbook_for
+from app.store.models import Case, Process
+
+#: Flow id -> the stage it is written for.
+FLOW_STAGES = {"stage_1": 1, "stage_2": 2, "stage_3": 3}
+PARTNER_FEEDBACK = "partner_feedback"
+PRODUCT_FACTS = ("mobile_tv", "combo", "internet", "aio")
+
+
+@dataclass(frozen=True)
+class Worded:
+    """A fact value that words itself per language; ``str()`` is its plain value
+    (what conditions compare and letters freeze)."""
+
+    plain: str
+    words: Callable[[str], str]
+
+    def format_for(self, language: str) -> str:
+        return self.words(language)
+
+    def __str__(self) -> str:
+        return self.plain
+
+
+def month_of(subject: str | None, today: date) -> date:
+    """The case's month (first day); the current month when the subject is not a month."""
+    try:
+        year, month = (subject or "").split("-")
+        return date(int(year), int(month), 1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+def month_value(month: date) -> Worded:
+    """``2026-03``, worded "March 2026" / "März 2026" / "март 2026 г." / "2026年3月"."""
+    return Worded(
+        month.strftime("%Y-%m"),
+        lambda language: format_skeleton("yMMMM", month, locale=babel_locale(language)),
+    )
+
+
+def _megabytes(value: int | None) -> Worded | None:
+    if value is None:
+        return None
+    return Worded(str(value), lambda language: f"{format_decimal(value, language)} MB")
+
+
+def _worded(plain: str, text: Localized | None) -> Worded:
+    """``plain`` worded by ``text`` (the plain value itself when there is no text)."""
+    if text is None:
+        return Worded(plain, lambda _language: plain)
+    return Worded(plain, text.get)
+
+
+def _label(playbook: Playbook, key: str) -> Worded:
+    """A product id worded by the playbook's label of the fact of that name."""
+    return _worded(key, playbook.facts.get(key))
+
+
+def _option(playbook: Playbook, input_id: str, option_id: str) -> Worded:
+    """A choice's option worded by its label in the playbook."""
+    labels = {
+        option.id: option.label
+        for flow in playbook.flows
+        for step in flow.steps
+        for item in step.inputs
+        if item.id == input_id
+        for option in item.options
+    }
+    return _worded(option_id, labels.get(option_id))
+
+
+def service_phone() -> str | None:
+    """The customer-service number printed on letters (``resources/letters/operator.toml``)."""
+    try:
+        with (resource_path("letters") / "operator.toml").open("rb") as fh:
+            phone = tomllib.load(fh).get("phone")
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    return phone if isinstance(phone, str) else None
+
+
+def stored_decision(ctx: GuideContext) -> dict[str, Any] | None:
+    """The stage-3 decision of this month: on this case, or on another case of the month."""
+    if ctx.case.facts.get("decision"):
+        return dict(ctx.case.facts["decision"])
+    others = ctx.uow.session.scalars(
+        select(Case)
+        .where(
+            Case.customer_id == ctx.customer.id,
+            Case.process == Process.FAIR_USE,
+            Case.subject == ctx.case.subject,
+        )
+        .order_by(Case.opened_at.desc())
+    ).all()
+    for case in others:
+        if case.facts.get("decision"):
+            return dict(case.facts["decision"])
+    return None
+
+
+class FairUseGuide:
+    """Facts and process-specific records for ``resources/playbooks/fair_use.yaml``."""
+
+    process = "fair_use"
+
+    def facts(self, ctx: GuideContext) -> Facts:
+        playbook = playbook_for(self.process)
+        month = month_of(ctx.case.subject, ctx.today)
+        records = ctx.uow.fair_use.of_customer(ctx.customer.id)
+        exceeded = [month_of(r.month, ctx.today) for r in records if r.exceeded]
+        record = next((r for r in records if r.month == month.strftime("%Y-%m")), None)
+        products = list(ctx.customer.products or [])
+        decision_input = self._decision(ctx)
+        rules = ctx.rules.fair_use
+        case = FairUseCase(
+            month=month,
+            exceeded_months=exceeded,
+            mobile_tv="mobile_tv" in products,
+            combo="combo" in products,
+            decision=decision_input,
+        )
+        try:
+            decision = evaluate(case, rules)
+        except RuleInputError as exc:
+            raise ValidationError(self._problem(exc, month), field=exc.field) from exc
+        values: dict[str, Any] = {
+            "month": month_value(month),
+            "stage": decision.stage,
+            "consecutive_months": decision.consecutive_months,
+            "termination_allowed": decision.termination_allowed,
+            "data_mb_used": _megabytes(record.data_mb_used if record else None),
+            "limit_mb": _megabytes(record.limit_mb if record else None),
+            "products": [_label(playbook, p) for p in products],
+            **{p: p in products for p in PRODUCT_FACTS},
+            "service_phone": service_phone(),
+            **self._subscription(ctx),
+            **self._decided(ctx, playbook, decision, decision_input, exceeded, month),
+        }
+        return Facts(
+            values=values, rule_ids=decision.rule_ids, ruleset_version=decision.ruleset_version
+        )
+
+    def after_step(self, ctx: GuideContext, step: Step, answers: Mapping[str, Any]) -> None:
+        """Refuse a flow that does not fit the month; keep the stage-3 decision on the case."""
+        flow = ctx.state.flow
+        month = month_of(ctx.case.subject, ctx.today)
+        if flow in FLOW_STAGES:
+            facts = self.facts(ctx)
+            stage = int(facts.values["stage"])
+            if stage != FLOW_STAGES[flow]:
+                raise ValidationError(
+                    _(
+                        "{month}: this customer is at fair-use stage {stage}, "
+                        "not {expected}; open the script for stage {stage}."
+                    ).format(month=month.strftime("%Y-%m"), stage=stage, expected=FLOW_STAGES[flow])
+                )
+        if flow == PARTNER_FEEDBACK and stored_decision(ctx) is None:
+            raise ValidationError(
+                _(
+                    "{month}: no stage-3 decision is recorded, so there is nothing to answer."
+                ).format(month=month.strftime("%Y-%m"))
+            )
+        if step.action == "decide_measure":
+            decided = self._decision(ctx)
+            assert decided is not None  # the step's inputs are required
+            ctx.case.facts = {
+                **ctx.case.facts,
+                "decision": {
+                    "measure": decided.measure,
+                    "date": decided.date.isoformat(),
+                    "justification": answers.get("justification"),
+                    "new_tariff": answers.get("new_tariff"),
+                    "new_monthly_fee": answers.get("new_monthly_fee"),
+                },
+            }
+
+    # --- pieces -------------------------------------------------------------------
+
+    def _decision(self, ctx: GuideContext) -> MeasureDecision | None:
+        """The decision as entered in this run (stage 3) or kept on the case (feedback)."""
+        answers = ctx.answers
+        if ctx.state.flow == "stage_3" and answers.get("measure"):
+            raw_date = answers.get("decision_date")
+            return MeasureDecision(
+                date=date.fromisoformat(str(raw_date)) if raw_date else ctx.today,
+                measure=str(answers["measure"]),
+            )
+        if ctx.state.flow == PARTNER_FEEDBACK:
+            stored = stored_decision(ctx)
+            if stored:
+                agrees = answers.get("agrees")
+                return MeasureDecision(
+                    date=date.fromisoformat(stored["date"]),
+                    measure=str(stored["measure"]),
+                    partner_agrees=agrees if isinstance(agrees, bool) else None,
+                )
+        return None
+
+    def _subscription(self, ctx: GuideContext) -> dict[str, Any]:
+        subscription = ctx.uow.subscriptions.current(ctx.customer.id)
+        if subscription is None:
+            return {"tariff": None, "monthly_fee": None}
+        return {"tariff": subscription.tariff, "monthly_fee": subscription.monthly_fee}
+
+    def _decided(
+        self,
+        ctx: GuideContext,
+        playbook: Playbook,
+        decision: FairUseDecision,
+        entered: MeasureDecision | None,
+        exceeded: list[date],
+        month: date,
+    ) -> dict[str, Any]:
+        """The decision's facts, and the ``decision`` record a letter is filled from."""
+        stored = stored_decision(ctx) if ctx.state.flow == PARTNER_FEEDBACK else None
+        answers = ctx.answers
+        justification = answers.get("justification") or (stored or {}).get("justification")
+        new_tariff = answers.get("new_tariff") or (stored or {}).get("new_tariff")
+        new_fee = answers.get("new_monthly_fee") or (stored or {}).get("new_monthly_fee")
+        outcome = decision.measure
+        values: dict[str, Any] = {
+            "measure": _option(playbook, "measure", outcome.measure) if outcome else None,
+            "decision_date": entered.date if entered else None,
+            "effective_date": outcome.effective_date if outcome else None,
+            "justification": justification,
+            "new_tariff": new_tariff,
+            "partner_agrees": entered.partner_agrees if entered else None,
+            "bill_overuse_to_partner_from": decision.bill_overuse_to_partner_from,
+            "report_to_controlling": decision.report_to_controlling,
+        }
+        if outcome is not None and entered is not None:
+            subscription = ctx.uow.subscriptions.current(ctx.customer.id)
+            tariff = subscription.tariff if subscription else None
+            values["decision"] = {
+                "measure": outcome.measure,
+                "date": entered.date,
+                "effective_date": outcome.effective_date,
+                "tariff": tariff,
+                "current_tariff": tariff,
+                "new_tariff": new_tariff,
+                "new_monthly_fee": Decimal(new_fee) if new_fee else None,
+                "justification": justification,
+                "rule_ids": list(decision.rule_ids),
+                "exceeded_months": [m.strftime("%Y-%m") for m in sorted(exceeded) if m <= month][
+                    -decision.consecutive_months :
+                ],
+            }
+        return values
+
+    @staticmethod
+    def _problem(exc: RuleInputError, month: date) -> str:
+        if exc.field == "decision":
+            return _(
+                "{month}: a measure is decided at fair-use stage 3 only; "
+                "this month is at a lower stage."
+            ).format(month=month.strftime("%Y-%m"))
+        if exc.field == "decision.date":
+            return _("Decision date: it cannot be before the month {month}.").format(
+                month=month.strftime("%Y-%m")
+            )
+        return _("Measure: choose migration or termination.")
+
+
+GUIDE = FairUseGuide()
