@@ -96,9 +96,9 @@ def add_incidents(b: DemoBuilder) -> None:
         )
 
 
-def background(b: DemoBuilder, c: CustomerRef, count: int, *, since: date | None = None) -> None:
+def background(b: DemoBuilder, c: CustomerRef, count: int) -> None:
     """``count`` everyday contacts (calls, notes, bill SMS, tickets) since activation."""
-    start = since or c.activation
+    start = c.activation
     span = max((b.today - start).days, 1)
     keys, kinds, weights = zip(*BACKGROUND, strict=True)
     picks = b.rng.choices(range(len(keys)), weights, k=count)
