@@ -175,10 +175,23 @@ def visible_options(item: Input, answers: Mapping[str, Answer], facts: Facts) ->
 # --- answers --------------------------------------------------------------------------
 
 
-def parse_answer(item: Input, raw: object, today: date, facts: Facts) -> Answer:
-    """Check one raw answer (text from a form, or a bool) against its input."""
+def parse_answer(
+    item: Input,
+    raw: object,
+    today: date,
+    facts: Facts,
+    answers: Mapping[str, Answer] | None = None,
+) -> Answer:
+    """Check one raw answer (text from a form, or a bool) against its input.
+
+    ``answers`` are the answers given so far, for ``required_when``.
+    """
     if raw is None or (isinstance(raw, str) and not raw.strip()):
-        if item.required:
+        if item.required_when is not None:
+            required = holds(item.required_when, answers or {}, facts)
+        else:
+            required = item.required
+        if required:
             raise AnswerError(item.id, "required", "an answer is required")
         return None
     if item.type == "yes_no":
@@ -237,14 +250,20 @@ def _parse_amount(item: Input, text: str) -> str:
 
 
 def validate_answers(
-    step: Step, raw: Mapping[str, object], today: date, facts: Facts
+    step: Step,
+    raw: Mapping[str, object],
+    today: date,
+    facts: Facts,
+    earlier: Mapping[str, Answer] | None = None,
 ) -> dict[str, Answer]:
+    """Check every input of ``step``; ``earlier`` are the answers of steps before it."""
     unknown = set(raw) - {i.id for i in step.inputs}
     if unknown:
         raise AnswerError(min(unknown), "no_such_input", "this step has no such input")
     answers: dict[str, Answer] = {}
     for item in step.inputs:
-        answers[item.id] = parse_answer(item, raw.get(item.id), today, facts)
+        so_far = {**(earlier or {}), **answers}
+        answers[item.id] = parse_answer(item, raw.get(item.id), today, facts, so_far)
         if item.type == "choice" and answers[item.id] is not None:
             allowed = visible_options(item, answers, facts)
             if answers[item.id] not in allowed:
@@ -286,7 +305,7 @@ def advance(
         answers = {i.id: state.answers.get(i.id) for i in step.inputs}
         effects: tuple[Effect, ...] = ()
     else:
-        answers = validate_answers(step, raw_answers, today, facts)
+        answers = validate_answers(step, raw_answers, today, facts, state.answers)
         everything = {**state.answers, **answers}
         effects = tuple(
             e for e in step.effects if e.when is None or holds(e.when, everything, facts)

@@ -168,6 +168,9 @@ class Input(_Strict):
     type: InputType
     label: Localized
     required: bool = True
+    #: When given, the input is required exactly when this holds (``required`` is
+    #: then ignored): e.g. a new tariff only when the measure is a migration.
+    required_when: Condition | None = None
     options: list[Option] = []
     #: Choice options shown only when their condition holds (by option id).
     option_when: dict[str, Condition] = {}
@@ -402,6 +405,7 @@ def check_references(file: str, playbook: Playbook) -> None:
                 e.when for e in step.effects if e.when
             ]
             conditions += [c for i in step.inputs for c in i.option_when.values()]
+            conditions += [i.required_when for i in step.inputs if i.required_when]
             for condition in conditions:
                 for name in condition.inputs():
                     if name not in input_ids:

@@ -295,3 +295,29 @@ def test_render_fills_placeholders_and_leaves_unknown_ones_visible() -> None:
     )
     assert pb.render(text, "ru", {"customer_name": "Ирина"}) == "Здравствуйте, Ирина"
     assert pb.render(text, "zh", {}) == "{customer_name}您好"
+
+
+def test_required_when_makes_an_input_required_only_when_its_condition_holds() -> None:
+    from app.domain.playbook_schema import Input
+
+    label = {lang: "x" for lang in ("de", "en", "ru", "zh")}
+    tariff = Input.model_validate(
+        {
+            "id": "new_tariff",
+            "type": "text",
+            "label": label,
+            "required_when": {"input": "measure", "equals": "migration"},
+        }
+    )
+    assert pb.parse_answer(tariff, "", TODAY, {}, {"measure": "termination"}) is None
+    with pytest.raises(pb.AnswerError) as caught:
+        pb.parse_answer(tariff, "", TODAY, {}, {"measure": "migration"})
+    assert caught.value.code == "required"
+    assert pb.parse_answer(tariff, "Talk", TODAY, {}, {"measure": "migration"}) == "Talk"
+
+
+def test_required_when_must_name_a_known_input(raw: dict[str, Any]) -> None:
+    broken = copy.deepcopy(raw)
+    broken["flows"][0]["steps"][2]["inputs"][0]["required_when"] = {"input": "nope", "equals": 1}
+    with pytest.raises(PlaybookError, match="condition names unknown input nope"):
+        load_playbook("minimal.yaml", broken)
