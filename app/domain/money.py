@@ -16,13 +16,12 @@ ZERO = Decimal("0.00")
 def round_money(value: Decimal | Fraction | int) -> Decimal:
     """Round an exact amount half-up (away from zero on a tie) to the cent."""
     if isinstance(value, Fraction):
-        cents = abs(value) * 100
-        whole = cents.numerator // cents.denominator
-        if (cents - whole) * 2 >= 1:
-            whole += 1
-        result = Decimal(whole).scaleb(-2)
-        return -result if value < 0 and whole else result.quantize(CENT)
-    result = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+        cents, rest = divmod(abs(value.numerator) * 100, value.denominator)
+        if 2 * rest >= value.denominator:
+            cents += 1
+        result = Decimal(-cents if value < 0 else cents).scaleb(-2)
+    else:
+        result = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
     return result if result else ZERO
 
 
