@@ -13,8 +13,7 @@ days later, is judged against it.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -24,11 +23,12 @@ from sqlalchemy import select
 
 from app.domain.errors import RuleInputError
 from app.domain.fair_use import FairUseCase, FairUseDecision, MeasureDecision, evaluate
-from app.domain.playbook_schema import Localized, Playbook, Step
+from app.domain.playbook_schema import Playbook, Step
 from app.i18n import _, babel_locale, format_decimal
 from app.resources import resource_path
 from app.services.errors import ValidationError
 from app.services.guides.base import Facts, GuideContext
+from app.services.guides.common import Worded, fact_label, option_label
 from app.services.playbooks import playbook_for
 from app.store.models import Case, Process
 
@@ -36,21 +36,6 @@ from app.store.models import Case, Process
 FLOW_STAGES = {"stage_1": 1, "stage_2": 2, "stage_3": 3}
 PARTNER_FEEDBACK = "partner_feedback"
 PRODUCT_FACTS = ("mobile_tv", "combo", "internet", "aio")
-
-
-@dataclass(frozen=True)
-class Worded:
-    """A fact value that words itself per language; ``str()`` is its plain value
-    (what conditions compare and letters freeze)."""
-
-    plain: str
-    words: Callable[[str], str]
-
-    def format_for(self, language: str) -> str:
-        return self.words(language)
-
-    def __str__(self) -> str:
-        return self.plain
 
 
 def month_of(subject: str | None, today: date) -> date:
@@ -74,31 +59,6 @@ def _megabytes(value: int | None) -> Worded | None:
     if value is None:
         return None
     return Worded(str(value), lambda language: f"{format_decimal(value, language)} MB")
-
-
-def _worded(plain: str, text: Localized | None) -> Worded:
-    """``plain`` worded by ``text`` (the plain value itself when there is no text)."""
-    if text is None:
-        return Worded(plain, lambda _language: plain)
-    return Worded(plain, text.get)
-
-
-def _label(playbook: Playbook, key: str) -> Worded:
-    """A product id worded by the playbook's label of the fact of that name."""
-    return _worded(key, playbook.facts.get(key))
-
-
-def _option(playbook: Playbook, input_id: str, option_id: str) -> Worded:
-    """A choice's option worded by its label in the playbook."""
-    labels = {
-        option.id: option.label
-        for flow in playbook.flows
-        for step in flow.steps
-        for item in step.inputs
-        if item.id == input_id
-        for option in item.options
-    }
-    return _worded(option_id, labels.get(option_id))
 
 
 def service_phone() -> str | None:
@@ -162,7 +122,7 @@ class FairUseGuide:
             "termination_allowed": decision.termination_allowed,
             "data_mb_used": _megabytes(record.data_mb_used if record else None),
             "limit_mb": _megabytes(record.limit_mb if record else None),
-            "products": [_label(playbook, p) for p in products],
+            "products": [fact_label(playbook, p) for p in products],
             **{p: p in products for p in PRODUCT_FACTS},
             "service_phone": service_phone(),
             **self._subscription(ctx),
@@ -251,7 +211,7 @@ class FairUseGuide:
         new_fee = answers.get("new_monthly_fee") or (stored or {}).get("new_monthly_fee")
         outcome = decision.measure
         values: dict[str, Any] = {
-            "measure": _option(playbook, "measure", outcome.measure) if outcome else None,
+            "measure": option_label(playbook, "measure", outcome.measure) if outcome else None,
             "decision_date": entered.date if entered else None,
             "effective_date": outcome.effective_date if outcome else None,
             "justification": justification,
