@@ -13,6 +13,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "db",
     "demo",
     "importer",
+    "letters",
     "playbooks",
     "rules",
     "todo",

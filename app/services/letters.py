@@ -1,0 +1,389 @@
+"""Letters as use cases: request, preview, issue, archive, re-open.
+
+A process step *requests* a letter (a ``Letter`` row with status
+``requested`` and the facts it is filled from, frozen as JSON). *Issuing*
+renders it, stores the PDF under ``<data dir>/letters/YYYY/MM/<id>.pdf``,
+records its SHA-256, the template version, who issued it and when, and
+appends a ``letter`` history entry, all in one transaction (the file is
+removed again if the transaction fails). *Re-opening* reads the archived
+bytes back and refuses them if they no longer match the recorded SHA-256, so
+what is shown is exactly what was issued.
+
+Callers (the GUI, ``agent-assist letters``) get plain frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+
+from app.config import data_dir
+from app.i18n import _
+from app.letters.context import ContextError, to_json
+from app.letters.layout import build_pdf
+from app.letters.render import prepare_letter, render_letter
+from app.letters.sandbox import LetterTemplateError
+from app.letters.templates import load_template
+from app.store.db import Database
+from app.store.models import Customer, HistoryEntry, Letter, LetterStatus, Partner
+from app.store.repositories import UnitOfWork
+from app.store.types import utcnow
+
+ARCHIVE_FOLDER = "letters"
+
+
+class LetterError(Exception):
+    """A letter cannot be requested, issued or opened; the message says why."""
+
+
+class ArchiveTamperedError(LetterError):
+    """The archived PDF is missing or no longer matches its recorded SHA-256."""
+
+
+@dataclass(frozen=True, slots=True)
+class LetterInfo:
+    """A letter as callers see it (requested or issued)."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    case_id: uuid.UUID | None
+    document: str
+    language: str
+    status: str
+    requested_at: datetime
+    requested_by: str
+    template_version: str | None
+    issued_at: datetime | None
+    issued_by: str | None
+    pdf_path: str | None
+    sha256: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    issued: tuple[LetterInfo, ...]
+    failed: tuple[tuple[uuid.UUID, str], ...]
+
+
+def _info(row: Letter) -> LetterInfo:
+    return LetterInfo(
+        id=row.id,
+        customer_id=row.customer_id,
+        case_id=row.case_id,
+        document=row.document,
+        language=row.language,
+        status=str(row.status.value if hasattr(row.status, "value") else row.status),
+        requested_at=row.requested_at,
+        requested_by=row.requested_by,
+        template_version=row.template_version,
+        issued_at=row.issued_at,
+        issued_by=row.issued_by,
+        pdf_path=row.pdf_path,
+        sha256=row.sha256,
+    )
+
+
+# --- preview -------------------------------------------------------------------------------
+
+
+def preview_letter(document: str, language: str, context: Mapping[str, Any]) -> bytes:
+    """The PDF a letter would be, without recording anything (for the preview pane)."""
+    try:
+        return render_letter(document, language, context)
+    except (ContextError, LetterTemplateError) as exc:
+        raise LetterError(str(exc)) from exc
+
+
+# --- request ----------------------------------------------------------------------------------
+
+
+def request_letter(
+    db: Database,
+    *,
+    customer_id: uuid.UUID,
+    document: str,
+    language: str,
+    context: Mapping[str, Any],
+    author: str,
+    case_id: uuid.UUID | None = None,
+) -> LetterInfo:
+    """Record a requested letter with its frozen facts; checked now, issued later."""
+    with UnitOfWork(db) as uow:
+        customer = uow.customers.get(customer_id)
+        if customer is None:
+            raise LetterError(f"unknown customer {customer_id}")
+        frozen = to_json(_with_customer(context, customer))
+        _check(document, language, frozen)
+        row = Letter(
+            customer_id=customer_id,
+            case_id=case_id,
+            document=document,
+            language=language,
+            context=frozen,
+            status=LetterStatus.REQUESTED,
+            requested_at=utcnow(),
+            requested_by=author,
+        )
+        uow.add(row)
+        uow.flush()
+        info = _info(row)
+        uow.commit()
+    return info
+
+
+def _check(document: str, language: str, context: Mapping[str, Any]) -> None:
+    try:
+        prepare_letter(document, language, context)
+    except (ContextError, LetterTemplateError) as exc:
+        raise LetterError(f"{document} ({language}): {exc}") from exc
+
+
+def _with_customer(context: Mapping[str, Any], customer: Customer) -> dict[str, Any]:
+    """``context`` with the customer's and partner's facts filled in where absent."""
+    result = dict(context)
+    result.setdefault(
+        "customer",
+        {"name": customer.name, "customer_no": customer.customer_no, "msisdn": customer.msisdn},
+    )
+    partner: Partner | None = customer.partner
+    if partner is not None:
+        result.setdefault("partner", {"name": partner.name, "country": partner.country})
+    return result
+
+
+# --- issue -----------------------------------------------------------------------------------
+
+
+def issue_letter(
+    db: Database, letter_id: uuid.UUID, author: str, *, on: date | None = None
+) -> LetterInfo:
+    """Render a requested letter, archive the PDF and record it as issued."""
+    path: Path | None = None
+    origin = db.origin  # read before the transaction: SQLite allows one writer at a time
+    try:
+        with UnitOfWork(db) as uow:
+            row = uow.session.get(Letter, letter_id)
+            if row is None:
+                raise LetterError(f"no letter {letter_id}")
+            if row.status == LetterStatus.ISSUED:
+                raise LetterError(
+                    f"letter {letter_id} was already issued on {row.issued_at:%Y-%m-%d}"
+                )
+            customer = uow.customers.get(row.customer_id)
+            assert customer is not None
+            context = _with_customer(row.context or {}, customer)
+            letter = dict(context.get("letter") or {})
+            letter.setdefault("date", (on or date.today()).isoformat())
+            letter.setdefault("reference", f"L-{letter_id.hex[:8].upper()}")
+            letter.setdefault("author", author)
+            context["letter"] = letter
+            try:
+                content = prepare_letter(row.document, row.language, context)
+                pdf = build_pdf(content)
+            except (ContextError, LetterTemplateError) as exc:
+                raise LetterError(f"{row.document} ({row.language}): {exc}") from exc
+            template = load_template(row.document)
+            now = utcnow()
+            relative = Path(ARCHIVE_FOLDER, f"{now:%Y}", f"{now:%m}", f"{letter_id}.pdf")
+            path = _write_atomically(data_dir() / relative, pdf)
+            digest = hashlib.sha256(pdf).hexdigest()
+            changed = uow.session.execute(
+                update(Letter)
+                .where(Letter.id == letter_id, Letter.status == LetterStatus.REQUESTED)
+                .values(
+                    status=LetterStatus.ISSUED,
+                    template_version=template.version,
+                    issued_at=now,
+                    issued_by=author,
+                    pdf_path=relative.as_posix(),
+                    sha256=digest,
+                )
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if changed != 1:
+                raise LetterError(f"letter {letter_id} was issued meanwhile by someone else")
+            rule_ids = _rule_ids(context)
+            uow.history.append(
+                HistoryEntry(
+                    customer_id=row.customer_id,
+                    case_id=row.case_id,
+                    author=author,
+                    created_at=now,
+                    kind="letter",
+                    text=_("Letter issued: %(title)s (%(language)s)")
+                    % {"title": content.title, "language": row.language},
+                    payload={
+                        "letter_id": str(letter_id),
+                        "document": row.document,
+                        "language": row.language,
+                        "sha256": digest,
+                        "template_version": template.version,
+                    },
+                    rule_ids=rule_ids,
+                    origin=origin,
+                )
+            )
+            uow.flush()
+            uow.session.expire(row)
+            info = _info(uow.session.get(Letter, letter_id))  # type: ignore[arg-type]
+            uow.commit()
+        path = None  # committed: the file belongs to the archive now
+        return info
+    finally:
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+
+def issue_new(
+    db: Database,
+    *,
+    customer_id: uuid.UUID,
+    document: str,
+    language: str,
+    context: Mapping[str, Any],
+    author: str,
+    case_id: uuid.UUID | None = None,
+) -> LetterInfo:
+    """Request and issue in one go (the agent previewed the letter and issues it)."""
+    requested = request_letter(
+        db,
+        customer_id=customer_id,
+        document=document,
+        language=language,
+        context=context,
+        author=author,
+        case_id=case_id,
+    )
+    return issue_letter(db, requested.id, author)
+
+
+def _rule_ids(context: Mapping[str, Any]) -> list[str]:
+    for value in context.values():
+        if isinstance(value, Mapping) and isinstance(value.get("rule_ids"), list):
+            return [str(r) for r in value["rule_ids"]]
+    return []
+
+
+def _write_atomically(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    with tmp.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    tmp.replace(path)
+    return path
+
+
+# --- read back ------------------------------------------------------------------------------
+
+
+def get_letter(db: Database, letter_id: uuid.UUID) -> LetterInfo:
+    with db.transaction() as session:
+        row = session.get(Letter, letter_id)
+        if row is None:
+            raise LetterError(f"no letter {letter_id}")
+        return _info(row)
+
+
+def open_issued(db: Database, letter_id: uuid.UUID) -> bytes:
+    """The archived PDF exactly as issued; :class:`ArchiveTamperedError` if it was changed."""
+    info = get_letter(db, letter_id)
+    if info.status != LetterStatus.ISSUED.value or not info.pdf_path or not info.sha256:
+        raise LetterError(f"letter {letter_id} has not been issued")
+    path = Path(info.pdf_path)
+    if not path.is_absolute():
+        path = data_dir() / path
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ArchiveTamperedError(f"the archived letter {path} cannot be read: {exc}") from exc
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != info.sha256:
+        raise ArchiveTamperedError(
+            f"the archived letter {path} was changed after it was issued "
+            f"(SHA-256 {actual}, recorded {info.sha256})"
+        )
+    return data
+
+
+def save_issued_as(db: Database, letter_id: uuid.UUID, target: Path) -> Path:
+    """Write the verified archived bytes to ``target`` ("Save as")."""
+    _write_atomically(target, open_issued(db, letter_id))
+    return target
+
+
+def letters_of_customer(db: Database, customer_id: uuid.UUID) -> list[LetterInfo]:
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(Letter)
+            .where(Letter.customer_id == customer_id)
+            .order_by(Letter.requested_at.desc(), Letter.id)
+        ).all()
+        return [_info(r) for r in rows]
+
+
+# --- worklists ---------------------------------------------------------------------------------
+
+
+def requested_letters(
+    db: Database, *, document: str | None = None, month: str | None = None
+) -> list[LetterInfo]:
+    """Letters waiting to be issued, oldest first; optionally one document or request month."""
+    stmt = select(Letter).where(Letter.status == LetterStatus.REQUESTED)
+    if document:
+        stmt = stmt.where(Letter.document == document)
+    if month:
+        start, end = _month_bounds(month)
+        stmt = stmt.where(Letter.requested_at >= start, Letter.requested_at < end)
+    with db.transaction() as session:
+        rows = session.scalars(stmt.order_by(Letter.requested_at, Letter.id)).all()
+        return [_info(r) for r in rows]
+
+
+def _month_bounds(month: str) -> tuple[datetime, datetime]:
+    from datetime import UTC
+
+    try:
+        year, mon = (int(part) for part in month.split("-"))
+        start = datetime(year, mon, 1, tzinfo=UTC)
+    except ValueError:
+        raise LetterError(f"not a month: {month!r} (expected YYYY-MM)") from None
+    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+ProgressFn = Callable[[int, int, uuid.UUID, str | None], None]
+
+
+def issue_batch(
+    db: Database,
+    letter_ids: list[uuid.UUID],
+    author: str,
+    progress: ProgressFn | None = None,
+) -> BatchResult:
+    """Issue each letter in its own transaction; one failure does not stop the rest.
+
+    ``progress(done, total, letter_id, error)`` is called after each letter.
+    """
+    issued: list[LetterInfo] = []
+    failed: list[tuple[uuid.UUID, str]] = []
+    total = len(letter_ids)
+    for done, letter_id in enumerate(letter_ids, start=1):
+        error: str | None = None
+        try:
+            issued.append(issue_letter(db, letter_id, author))
+        except LetterError as exc:
+            error = str(exc)
+            failed.append((letter_id, error))
+        if progress is not None:
+            progress(done, total, letter_id, error)
+    return BatchResult(tuple(issued), tuple(failed))
