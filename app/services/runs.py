@@ -118,9 +118,15 @@ def open_run(
     flow: str,
     *,
     subject: str | None = None,
+    case_id: uuid.UUID | None = None,
     today: date | None = None,
 ) -> RunView:
-    """Resume the open run of ``flow`` for this customer and subject, or start one."""
+    """Resume the open run of ``flow`` for this customer and subject, or start one.
+
+    With ``case_id`` the run belongs to that case (e.g. a complaint recorded
+    before); an open case of this process and subject that has no run yet
+    (imported, or opened by someone else) is taken over rather than doubled.
+    """
     today = today or date.today()
     playbook = _playbook(process)
     try:
@@ -129,7 +135,7 @@ def open_run(
         raise NotFoundError(_("The playbook has no flow {flow}.").format(flow=flow)) from None
     with UnitOfWork(db) as uow:
         customer = _customer(uow, customer_id)
-        case = _open_case(uow, customer, process, flow, subject)
+        case = _open_case(uow, customer, process, flow, subject, case_id)
         if case is None:
             case = Case(
                 customer_id=customer.id,
@@ -568,21 +574,36 @@ def _state(case: Case) -> engine.RunState:
 
 
 def _open_case(
-    uow: UnitOfWork, customer: Customer, process: str, flow: str, subject: str | None
+    uow: UnitOfWork,
+    customer: Customer,
+    process: str,
+    flow: str,
+    subject: str | None,
+    case_id: uuid.UUID | None = None,
 ) -> Case | None:
-    """The open case of this subject running ``flow``; else one whose run has finished
-    but was kept open (``keep_open``), which continues with ``flow``."""
-    kept_open: Case | None = None
-    for case in uow.cases.open_for(customer.id):
-        if case.process.value != process or case.subject != subject:
-            continue
+    """The open case to run ``flow`` on, if there is one.
+
+    In order: the named case; the case of this subject already running
+    ``flow``; one whose run finished but was kept open (``keep_open``) or that
+    has no run yet — both continue with ``flow``.
+    """
+    candidates = [
+        case
+        for case in uow.cases.open_for(customer.id)
+        if case.process.value == process
+        and (case.id == case_id if case_id else case.subject == subject)
+    ]
+    if case_id and not candidates:
+        raise NotFoundError(_("This case is closed or does not belong to this customer."))
+    for case in candidates:
         if case.script_state and case.script_state.get("flow") == flow:
             return case
-        if case.script_state.get("finished") and case.facts.get("keep_open"):
-            kept_open = kept_open or case
-    if kept_open is not None:
-        kept_open.script_state = engine.start(_playbook(process), flow).to_json()
-    return kept_open
+    for case in candidates:
+        finished_kept = case.script_state.get("finished") and case.facts.get("keep_open")
+        if finished_kept or not case.script_state:
+            case.script_state = engine.start(_playbook(process), flow).to_json()
+            return case
+    return None
 
 
 def _context(

@@ -46,7 +46,7 @@ def expiry_case(
     b.case(
         c,
         "expiry",
-        bundle_no,
+        f"goodwill:{bundle_no}" if stage == "goodwill" else f"{bundle_no}:{stage}",
         stage,
         opened=b.at(opened_day),
         facts={"bundle_id": bundle_no, "end_date": end.isoformat(), **(facts or {})},
