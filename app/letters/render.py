@@ -17,8 +17,7 @@ from typing import Any
 from babel.numbers import get_territory_currencies
 from jinja2 import TemplateError
 
-from app.letters.context import ContextError, coerce
-from app.letters.layout import (
+from app.letters.content import (
     BulletBlock,
     FactsBlock,
     LayoutBlock,
@@ -26,8 +25,9 @@ from app.letters.layout import (
     SignatureBlock,
     TableBlock,
     TextBlock,
-    build_pdf,
 )
+from app.letters.context import ContextError, coerce
+from app.letters.layout import build_pdf
 from app.letters.operator import load_operator
 from app.letters.sandbox import LetterTemplateError
 from app.letters.templates import (

@@ -13,7 +13,7 @@ from babel.numbers import format_currency
 from pypdf import PdfReader
 
 from app.i18n import babel_locale
-from app.letters.layout import (
+from app.letters.content import (
     BulletBlock,
     FactsBlock,
     LetterContent,
