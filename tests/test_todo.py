@@ -24,6 +24,7 @@ from app.services.todo import (
     complaint_item,
     sort_key,
     todo_for,
+    todo_for_customer,
 )
 from app.store.db import Database
 from app.store.models import (
@@ -520,6 +521,15 @@ def test_json_shape_is_exactly_the_documented_one(db: Database, seed: Seed) -> N
 def test_unknown_customer(db: Database, seed: Seed) -> None:
     with pytest.raises(NotFoundError, match="C-404"):
         todo_for(db, "C-404", date(2026, 3, 1))
+    with pytest.raises(NotFoundError):
+        todo_for_customer(db, uuid.uuid4(), date(2026, 3, 1))
+
+
+def test_by_customer_id_gives_the_same_list(db: Database, seed: Seed) -> None:
+    _everything(seed)
+    by_no = todo_for(db, "C-9", date(2026, 6, 25))
+    assert todo_for_customer(db, by_no.customer_id, date(2026, 6, 25)) == by_no
+    assert len(by_no.items) == 7
 
 
 def test_nothing_to_do(db: Database, seed: Seed) -> None:

@@ -59,6 +59,7 @@ from app.services.todo_items import (
 )
 from app.services.todo_queries import BundleFacts
 from app.store.db import Database
+from app.store.models import Customer
 from app.store.repositories import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ __all__ = [
     "VipDeadline",
     "sort_key",
     "todo_for",
+    "todo_for_customer",
 ]
 
 
@@ -338,64 +340,80 @@ def todo_for(db: Database, customer_no: str, today: date | None = None) -> TodoL
     Raises :class:`NotFoundError` when there is no such customer.
     """
     from app.i18n import _
-    from app.services.rules import load_ruleset
 
-    today = today or date.today()
-    rules = load_ruleset()
     with UnitOfWork(db) as uow:
         customer = uow.customers.by_no(customer_no)
         if customer is None:
             raise NotFoundError(
                 _("There is no customer with the number {no}.").format(no=customer_no)
             )
-        ids = [customer.id]
-        session = uow.session
-        items: list[TodoItem] = []
-        products = set(customer.products or ())
-        fu = fair_use_item(
-            q.fair_use_records(session, ids).get(customer.id, {}),
-            q.fair_use_done(session, ids).get(customer.id, set()),
-            today,
-            rules,
-            mobile_tv="mobile_tv" in products,
-            combo="combo" in products,
+        return _todo(uow, customer, today or date.today())
+
+
+def todo_for_customer(db: Database, customer_id: uuid.UUID, today: date | None = None) -> TodoList:
+    """:func:`todo_for` by the customer's id (what the customer view has at hand)."""
+    from app.i18n import _
+
+    with UnitOfWork(db) as uow:
+        customer = uow.customers.get(customer_id)
+        if customer is None:
+            raise NotFoundError(_("This customer does not exist (any more)."))
+        return _todo(uow, customer, today or date.today())
+
+
+def _todo(uow: UnitOfWork, customer: Customer, today: date) -> TodoList:
+    """Gather the customer's records, ask the rules engine per process, sort."""
+    from app.services.rules import load_ruleset
+
+    rules = load_ruleset()
+    ids = [customer.id]
+    session = uow.session
+    items: list[TodoItem] = []
+    products = set(customer.products or ())
+    fu = fair_use_item(
+        q.fair_use_records(session, ids).get(customer.id, {}),
+        q.fair_use_done(session, ids).get(customer.id, set()),
+        today,
+        rules,
+        mobile_tv="mobile_tv" in products,
+        combo="combo" in products,
+    )
+    if fu is not None:
+        items.append(fu)
+    items.extend(expiry_items(q.bundles_of(session, ids).get(customer.id, []), today, rules))
+    facts = q.onboarding_facts(session, ids).get(customer.id, {})
+    decision = onboarding_decision(
+        customer.activation_date,
+        today,
+        rules,
+        vip_rated=customer.vip_rated,
+        case_facts=facts,
+        done=q.onboarding_done(session, ids).get(customer.id, set()),
+    )
+    ob = onboarding_item(decision, today, facts)
+    if ob is not None:
+        items.append(ob)
+    cases = q.open_complaints(session, ids)
+    entry_flow = complaint_entry_flow() if cases else None
+    items.extend(
+        complaint_item(
+            case_id=case.id,
+            subject=case.subject,
+            facts=case.facts or {},
+            script_state=case.script_state,
+            due=case.due,
+            opened_at=case.opened_at,
+            customer_value=customer.customer_value,
+            today=today,
+            rules=rules,
+            default_flow=entry_flow,
         )
-        if fu is not None:
-            items.append(fu)
-        items.extend(expiry_items(q.bundles_of(session, ids).get(customer.id, []), today, rules))
-        facts = q.onboarding_facts(session, ids).get(customer.id, {})
-        decision = onboarding_decision(
-            customer.activation_date,
-            today,
-            rules,
-            vip_rated=customer.vip_rated,
-            case_facts=facts,
-            done=q.onboarding_done(session, ids).get(customer.id, set()),
-        )
-        ob = onboarding_item(decision, today, facts)
-        if ob is not None:
-            items.append(ob)
-        cases = q.open_complaints(session, ids)
-        entry_flow = complaint_entry_flow() if cases else None
-        items.extend(
-            complaint_item(
-                case_id=case.id,
-                subject=case.subject,
-                facts=case.facts or {},
-                script_state=case.script_state,
-                due=case.due,
-                opened_at=case.opened_at,
-                customer_value=customer.customer_value,
-                today=today,
-                rules=rules,
-                default_flow=entry_flow,
-            )
-            for case in cases
-        )
-        return TodoList(
-            customer_id=customer.id,
-            customer_no=customer.customer_no,
-            customer_name=customer.name,
-            date=today,
-            items=tuple(sorted(items, key=sort_key)),
-        )
+        for case in cases
+    )
+    return TodoList(
+        customer_id=customer.id,
+        customer_no=customer.customer_no,
+        customer_name=customer.name,
+        date=today,
+        items=tuple(sorted(items, key=sort_key)),
+    )
