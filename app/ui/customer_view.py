@@ -1,9 +1,10 @@
 """The open customer: who they are and what they have, at a glance.
 
-A large header (name, flags, products as chips, number, phone, partner) over
-four sections: subscription, device plans, bundles with their end dates, and
-open cases with their stage. The view is rebuilt from the overview whenever
-the UI language changes, so dates and money follow the agent's locale.
+A large header (name, flags, products as chips, number, phone, partner), then
+"what to do now" (:class:`TodoPanel`), then four sections: subscription,
+device plans, bundles with their end dates, and open cases with their stage.
+The view is rebuilt from the overview whenever the UI language changes, so
+dates and money follow the agent's locale.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.timeline_delegate import local_time
+from app.ui.todo_panel import TodoPanel
 
 
 def _clear(layout: QLayout) -> None:
@@ -47,6 +49,7 @@ def _clear(layout: QLayout) -> None:
         child = layout.takeAt(0)
         widget = child.widget()
         if widget is not None:
+            widget.hide()  # gone at once, even before the deferred delete
             widget.deleteLater()
         elif child.layout() is not None:
             _clear(child.layout())
@@ -65,6 +68,8 @@ class CustomerView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.overview: CustomerOverview | None = None
+        #: One column of sections (while the guided panel takes half the room).
+        self.compact = False
         self._state = "empty"
         self._message = ""
 
@@ -82,8 +87,11 @@ class CustomerView(QWidget):
         self.content_layout = QVBoxLayout(self.content)
         self.content_layout.setContentsMargins(16, 12, 16, 12)
         self.content_layout.setSpacing(10)
+        self.todo = TodoPanel(self.content)
+        self.todo.hide()
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setWidget(self.content)
         self.stack.addWidget(self.scroll)
@@ -98,15 +106,18 @@ class CustomerView(QWidget):
 
     def show_empty(self) -> None:
         self.overview = None
+        self.todo.clear()
         self._state = "empty"
         self.retranslate()
 
     def show_loading(self) -> None:
         self._state = "loading"
+        self.todo.clear()
         self.retranslate()
 
     def show_error(self, message: str) -> None:
         self.overview = None
+        self.todo.clear()
         self._state = "error"
         self._message = message
         self.retranslate()
@@ -115,6 +126,13 @@ class CustomerView(QWidget):
         self.overview = overview
         self._state = "customer"
         self.retranslate()
+
+    def set_compact(self, compact: bool) -> None:
+        """Sections in one column (True) or two."""
+        if compact != self.compact:
+            self.compact = compact
+            if self._state == "customer":
+                self.retranslate()
 
     def retranslate(self) -> None:
         if self._state == "customer" and self.overview is not None:
@@ -140,17 +158,25 @@ class CustomerView(QWidget):
     # -- building the overview ------------------------------------------------------------
 
     def _build(self, o: CustomerOverview) -> None:
+        self.content_layout.removeWidget(self.todo)  # kept: it loads on its own
         _clear(self.content_layout)
         self.content_layout.addWidget(self._header(o))
+        self.content_layout.addWidget(self.todo)
+        self.todo.show()
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(12)
-        grid.addWidget(self._subscription_box(o), 0, 0)
-        grid.addWidget(self._cases_box(o), 0, 1)
-        grid.addWidget(self._bundles_box(o), 1, 0)
-        grid.addWidget(self._device_plans_box(o), 1, 1)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
+        boxes = (
+            self._subscription_box(o),
+            self._cases_box(o),
+            self._bundles_box(o),
+            self._device_plans_box(o),
+        )
+        columns = 1 if self.compact else 2
+        for i, box in enumerate(boxes):
+            grid.addWidget(box, i // columns, i % columns)
+        for column in range(columns):
+            grid.setColumnStretch(column, 1)
         self.content_layout.addLayout(grid)
         self.content_layout.addStretch(1)
 

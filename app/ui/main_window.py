@@ -1,22 +1,29 @@
 """The main window: search on the left, the customer in the middle, history on the right.
 
-Every action has a keyboard shortcut and lives in a menu: Ctrl+F finds,
-Enter opens, Escape goes back to the search, Ctrl+N adds a note, F5
-reloads. The status bar names the database in use and shows a busy bar
-while something runs that the agent waits for.
+Opening a playbook (from "what to do now" or a worklist) shows the guided
+panel beside the customer, in place of the search; the history stays
+visible and shows each completed step at once. Every action has a keyboard
+shortcut and lives in a menu: Ctrl+F finds, Enter opens, Escape goes back
+(from the guided panel to the customer, from there to the search), Ctrl+N
+adds a note, F5 reloads, Ctrl+1..Ctrl+4 open the worklists. The status bar
+names the database in use and shows a busy bar while something runs that the
+agent waits for.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING
 
 from app import APP_NAME, __version__
 from app.i18n import _
 from app.services.customers import CustomerOverview, HistoryItem, customer_overview
+from app.services.todo_items import OpenTarget
 from app.ui.common import app_icon, bind_retranslate, std_icon
 from app.ui.customer_view import CustomerView
+from app.ui.guided_panel import GuidedPanel
 from app.ui.note_dialog import EntryDialog, NoteDialog
 from app.ui.qt import (
     QAction,
@@ -35,6 +42,7 @@ from app.ui.search_panel import SearchPanel
 from app.ui.timeline import TimelinePanel
 from app.ui.timeline_delegate import ItemRole
 from app.ui.worker import Op, describe_error
+from app.ui.worklists import KIND_TITLES, WorklistWindow
 
 if TYPE_CHECKING:
     from app.store.db import Database
@@ -55,17 +63,27 @@ class MainWindow(QMainWindow):
         self._open_seq = 0
         self._busy_text = ""
         self.note_dialog: NoteDialog | None = None
+        self.worklist_window: WorklistWindow | None = None
+        #: The day "what to do now", worklists and scripts decide for (None: today).
+        self.today: date | None = None
 
         self.search = SearchPanel(self)
         self.customer_view = CustomerView(self)
+        self.guided = GuidedPanel(self)
+        self.guided.hide()
         self.timeline = TimelinePanel(self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
-        for widget, stretch in ((self.search, 0), (self.customer_view, 1), (self.timeline, 0)):
+        for widget, stretch in (
+            (self.search, 0),
+            (self.customer_view, 1),
+            (self.guided, 1),
+            (self.timeline, 0),
+        ):
             self.splitter.addWidget(widget)
             self.splitter.setStretchFactor(self.splitter.indexOf(widget), stretch)
-        self.splitter.setSizes([300, 620, 420])
+        self.splitter.setSizes([300, 620, 0, 420])
         self.setCentralWidget(self.splitter)
 
         self._make_actions()
@@ -74,6 +92,9 @@ class MainWindow(QMainWindow):
         self.search.customer_chosen.connect(self.open_customer)
         self.timeline.add_note_requested.connect(self.new_note)
         self.timeline.view.activated.connect(self._show_entry)
+        self.customer_view.todo.open_requested.connect(self.start_guided)
+        self.guided.step_recorded.connect(self._after_step)
+        self.guided.leave_requested.connect(self.leave_guided)
         self.resize(1360, 820)
         self.retranslate()
         bind_retranslate(self)
@@ -114,6 +135,15 @@ class MainWindow(QMainWindow):
             "actShortcuts", SP.SP_DialogHelpButton, "F1", self.show_shortcuts
         )
         self.act_about = self._action("actAbout", SP.SP_MessageBoxInformation, "", self.show_about)
+        self.act_worklists = [
+            self._action(
+                f"actWorklist{n}",
+                None,
+                f"Ctrl+{n}",
+                lambda kind=kind: self.show_worklist(kind),
+            )
+            for n, kind in enumerate(KIND_TITLES, start=1)
+        ]
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
@@ -133,6 +163,9 @@ class MainWindow(QMainWindow):
                 self.menu_customer.addSeparator()
             else:
                 self.menu_customer.addAction(action)
+        self.menu_worklists = bar.addMenu("")
+        for action in self.act_worklists:
+            self.menu_worklists.addAction(action)
         self.menu_help = bar.addMenu("")
         self.menu_help.addAction(self.act_shortcuts)
         self.menu_help.addAction(self.act_about)
@@ -172,6 +205,10 @@ class MainWindow(QMainWindow):
             self.act_shortcuts: (_("&Keyboard shortcuts"), _("List the keyboard shortcuts")),
             self.act_about: (_("&About {app}").format(app=APP_NAME), ""),
         }
+        pairs = zip(self.act_worklists, KIND_TITLES.values(), strict=True)
+        for n, (action, title) in enumerate(pairs, start=1):
+            name = _(title)
+            texts[action] = (f"&{n} {name}", _("Open the worklist: {name}").format(name=name))
         for action, (text, tip) in texts.items():
             action.setText(text)
             shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
@@ -179,6 +216,7 @@ class MainWindow(QMainWindow):
             action.setStatusTip(tip)
         self.menu_file.setTitle(_("&File"))
         self.menu_customer.setTitle(_("&Customer"))
+        self.menu_worklists.setTitle(_("&Worklists"))
         self.menu_help.setTitle(_("&Help"))
         self.toolbar.setWindowTitle(_("Toolbar"))
         self._update_title()
@@ -210,6 +248,10 @@ class MainWindow(QMainWindow):
     def set_database(self, db: Database | None) -> None:
         self.db = db
         self.search.set_database(db)
+        self.leave_guided()
+        self.guided.set_database(db)
+        if self.worklist_window is not None:
+            self.worklist_window.set_database(db)
         self._update_db_label()
         self._update_actions()
         if db is not None:
@@ -233,7 +275,14 @@ class MainWindow(QMainWindow):
         self.search.focus_search()
 
     def back_to_search(self) -> None:
-        """Escape: back to the search box; in the search box, clear it."""
+        """Escape: from the guided panel back to the customer; else to the search box
+        (in the search box, clear it)."""
+        focus = self.focusWidget()
+        if self.guided.isVisible() and focus is not None and self.guided.isAncestorOf(focus):
+            self.leave_guided()
+            return
+        if self.search.isHidden():
+            self.search.show()
         if self.search.edit.hasFocus() and self.search.edit.text():
             self.search.edit.clear()
         self.search.focus_search()
@@ -243,10 +292,14 @@ class MainWindow(QMainWindow):
         if not self.timeline.view.currentIndex().isValid() and self.timeline.model.rowCount():
             self.timeline.view.setCurrentIndex(self.timeline.model.index(0, 0))
 
-    def open_customer(self, customer_id: uuid.UUID) -> None:
-        """Show the customer's overview and history; the history list gets the focus."""
+    def open_customer(self, customer_id: uuid.UUID, target: OpenTarget | None = None) -> None:
+        """Show the customer's overview and history; the history list gets the focus.
+
+        With ``target``, the guided panel opens that playbook flow for the customer."""
         if self.db is None:
             return
+        if customer_id != self.customer_id or target is None:
+            self.leave_guided(focus=False)
         self._open_seq += 1
         seq = self._open_seq
         self.customer_id = customer_id
@@ -260,6 +313,8 @@ class MainWindow(QMainWindow):
         Op(self, customer_overview, self.db, customer_id).success(
             lambda overview: self._on_overview(seq, overview)
         ).failure(lambda exc: self._on_overview_failed(seq, exc)).run()
+        if target is not None:
+            self.start_guided(target)
 
     def reload_customer(self) -> None:
         if self.customer_id is not None:
@@ -268,16 +323,77 @@ class MainWindow(QMainWindow):
     def _on_overview(self, seq: int, overview: CustomerOverview) -> None:
         if seq != self._open_seq:
             return  # another customer was opened meanwhile
+        first = self.overview is None or self.overview.id != overview.id
         self.overview = overview
         self.customer_view.show_overview(overview)
         self.timeline.set_count(overview.history_count)
         self._update_title()
+        if first and self.db is not None:
+            self.customer_view.todo.load(self.db, overview.customer_no, self.today)
 
     def _on_overview_failed(self, seq: int, exc: BaseException) -> None:
         if seq != self._open_seq:
             return
         self.customer_view.show_error(describe_error(exc))
         self.statusBar().showMessage(describe_error(exc), 8000)
+
+    # -- guided scripts and worklists ------------------------------------------------------
+
+    def start_guided(self, target: OpenTarget) -> None:
+        """Open ``target``'s playbook flow for the open customer in the guided panel."""
+        if self.db is None or self.customer_id is None:
+            return
+        if not self.guided.isVisible():
+            self.search.hide()
+            self.guided.show()
+            self.customer_view.set_compact(True)
+            total = sum(self.splitter.sizes())
+            timeline = min(max(self.timeline.width(), 340), 380)
+            rest = max(total - timeline, 800)
+            self.splitter.setSizes([0, rest * 2 // 5, rest - rest * 2 // 5, timeline])
+        self.guided.today = self.today
+        self.guided.open_target(self.customer_id, target)
+
+    def leave_guided(self, focus: bool = True) -> None:
+        """Close the guided panel (its run stays where it is) and go back to the customer."""
+        was_open = self.guided.isVisible()
+        self.guided.clear()
+        self.guided.hide()
+        self.customer_view.set_compact(False)
+        if was_open:
+            self.search.show()
+            total = sum(self.splitter.sizes())
+            self.splitter.setSizes([300, max(total - 720, 400), 0, 420])
+        if was_open and focus and not self.customer_view.todo.focus_first():
+            self.focus_history()
+
+    def _after_step(self, _view: object) -> None:
+        """A step was recorded: its history entry, the to-do list and the overview change."""
+        if self.db is None or self.customer_id is None:
+            return
+        seq = self._open_seq
+        self.timeline.set_customer(self.db, self.customer_id)
+        self.customer_view.todo.refresh()
+        Op(self, customer_overview, self.db, self.customer_id).success(
+            lambda overview: self._on_overview(seq, overview)
+        ).failure(lambda exc: None).run()
+
+    def show_worklist(self, kind: str) -> None:
+        """Show the worklist ``kind`` (Ctrl+1..Ctrl+4) in its own window."""
+        if self.db is None:
+            return
+        if self.worklist_window is None:
+            self.worklist_window = WorklistWindow(self)
+            self.worklist_window.open_requested.connect(self._open_from_worklist)
+        self.worklist_window.set_database(self.db, self.today)
+        self.worklist_window.show_kind(kind)
+
+    def _open_from_worklist(self, customer_id: uuid.UUID, target: OpenTarget) -> None:
+        self.activateWindow()
+        self.raise_()
+        self.open_customer(customer_id, target if target.flow else None)
+        if not target.flow:
+            self.statusBar().showMessage(_("There is no guided script for this yet."), 8000)
 
     # -- notes and entries --------------------------------------------------------------
 
@@ -324,6 +440,11 @@ class MainWindow(QMainWindow):
             ("Ctrl+N", _("Add a note")),
             ("Ctrl+Enter", _("Save the note")),
             ("F5", _("Reload the customer")),
+            (_("Enter / Space"), _("Open the focused item of “What to do now” in the script")),
+            ("Ctrl+Enter, Alt+Right", _("Script: complete the step and go on")),
+            ("Alt+Left", _("Script: previous step (what you typed is kept)")),
+            (_("Escape"), _("Script: back to the customer")),
+            ("Ctrl+1 … Ctrl+4", _("Worklists: fair use, reminders, onboarding, complaints")),
             ("Ctrl+Q", _("Quit")),
         ]
         text = "\n".join(f"{keys}\t{what}" for keys, what in rows)

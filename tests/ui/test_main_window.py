@@ -216,7 +216,7 @@ def test_every_menu_action_is_reachable_from_the_keyboard(qtbot, window: MainWin
     from app.ui.qt import QMessageBox
 
     menus = [a.menu() for a in window.menuBar().actions() if a.menu() is not None]
-    assert len(menus) == 3
+    assert len(menus) == 4  # file, customer, worklists, help
     for menu in menus:
         assert "&" in menu.title()
         for action in menu.actions():
@@ -228,6 +228,7 @@ def test_every_menu_action_is_reachable_from_the_keyboard(qtbot, window: MainWin
     assert shortcuts["actBack"] == "Esc"
     assert shortcuts["actNote"] == "Ctrl+N"
     assert shortcuts["actShortcuts"] == "F1"
+    assert shortcuts["actWorklist1"] == "Ctrl+1"
 
     qtbot.keyClick(window.search.edit, Qt.Key.Key_F1)
     box = window.findChild(QMessageBox, "shortcutsDialog")

@@ -1,0 +1,426 @@
+"""What to do now: the customer's applicable processes, most urgent first.
+
+One row per item of :func:`app.services.todo.todo_for`, in the service's
+order (overdue first, then by due date). Each row names the process, its
+stage and what is open, and its due date; an overdue row says so in words,
+with a warning icon and a red edge. Enter or Space on a focused row (or a
+click) opens its playbook in the guided panel; Up and Down move between
+rows. "Start a process" offers the flows that begin with the customer's call
+rather than a due date: contract requests and a new complaint.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from app.domain.playbook_schema import Localized, PlaybookError
+from app.i18n import N_, _, format_date, ngettext, ui_language
+from app.services.todo import (
+    ComplaintItem,
+    ExpiryItem,
+    FairUseItem,
+    OnboardingItem,
+    OpenTarget,
+    TodoItem,
+    TodoList,
+    todo_for,
+)
+from app.ui.common import bind_retranslate, hint_label, std_icon
+from app.ui.labels import process_label
+from app.ui.qt import (
+    QAction,
+    QFocusEvent,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QKeyEvent,
+    QLabel,
+    QMenu,
+    QMouseEvent,
+    QStyle,
+    Qt,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from app.ui.worker import Op, describe_error
+
+if TYPE_CHECKING:
+    from app.domain.ruleset import RuleSet
+    from app.store.db import Database
+
+#: Complaint routes in words (the rule file names them by id only).
+ROUTE_WORDS = {
+    "mass_incident": N_("handle by the mass-incident algorithm"),
+    "consultation": N_("consultation"),
+    "second_line": N_("second line: on-line retention"),
+    "retained": N_("customer retained"),
+    "claim": N_("claim"),
+}
+VIP_WORDS = {
+    "assign_manager": N_("Assign an account manager"),
+    "first_contact": N_("First contact by the account manager"),
+}
+#: Processes whose flows the agent starts when the customer calls about them.
+STARTABLE = ("contract", "complaint")
+
+ROW_STYLE = """
+QFrame#todoRow { border: 1px solid #d5dae1; border-radius: 6px; background: #ffffff; }
+QFrame#todoRow[overdue="true"] { border-left: 5px solid #b3261e; background: #fdf3f2; }
+QFrame#todoRow:focus { border: 2px solid #1746a2; background: #eef3fd; }
+QLabel[role="overdue"] { color: #b3261e; font-weight: bold; }
+QLabel[role="due"] { color: #3e4c59; }
+"""
+
+
+@dataclass(frozen=True)
+class StartOption:
+    """A flow the agent can start without a due item (a contract request, a complaint)."""
+
+    process: str
+    flow: str
+    title: Localized
+
+
+@dataclass(frozen=True)
+class TodoData:
+    todo: TodoList
+    rules: RuleSet
+    starts: tuple[StartOption, ...]
+
+
+def load_todo(db: Database, customer_no: str, today: date | None) -> TodoData:
+    """The to-do list, the rule titles to word it, and the flows one can start (worker thread)."""
+    from app.services.playbooks import playbook_for
+    from app.services.rules import load_ruleset
+
+    todo = todo_for(db, customer_no, today)
+    starts: list[StartOption] = []
+    for process in STARTABLE:
+        try:
+            flows = playbook_for(process).flows
+        except (PlaybookError, KeyError):
+            continue  # no playbook (yet): nothing to start
+        for flow in flows if process == "contract" else flows[:1]:
+            starts.append(StartOption(process, flow.id, flow.title))
+    return TodoData(todo, load_ruleset(), tuple(starts))
+
+
+def start_target(
+    option: StartOption, today: date | None, now: datetime | None = None
+) -> OpenTarget:
+    """The case subject of a started flow: ``<flow>:<date>``, ``complaint:<yyyymmdd-hhmm>``."""
+    if option.process == "complaint":
+        stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M")
+        return OpenTarget("complaint", option.flow, f"complaint:{stamp}")
+    day = today or date.today()
+    return OpenTarget(option.process, option.flow, f"{option.flow}:{day.isoformat()}")
+
+
+def due_words(due: date, overdue: bool) -> str:
+    if overdue:
+        return _("Overdue since {date}").format(date=format_date(due))
+    return _("Due {date}").format(date=format_date(due))
+
+
+def _month_words(key: str) -> str:
+    year, month = key.split("-")
+    return format_date(date(int(year), int(month), 1), fmt="LLLL y")
+
+
+def item_words(item: TodoItem, rules: RuleSet) -> tuple[str, str]:
+    """(title, details) of an item in the UI language."""
+    if isinstance(item, FairUseItem):
+        titles = {a.id: a.title for s in rules.fair_use.stages for a in s.actions}
+        return (
+            _("Fair use — stage {stage}").format(stage=item.stage),
+            _("{month}; to do: {actions}").format(
+                month=_month_words(item.month),
+                actions="; ".join(_(titles.get(a, a)) for a in item.actions),
+            ),
+        )
+    if isinstance(item, ExpiryItem):
+        titles = {r.id: r.title for r in rules.expiry.reminders}
+        ends = format_date(item.end_date) if item.end_date else "–"
+        return (
+            _("Expiring bundle — {reminder}").format(
+                reminder=_(titles.get(item.reminder, item.reminder))
+            ),
+            _("{bundle} ({bundle_id}) ends {end}").format(
+                bundle=item.bundle_name or item.bundle_id, bundle_id=item.bundle_id, end=ends
+            ),
+        )
+    if isinstance(item, OnboardingItem):
+        stages = {s.id: s.title for s in rules.onboarding.stages}
+        tasks = {t.id: t.title for t in rules.onboarding.tasks}
+        open_tasks = [_(tasks.get(t.id, t.id)) for t in item.tasks]
+        details = ngettext("{count} open task", "{count} open tasks", len(open_tasks)).format(
+            count=len(open_tasks)
+        )
+        if open_tasks:
+            details += ": " + "; ".join(open_tasks)
+        for deadline in item.vip_pending:
+            words = _(VIP_WORDS.get(deadline.id, deadline.id))
+            details += " · " + _("VIP: {what} by {date}").format(
+                what=words, date=format_date(deadline.due)
+            )
+        return (
+            _("Onboarding — day {day}, {stage}").format(
+                day=item.day, stage=_(stages.get(item.stage, item.stage))
+            ),
+            details,
+        )
+    assert isinstance(item, ComplaintItem)
+    route = _(ROUTE_WORDS[item.route]) if item.route in ROUTE_WORDS else _("route not decided")
+    return (
+        _("Complaint — {route}").format(route=route),
+        item.category or item.subject or str(item.case_id),
+    )
+
+
+class TodoRow(QFrame):
+    """One item: a focusable row that opens its playbook with Enter, Space or a click."""
+
+    activated = Signal(object)
+
+    def __init__(self, target: OpenTarget, overdue: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("todoRow")
+        self.target = target
+        self.overdue = overdue
+        self.setProperty("overdue", "true" if overdue else "false")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.icon = QLabel(self)
+        self.icon.setFixedWidth(24)
+        if overdue:
+            self.icon.setPixmap(
+                std_icon(self, QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(20, 20)
+            )
+        self.title = QLabel(self)
+        self.title.setObjectName("todoTitle")
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.due = QLabel(self)
+        self.due.setObjectName("todoDue")
+        self.due.setProperty("role", "overdue" if overdue else "due")
+        self.details = QLabel(self)
+        self.details.setObjectName("todoDetails")
+        self.details.setWordWrap(True)
+        self.details.setProperty("role", "hint")
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.due)
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        text.addLayout(top)
+        text.addWidget(self.details)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 6, 10, 6)
+        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(text, 1)
+
+    def set_texts(self, title: str, details: str, due: str) -> None:
+        self.title.setText(title)
+        self.details.setText(details)
+        self.due.setText(due)
+        self.setAccessibleName(f"{title}. {due}. {details}")
+        self.setToolTip(_("Enter opens the guided script"))
+
+    def activate(self) -> None:
+        self.activated.emit(self.target)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and not (
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.activate()
+        elif key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+            self.focusNextPrevChild(key == Qt.Key.Key_Down)
+        else:
+            super().keyPressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
+            self.activate()
+        super().mouseReleaseEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+
+class TodoPanel(QGroupBox):
+    """The "What to do now" box of the customer view."""
+
+    #: The agent chose an item or a flow to start (an OpenTarget).
+    open_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("todoPanel")
+        self.setStyleSheet(ROW_STYLE)
+        self.db: Database | None = None
+        self.customer_no: str | None = None
+        self.customer_id: uuid.UUID | None = None
+        self.today: date | None = None
+        self.data: TodoData | None = None
+        self.rows: list[TodoRow] = []
+        self._seq = 0
+        self._state = "empty"
+        self._message = ""
+
+        self.status = hint_label()
+        self.status.setObjectName("todoStatus")
+        self.rows_layout = QVBoxLayout()
+        self.rows_layout.setSpacing(6)
+        self.start_button = QToolButton(self)
+        self.start_button.setObjectName("startButton")
+        self.start_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.start_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.start_menu = QMenu(self.start_button)
+        self.start_button.setMenu(self.start_menu)
+        self.start_button.hide()
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.start_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.rows_layout)
+        layout.addLayout(bottom)
+        self.retranslate()
+        bind_retranslate(self)
+
+    # -- loading -------------------------------------------------------------------------
+
+    def load(self, db: Database, customer_no: str, today: date | None = None) -> None:
+        """Load the list for the customer ``customer_no`` in the background."""
+        if customer_no != self.customer_no:
+            self._set_rows([])
+        self.db, self.customer_no, self.today = db, customer_no, today
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.db is None or self.customer_no is None:
+            return
+        self._seq += 1
+        seq = self._seq
+        if not self.rows:
+            self._state = "loading"
+            self._update_status()
+        Op(self, load_todo, self.db, self.customer_no, self.today).success(
+            lambda data: self._loaded(seq, data)
+        ).failure(lambda exc: self._failed(seq, exc)).run()
+
+    def clear(self) -> None:
+        self._seq += 1
+        self.db = self.customer_no = self.data = None
+        self._set_rows([])
+        self._state = "empty"
+        self.retranslate()
+
+    def _loaded(self, seq: int, data: TodoData) -> None:
+        if seq != self._seq:
+            return
+        had_focus = any(row.hasFocus() for row in self.rows)
+        self.data = data
+        self.customer_id = data.todo.customer_id
+        self._state = "loaded"
+        self.retranslate()
+        if had_focus:
+            self.focus_first()
+
+    def _failed(self, seq: int, exc: BaseException) -> None:
+        if seq == self._seq:
+            self._state = "error"
+            self._message = describe_error(exc)
+            self._update_status()
+
+    # -- showing ---------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        self.setTitle(_("What to do now"))
+        self.start_button.setText(_("Start a process ▾"))
+        self.start_button.setToolTip(_("A contract request or a new complaint"))
+        data = self.data
+        if data is not None:
+            rows = []
+            for item in data.todo.items:
+                row = TodoRow(item.target, item.overdue, self)
+                title, details = item_words(item, data.rules)
+                row.set_texts(title, details, due_words(item.due, item.overdue))
+                row.activated.connect(self.open_requested.emit)
+                rows.append(row)
+            self._set_rows(rows)
+            self._fill_start_menu(data.starts)
+        self._update_status()
+
+    def _set_rows(self, rows: list[TodoRow]) -> None:
+        for row in self.rows:
+            self.rows_layout.removeWidget(row)
+            row.hide()
+            row.deleteLater()
+        self.rows = rows
+        for row in rows:
+            self.rows_layout.addWidget(row)
+
+    def _fill_start_menu(self, starts: tuple[StartOption, ...]) -> None:
+        self.start_menu.clear()
+        language = ui_language()
+        for option in starts:
+            label = option.title.get(language)
+            if option.process == "complaint":
+                label = _("New complaint: {flow}").format(flow=label)
+            action = QAction(f"{process_label(option.process)} — {label}", self.start_menu)
+            action.setObjectName(f"start_{option.process}_{option.flow}")
+            action.triggered.connect(
+                lambda _checked=False, option=option: self.open_requested.emit(
+                    start_target(option, self.today)
+                )
+            )
+            self.start_menu.addAction(action)
+        self.start_button.setVisible(bool(starts))
+
+    def _update_status(self) -> None:
+        role = "hint"
+        if self._state == "loading":
+            text = _("Looking up what is due…")
+        elif self._state == "error":
+            text, role = self._message, "error"
+        elif self._state == "loaded" and not self.rows:
+            text = _("Nothing is due for this customer today.")
+        elif self._state == "loaded":
+            overdue = sum(row.overdue for row in self.rows)
+            text = ngettext("{count} item", "{count} items", len(self.rows)).format(
+                count=len(self.rows)
+            )
+            if overdue:
+                text += " · " + ngettext("{count} overdue", "{count} overdue", overdue).format(
+                    count=overdue
+                )
+            text += " · " + _("Enter opens the guided script")
+        else:
+            text = ""
+        self.status.setProperty("role", role)
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        self.status.setText(text)
+
+    def focus_first(self) -> bool:
+        """Focus the most urgent row; False when there is none."""
+        if self.rows:
+            self.rows[0].setFocus(Qt.FocusReason.OtherFocusReason)
+            return True
+        return False

@@ -1,0 +1,292 @@
+"""Worklists: who needs what today, across all customers, in a window of its own.
+
+Four lists (Ctrl+1..Ctrl+4 here and in the main window): this month's
+fair-use customers by stage, expiry reminders due, onboarding tasks due or
+overdue, open complaints and claims. The table keeps the order of
+:func:`app.services.worklists.worklist` (most urgent first). Enter (or a
+double click) on a row opens the customer in the main window with the
+row's playbook in the guided panel; F5 reloads; Escape closes the window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from app.i18n import N_, _, format_date, ngettext
+from app.services.worklists import WorklistRow, worklist
+from app.ui.common import bind_retranslate, hint_label, std_icon
+from app.ui.qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
+    QColor,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QIcon,
+    QKeySequence,
+    QLabel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QShortcut,
+    QStyle,
+    Qt,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from app.ui.todo_panel import ROUTE_WORDS, VIP_WORDS
+from app.ui.worker import Op, describe_error
+
+if TYPE_CHECKING:
+    from app.domain.ruleset import RuleSet
+    from app.store.db import Database
+
+#: Worklist kind -> its name, in menu order (Ctrl+1..Ctrl+4).
+KIND_TITLES: dict[str, str] = {
+    "fair-use": N_("Fair use by stage"),
+    "reminders": N_("Reminders due today"),
+    "onboarding": N_("Onboarding tasks due or overdue"),
+    "complaints": N_("Complaints and claims"),
+}
+COLUMNS = (N_("Customer"), N_("Name"), N_("What"), N_("Due"), N_("Overdue"))
+RowRole = Qt.ItemDataRole.UserRole + 1
+Index = QModelIndex | QPersistentModelIndex
+OVERDUE_COLOUR = QColor("#b3261e")
+
+
+@dataclass(frozen=True)
+class WorklistData:
+    kind: str
+    rows: list[WorklistRow]
+    rules: RuleSet
+
+
+def load_worklist(db: Database, kind: str, today: date | None) -> WorklistData:
+    """The rows and the rule titles to word them (worker thread)."""
+    from app.services.rules import load_ruleset
+
+    return WorklistData(kind, worklist(db, kind, today), load_ruleset())
+
+
+def what_words(row: WorklistRow, rules: RuleSet) -> str:
+    """What a row is about, in the UI language."""
+    if row.process == "fair_use":
+        return _("Fair use {month}, stage {stage}").format(month=row.about, stage=row.what)
+    if row.process == "expiry":
+        titles = {r.id: r.title for r in rules.expiry.reminders}
+        return _("{reminder}: {bundle}").format(
+            reminder=_(titles.get(row.what, row.what)), bundle=row.about
+        )
+    if row.process == "onboarding":
+        titles = {t.id: t.title for t in rules.onboarding.tasks} | VIP_WORDS
+        return _("Onboarding: {task}").format(task=_(titles.get(row.what, row.what)))
+    route = _(ROUTE_WORDS[row.what]) if row.what in ROUTE_WORDS else _("route not decided")
+    return _("Complaint {about}: {route}").format(about=row.about, route=route)
+
+
+class WorklistModel(QAbstractTableModel):
+    """The rows of one worklist, in the service's order."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[WorklistRow] = []
+        self.rules: RuleSet | None = None
+        self._warning: QIcon | None = None
+
+    def set_rows(self, rows: list[WorklistRow], rules: RuleSet | None) -> None:
+        self.beginResetModel()
+        self.rows, self.rules = list(rows), rules
+        self.endResetModel()
+
+    def row_at(self, row: int) -> WorklistRow | None:
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _(COLUMNS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = self.row_at(index.row()) if index.isValid() else None
+        if row is None:
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return row.customer_no
+            if column == 1:
+                return row.customer_name
+            if column == 2:
+                return what_words(row, self.rules) if self.rules is not None else row.what
+            if column == 3:
+                return format_date(row.due)
+            return _("Overdue") if row.overdue else ""
+        if role == Qt.ItemDataRole.DecorationRole and column == 4 and row.overdue:
+            return self._warning
+        if role == Qt.ItemDataRole.ForegroundRole and row.overdue and column in (3, 4):
+            return OVERDUE_COLOUR
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _("Enter opens the customer with the guided script")
+        if role == RowRole:
+            return row
+        return None
+
+
+class WorklistWindow(QWidget):
+    """One worklist at a time; Enter on a row opens it in the main window."""
+
+    #: (customer id, OpenTarget) of the row the agent chose.
+    open_requested = Signal(object, object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("worklistWindow")
+        self.db: Database | None = None
+        self.today: date | None = None
+        self.kind = next(iter(KIND_TITLES))
+        self._seq = 0
+        self._state: tuple[str, str] = ("idle", "")
+
+        self.selector = QComboBox(self)
+        self.selector.setObjectName("worklistKind")
+        for kind in KIND_TITLES:
+            self.selector.addItem("", kind)
+        self.selector.currentIndexChanged.connect(
+            lambda i: self.show_kind(self.selector.itemData(i))
+        )
+        self.selector_label = QLabel(self)
+        self.selector_label.setBuddy(self.selector)
+        self.model = WorklistModel(self)
+        self.model._warning = std_icon(self, QStyle.StandardPixmap.SP_MessageBoxWarning)
+        self.table = QTableView(self)
+        self.table.setObjectName("worklistTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.activated.connect(self._open_index)
+        self.status = hint_label()
+        self.status.setObjectName("worklistStatus")
+
+        top = QHBoxLayout()
+        top.addWidget(self.selector_label)
+        top.addWidget(self.selector, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+        for n, kind in enumerate(KIND_TITLES, start=1):
+            QShortcut(QKeySequence(f"Ctrl+{n}"), self, lambda kind=kind: self.show_kind(kind))
+        QShortcut(QKeySequence("F5"), self, self.reload)
+        QShortcut(QKeySequence("Esc"), self, self.close)
+        self.resize(820, 560)
+        self.retranslate()
+        bind_retranslate(self)
+
+    def set_database(self, db: Database | None, today: date | None = None) -> None:
+        if db is not self.db:
+            self.model.set_rows([], None)
+        self.db, self.today = db, today
+
+    def show_kind(self, kind: str) -> None:
+        """Show (and load) the worklist ``kind``; the table gets the focus."""
+        if kind not in KIND_TITLES:
+            return
+        self.kind = kind
+        self.selector.blockSignals(True)
+        self.selector.setCurrentIndex(list(KIND_TITLES).index(kind))
+        self.selector.blockSignals(False)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._update_title()
+        self.reload()
+
+    def reload(self) -> None:
+        if self.db is None:
+            return
+        self._seq += 1
+        seq = self._seq
+        self._set_state("loading")
+        Op(self, load_worklist, self.db, self.kind, self.today).success(
+            lambda data: self._loaded(seq, data)
+        ).failure(lambda exc: self._failed(seq, exc)).run()
+
+    def _failed(self, seq: int, exc: BaseException) -> None:
+        if seq == self._seq:
+            self._set_state("error", describe_error(exc))
+
+    def _loaded(self, seq: int, data: WorklistData) -> None:
+        if seq != self._seq:
+            return
+        self.model.set_rows(data.rows, data.rules)
+        if data.rows:
+            self.table.setCurrentIndex(self.model.index(0, 0))
+        self._set_state("loaded")
+
+    def _open_index(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row()) if index.isValid() else None
+        if row is not None:
+            self.open_requested.emit(row.customer_id, row.target)
+
+    def retranslate(self) -> None:
+        for i, title in enumerate(KIND_TITLES.values()):
+            self.selector.setItemText(i, f"{i + 1}. {_(title)}  (Ctrl+{i + 1})")
+        self.selector_label.setText(_("&Worklist:"))
+        self.table.setAccessibleName(_("Worklist"))
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        if self.model.rowCount():
+            self.model.dataChanged.emit(
+                self.model.index(0, 0),
+                self.model.index(self.model.rowCount() - 1, len(COLUMNS) - 1),
+            )
+        self._update_title()
+        self._set_state(*self._state)
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(_("Worklist: {name}").format(name=_(KIND_TITLES[self.kind])))
+
+    def _set_state(self, state: str, message: str = "") -> None:
+        self._state = (state, message)
+        if state == "loading":
+            text = _("Loading…")
+        elif state == "error":
+            text = message
+        elif state == "loaded":
+            count = self.model.rowCount()
+            overdue = sum(1 for r in self.model.rows if r.overdue)
+            text = ngettext("{count} row", "{count} rows", count).format(count=count)
+            if overdue:
+                text += " · " + ngettext("{count} overdue", "{count} overdue", overdue).format(
+                    count=overdue
+                )
+            if count:
+                text += " · " + _("Enter opens the customer with the guided script")
+            else:
+                text = _("Nobody on this worklist today.")
+        else:
+            text = ""
+        self.status.setProperty("role", "error" if state == "error" else "hint")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        self.status.setText(text)
+
+
+__all__ = ["KIND_TITLES", "WorklistModel", "WorklistWindow"]
