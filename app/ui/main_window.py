@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         self.act_note = self._action("actNote", SP.SP_FileIcon, "Ctrl+N", self.new_note)
         self.act_reload = self._action("actReload", SP.SP_BrowserReload, "F5", self.reload_customer)
         self.act_history = self._action("actHistory", None, "Ctrl+H", self.focus_history)
+        self.act_todo = self._action("actTodo", None, "Ctrl+T", self.focus_todo)
         self.act_quit = self._action(
             "actQuit",
             SP.SP_DialogCloseButton,
@@ -155,6 +156,7 @@ class MainWindow(QMainWindow):
             self.act_back,
             None,
             self.act_note,
+            self.act_todo,
             self.act_history,
             None,
             self.act_reload,
@@ -201,6 +203,10 @@ class MainWindow(QMainWindow):
             self.act_note: (_("&New note…"), _("Add a note to the open customer's history")),
             self.act_reload: (_("&Reload customer"), _("Load the open customer again")),
             self.act_history: (_("Go to &history"), _("Move to the open customer's history")),
+            self.act_todo: (
+                _("Go to &what to do now"),
+                _("Move to the open customer's to-do list; Enter opens the guided script"),
+            ),
             self.act_quit: (_("&Quit"), _("Close the application")),
             self.act_shortcuts: (_("&Keyboard shortcuts"), _("List the keyboard shortcuts")),
             self.act_about: (_("&About {app}").format(app=APP_NAME), ""),
@@ -241,6 +247,7 @@ class MainWindow(QMainWindow):
         self.act_note.setEnabled(has_customer)
         self.act_reload.setEnabled(has_customer)
         self.act_history.setEnabled(has_customer)
+        self.act_todo.setEnabled(has_customer)
         self.act_find.setEnabled(self.db is not None)
 
     # -- database and busy state -------------------------------------------------------------
@@ -291,6 +298,12 @@ class MainWindow(QMainWindow):
         self.timeline.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
         if not self.timeline.view.currentIndex().isValid() and self.timeline.model.rowCount():
             self.timeline.view.setCurrentIndex(self.timeline.model.index(0, 0))
+
+    def focus_todo(self) -> None:
+        """Ctrl+T: the most urgent item of "what to do now" (the Start button without any)."""
+        todo = self.customer_view.todo
+        if not todo.focus_first() and todo.start_button.isVisible():
+            todo.start_button.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def open_customer(self, customer_id: uuid.UUID, target: OpenTarget | None = None) -> None:
         """Show the customer's overview and history; the history list gets the focus.
@@ -437,6 +450,7 @@ class MainWindow(QMainWindow):
             (_("Enter"), _("Open the selected customer / show a history entry in full")),
             (_("Escape"), _("Back to the search box (again: clear it)")),
             ("Ctrl+H", _("Go to the history")),
+            ("Ctrl+T", _("Go to “What to do now”")),
             ("Ctrl+N", _("Add a note")),
             ("Ctrl+Enter", _("Save the note")),
             ("F5", _("Reload the customer")),

@@ -5,8 +5,9 @@ order (overdue first, then by due date). Each row names the process, its
 stage and what is open, and its due date; an overdue row says so in words,
 with a warning icon and a red edge. Enter or Space on a focused row (or a
 click) opens its playbook in the guided panel; Up and Down move between
-rows. "Start a process" offers the flows that begin with the customer's call
-rather than a due date: contract requests and a new complaint.
+rows. "Start a process" offers the flows that begin with a call rather than
+a due date: contract requests, a new complaint, the partner's answer on a
+fair-use decision.
 """
 
 from __future__ import annotations
@@ -65,8 +66,8 @@ VIP_WORDS = {
     "assign_manager": N_("Assign an account manager"),
     "first_contact": N_("First contact by the account manager"),
 }
-#: Processes whose flows the agent starts when the customer calls about them.
-STARTABLE = ("contract", "complaint")
+#: Processes with flows the agent starts when the customer (or partner) calls about them.
+STARTABLE = ("contract", "complaint", "fair_use")
 
 ROW_STYLE = """
 QFrame#todoRow { border: 1px solid #d5dae1; border-radius: 6px; background: #ffffff; }
@@ -105,19 +106,25 @@ def load_todo(db: Database, customer_no: str, today: date | None) -> TodoData:
             flows = playbook_for(process).flows
         except (PlaybookError, KeyError):
             continue  # no playbook (yet): nothing to start
-        for flow in flows if process == "contract" else flows[:1]:
-            starts.append(StartOption(process, flow.id, flow.title))
+        if process == "complaint":
+            flows = flows[:1]  # intake; the later flows continue an open complaint
+        elif process == "fair_use":  # the stage flows open from the to-do item
+            flows = [f for f in flows if not f.id.startswith("stage_")]
+        starts.extend(StartOption(process, flow.id, flow.title) for flow in flows)
     return TodoData(todo, load_ruleset(), tuple(starts))
 
 
 def start_target(
     option: StartOption, today: date | None, now: datetime | None = None
 ) -> OpenTarget:
-    """The case subject of a started flow: ``<flow>:<date>``, ``complaint:<yyyymmdd-hhmm>``."""
+    """The case subject of a started flow: ``<flow>:<date>``, ``complaint:<yyyymmdd-hhmm>``,
+    for fair use the month (``YYYY-MM``, e.g. the partner's answer on this month's decision)."""
+    day = today or date.today()
     if option.process == "complaint":
         stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M")
         return OpenTarget("complaint", option.flow, f"complaint:{stamp}")
-    day = today or date.today()
+    if option.process == "fair_use":
+        return OpenTarget("fair_use", option.flow, day.strftime("%Y-%m"))
     return OpenTarget(option.process, option.flow, f"{option.flow}:{day.isoformat()}")
 
 
@@ -353,7 +360,9 @@ class TodoPanel(QGroupBox):
     def retranslate(self) -> None:
         self.setTitle(_("What to do now"))
         self.start_button.setText(_("Start a process ▾"))
-        self.start_button.setToolTip(_("A contract request or a new complaint"))
+        self.start_button.setToolTip(
+            _("A contract request, a new complaint, the partner's answer on a decision")
+        )
         data = self.data
         if data is not None:
             rows = []
