@@ -177,7 +177,8 @@ class Customer(Base):
     vip_rated: Mapped[date | None]
     partner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partners.id"), index=True)
     products: Mapped[list[str]] = mapped_column(default=list)
-    activation_date: Mapped[date | None]
+    #: Day 0 of onboarding; indexed for the onboarding worklist.
+    activation_date: Mapped[date | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
