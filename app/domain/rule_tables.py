@@ -8,6 +8,7 @@ key they concern.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 from typing import Annotated, Literal
 
@@ -155,13 +156,40 @@ class CreditRule(Strict):
     total_rule_id: RuleId
 
 
+class ConsumerRightsDay(Strict):
+    """A yearly day on which complaints are sensitive (15 March in China), and the
+    window before it in which it counts as near (the day itself included)."""
+
+    rule_id: RuleId
+    month: Annotated[int, Field(ge=1, le=12)]
+    day: Annotated[int, Field(ge=1, le=31)]
+    days_before: Annotated[int, Field(ge=0, le=365)]
+
+    def next_on_or_after(self, today: date) -> date:
+        this_year = date(today.year, self.month, self.day)
+        return this_year if this_year >= today else date(today.year + 1, self.month, self.day)
+
+    def is_near(self, today: date) -> bool:
+        return (self.next_on_or_after(today) - today).days <= self.days_before
+
+
 class GoodwillRules(RuleFile):
     credit: CreditRule
+    consumer_rights_day: ConsumerRightsDay | None = None
 
     @model_validator(mode="after")
     def _check(self) -> GoodwillRules:
         if self.credit.default_minimum_spend < 0:
             raise RuleTableError("credit.default_minimum_spend", "must not be negative")
+        day = self.consumer_rights_day
+        if day is not None:
+            try:
+                date(2001, day.month, day.day)  # a year without 29 February
+            except ValueError:
+                raise RuleTableError(
+                    "consumer_rights_day.day",
+                    f"{day.month:02d}-{day.day:02d} is not a day of every year",
+                ) from None
         return self
 
 
