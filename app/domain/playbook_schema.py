@@ -181,6 +181,9 @@ class Input(_Strict):
     min_amount: str | None = None
     max_amount: str | None = None
     max_length: int = Field(default=2000, ge=1, le=20000)
+    #: A fact whose value fills the input when it has no answer or draft yet
+    #: (e.g. amounts already recorded on the case).
+    default_fact: Ident | None = None
 
     @model_validator(mode="after")
     def _options(self) -> Input:
@@ -413,6 +416,10 @@ def check_references(file: str, playbook: Playbook) -> None:
                 for name in condition.facts():
                     if name not in known_facts:
                         raise PlaybookError(file, where, f"condition names unknown fact {name}")
+            for item in step.inputs:
+                if item.default_fact and item.default_fact not in known_facts:
+                    problem = f"inputs.{item.id}.default_fact: unknown fact {item.default_fact}"
+                    raise PlaybookError(file, where, problem)
             for fact in step.show:
                 if fact not in known_facts:
                     raise PlaybookError(file, where, f"show: unknown fact {fact}")

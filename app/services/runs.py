@@ -24,6 +24,7 @@ from app.domain.playbook_schema import (
     Effect,
     FactEffect,
     HistoryEffect,
+    Input,
     LetterEffect,
     Localized,
     Playbook,
@@ -424,7 +425,7 @@ def _view(
                 for o in item.options
                 if o.id in engine.visible_options(item, state.answers, values)
             ),
-            value=state.answers.get(item.id, state.drafts.get(item.id)),
+            value=_input_value(item, state, values),
         )
         for item in step.inputs
     )
@@ -440,6 +441,25 @@ def _view(
         can_go_back=len(state.path) > 1,
         locked=locked,
     )
+
+
+def _input_value(
+    item: Input, state: engine.RunState, values: Mapping[str, Any]
+) -> bool | str | None:
+    """The recorded answer, else the draft, else the input's default fact as the
+    agent would type it (amounts ``24.50``, dates ``YYYY-MM-DD``)."""
+    if item.id in state.answers:
+        return state.answers[item.id]
+    if item.id in state.drafts:
+        return state.drafts[item.id]
+    default = values.get(item.default_fact) if item.default_fact else None
+    if default is None or isinstance(default, bool):
+        return default
+    if isinstance(default, Decimal):
+        return f"{default:.2f}"
+    if isinstance(default, date):
+        return default.isoformat()
+    return str(default)
 
 
 def _decision(
