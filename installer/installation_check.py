@@ -84,6 +84,8 @@ def _letters() -> str:
         canvas.drawString(72, 720, "Grüezi, Здравствуйте")
         canvas.setFont("Helvetica", 12)  # reportlab's own font metrics
         canvas.drawString(72, 700, "Agent Assist")
+        for logo in resource_path("letters").glob("*.png"):  # PNG needs Pillow
+            canvas.drawImage(str(logo), 72, 600, width=120, height=40, preserveAspectRatio=True)
         canvas.save()
         size = path.stat().st_size
     return f"PDF with an embedded font, {size} bytes"
