@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -179,6 +179,13 @@ def complete_step(
         facts = guide_for(case.process.value).facts(ctx)
         fact_values = {**_builtin_facts(customer, author, today), **facts.values}
         try:
+            step = engine.current_step(playbook, state)
+            if step is not None and not engine.is_locked(state, step.id):
+                # Branches and effects see the decision on this step's answers too.
+                given = engine.validate_answers(step, answers, today, fact_values, state.answers)
+                ctx.state = replace(state, answers={**state.answers, **given})
+                facts = guide_for(case.process.value).facts(ctx)
+                fact_values = {**_builtin_facts(customer, author, today), **facts.values}
             result = engine.advance(playbook, state, answers, fact_values, today)
         except engine.AnswerError as exc:
             raise ValidationError(
@@ -605,7 +612,9 @@ def _open_case(
 
     In order: the named case; the case of this subject already running
     ``flow``; one whose run finished but was kept open (``keep_open``) or that
-    has no run yet — both continue with ``flow``.
+    has no run yet — both continue with ``flow``. A finished run of ``flow``
+    itself starts again only when the case says so (``rerun``: e.g. an
+    onboarding stage whose customer could not be reached).
     """
     candidates = [
         case
@@ -616,7 +625,8 @@ def _open_case(
     if case_id and not candidates:
         raise NotFoundError(_("This case is closed or does not belong to this customer."))
     for case in candidates:
-        if case.script_state and case.script_state.get("flow") == flow:
+        again = case.script_state.get("finished") and case.facts.get("rerun")
+        if case.script_state and case.script_state.get("flow") == flow and not again:
             return case
     for case in candidates:
         finished_kept = case.script_state.get("finished") and case.facts.get("keep_open")
