@@ -813,3 +813,50 @@ def test_frozen_letter_contexts_fit_the_letter_templates(db: Database) -> None:
                 Decimal("10.00"),
             ]
             assert checked["plan"]["instalments"] == 4
+
+
+@pytest.mark.parametrize("language", ["de", "en", "ru", "zh"])
+def test_every_word_to_say_is_filled_in_the_customers_language(db: Database, language: str) -> None:
+    """Walk the longest paths of each flow: no placeholder or empty fact is read aloud."""
+    today = date(2026, 1, 15)
+    paths: dict[str, list[dict[str, object]]] = {
+        "cancel": [{}, {}, {}, {"confirmed": True}, {}],
+        "partner_cancel": [{"bill_notice_period": True, "reason": "Empfang"}, {}, {}, {}],
+        "upgrade": [{"new_tariff": "L", "new_monthly_fee": "49.00"}, {"confirmed": True}, {}],
+        "cancel_device_plan": [{}, {}, {"partner_override": True}, {"confirmed": True}, {}],
+        "new_device_plan": [
+            {
+                "new_plan_no": f"GP-N{language}",
+                "device_name": "Galaxy",
+                "down_payment": "49.00",
+                "financed_amount": "480.00",
+                "instalment": "20.00",
+            },
+            {},
+            {},
+            {"confirmed": True},
+            {},
+        ],
+    }
+    for flow, answers in paths.items():
+        customer = _customer(
+            db,
+            language=language,
+            plan={"plan_no": f"GP-{flow}-{language}", "activated": date(2025, 12, 1)},
+        )
+        view = runs.open_run(db, customer, "contract", flow, subject=flow, today=today)
+        for given in answers:
+            assert view.say_language == language
+            assert "{" not in view.say_text and "–" not in view.say_text, (flow, view.step_id)
+            view = runs.complete_step(db, view.case_id, given, today=today)
+        assert view.finished, flow
+        for entry in _history(db, view.case_id):
+            assert "{" not in entry.text and "–" not in entry.text, (flow, entry.text)
+    customer = _customer(db, language=language, last_upgrade=date(2025, 12, 1))
+    view = _run(
+        db, customer, "downgrade", [{"new_tariff": "S", "new_monthly_fee": "29.00"}, {}], today
+    )
+    for given in ({"route": "ticket"}, {"justification": "Budget"}):
+        assert "{" not in view.say_text and "–" not in view.say_text, view.step_id
+        view = runs.complete_step(db, view.case_id, given, today=today)
+    assert view.finished
