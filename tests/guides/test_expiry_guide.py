@@ -24,6 +24,7 @@ from app.services import runs
 from app.services.errors import ValidationError
 from app.services.playbooks import check_folder, read_playbook
 from app.services.rules import default_rules_dir, load_ruleset
+from app.services.todo import todo_for_customer
 from app.store.db import Database
 from app.store.models import (
     Bundle,
@@ -310,6 +311,8 @@ def test_week_reminder_when_the_month_reminder_was_superseded_marks_only_week(
 ) -> None:
     customer, bundle_no = _customer(db)
     today = date(2026, 6, 25)
+    [item] = todo_for_customer(db, customer, today).items
+    assert (item.target.flow, item.target.subject) == ("reminder", f"{bundle_no}:week")
     # the month reminder is superseded: refused, nothing written
     view = runs.open_run(
         db, customer, "expiry", "reminder", subject=f"{bundle_no}:month", today=today
@@ -329,6 +332,7 @@ def test_week_reminder_when_the_month_reminder_was_superseded_marks_only_week(
     [sms] = _rows(db, SmsMessage, view.case_id)
     assert sms.template_id == "reminder_week" and "2026年6月30日" in sms.text
     assert _sent(db, customer, bundle_no) == ["week"]
+    assert todo_for_customer(db, customer, today).items == ()  # done
 
 
 def test_reminders_sent_only_grow_and_a_sent_reminder_is_not_sent_twice(db: Database) -> None:
