@@ -179,6 +179,13 @@ class Customer(Base):
     products: Mapped[list[str]] = mapped_column(default=list)
     #: Day 0 of onboarding; indexed for the onboarding worklist.
     activation_date: Mapped[date | None] = mapped_column(index=True)
+    #: Postal address for letters, as the country writes it (``street`` may
+    #: hold house, flat and district: "ул. Тверская, д. 7, кв. 12").
+    street: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(16))
+    city: Mapped[str | None] = mapped_column(String(100))
+    #: ISO 3166 alpha-2; none means the partner's country.
+    country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
