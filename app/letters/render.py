@@ -17,6 +17,7 @@ from typing import Any
 from babel.numbers import get_territory_currencies
 from jinja2 import TemplateError
 
+from app.letters.address import recipient_block
 from app.letters.content import (
     BulletBlock,
     FactsBlock,
@@ -88,7 +89,7 @@ def prepare_letter(
         blocks=tuple(b for i, block in enumerate(text.body) if (b := fill.block(block, i))),
         closing=fill(text.closing, "closing"),
         signature=tuple(s for i, t in enumerate(text.signature) if (s := fill(t, "signature"))),
-        recipient=(recipient["name"], *recipient["lines"]),
+        recipient=recipient_block(recipient),
         info=tuple((fill(a, "info"), fill(b, "info")) for a, b in text.info),
         date_line=fill(text.date_line, "date_line"),
         operator=operator,

@@ -24,11 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from app.config import data_dir
 from app.i18n import _
+from app.letters.address import AddressError, PostalAddress, window_address
+from app.letters.batch import Rendered, RenderJob, render_all, render_job
 from app.letters.context import ContextError, to_json
-from app.letters.layout import build_pdf
+from app.letters.operator import load_operator
 from app.letters.render import prepare_letter, render_letter
 from app.letters.sandbox import LetterTemplateError
 from app.letters.templates import load_template
@@ -71,6 +74,8 @@ class LetterInfo:
 class BatchResult:
     issued: tuple[LetterInfo, ...]
     failed: tuple[tuple[uuid.UUID, str], ...]
+    #: Stopped on request before every letter was issued (the rest stay requested).
+    cancelled: bool = False
 
 
 def _info(row: Letter) -> LetterInfo:
@@ -121,7 +126,7 @@ def request_letter(
         if customer is None:
             raise LetterError(f"unknown customer {customer_id}")
         frozen = to_json(_with_customer(context, customer))
-        _check(document, language, frozen)
+        _check(document, language, _with_address(frozen, customer, document, language))
         row = Letter(
             customer_id=customer_id,
             case_id=case_id,
@@ -159,6 +164,46 @@ def _with_customer(context: Mapping[str, Any], customer: Customer) -> dict[str, 
     return result
 
 
+def _with_address(
+    context: Mapping[str, Any], customer: Customer, document: str, language: str
+) -> dict[str, Any]:
+    """``context`` with the customer's postal address as recipient, when it names none.
+
+    Only letters to the customer take it; the address is read when the letter
+    is issued, so a customer who moved meanwhile gets it at the new address.
+    """
+    result = dict(context)
+    if result.get("recipient"):
+        return result
+    try:
+        if load_template(document).recipient != "customer":
+            return result
+    except LetterTemplateError as exc:
+        raise LetterError(str(exc)) from exc
+    partner: Partner | None = customer.partner
+    address = PostalAddress(
+        customer.street,
+        customer.postcode,
+        customer.city,
+        customer.country or (partner.country if partner is not None else None),
+    )
+    try:
+        result["recipient"] = window_address(
+            customer.name,
+            address,
+            language=language,
+            sender_country=load_operator(language).country,
+        )
+    except AddressError as exc:
+        raise LetterError(
+            _(
+                "Customer {number} has no complete postal address ({fields} missing): "
+                "give the recipient in the letter or import the address."
+            ).format(number=customer.customer_no, fields=", ".join(exc.missing))
+        ) from exc
+    return result
+
+
 # --- issue -----------------------------------------------------------------------------------
 
 
@@ -166,31 +211,56 @@ def issue_letter(
     db: Database, letter_id: uuid.UUID, author: str, *, on: date | None = None
 ) -> LetterInfo:
     """Render a requested letter, archive the PDF and record it as issued."""
+    job = _issue_job(db, letter_id, author, on)
+    return _record(db, job, render_job(job), author)
+
+
+def preview_requested(
+    db: Database, letter_id: uuid.UUID, author: str, *, on: date | None = None
+) -> bytes:
+    """The PDF a requested letter becomes when ``author`` issues it ``on`` (today)."""
+    rendered = render_job(_issue_job(db, letter_id, author, on))
+    if rendered.error:
+        raise LetterError(rendered.error)
+    return rendered.pdf
+
+
+def _issue_job(db: Database, letter_id: uuid.UUID, author: str, on: date | None) -> RenderJob:
+    with db.transaction() as session:
+        return _job(session, letter_id, author, on)
+
+
+def _job(session: Session, letter_id: uuid.UUID, author: str, on: date | None) -> RenderJob:
+    """What issuing ``letter_id`` renders: the frozen facts, the current address, today."""
+    row = session.get(Letter, letter_id)
+    if row is None:
+        raise LetterError(f"no letter {letter_id}")
+    if row.status == LetterStatus.ISSUED:
+        raise LetterError(f"letter {letter_id} was already issued on {row.issued_at:%Y-%m-%d}")
+    customer = session.get(Customer, row.customer_id)
+    assert customer is not None
+    context = _with_customer(row.context or {}, customer)
+    context = _with_address(context, customer, row.document, row.language)
+    letter = dict(context.get("letter") or {})
+    letter.setdefault("date", (on or date.today()).isoformat())
+    letter.setdefault("reference", f"L-{letter_id.hex[:8].upper()}")
+    letter.setdefault("author", author)
+    context["letter"] = letter
+    return RenderJob(letter_id, row.document, row.language, context)
+
+
+def _record(db: Database, job: RenderJob, rendered: Rendered, author: str) -> LetterInfo:
+    """Archive a rendered letter and record it as issued, in one transaction.
+
+    The file is written first and removed again if the transaction fails.
+    """
+    if rendered.error:
+        raise LetterError(rendered.error)
+    letter_id, pdf = job.letter_id, rendered.pdf
     path: Path | None = None
     origin = db.origin  # read before the transaction: SQLite allows one writer at a time
     try:
         with UnitOfWork(db) as uow:
-            row = uow.session.get(Letter, letter_id)
-            if row is None:
-                raise LetterError(f"no letter {letter_id}")
-            if row.status == LetterStatus.ISSUED:
-                raise LetterError(
-                    f"letter {letter_id} was already issued on {row.issued_at:%Y-%m-%d}"
-                )
-            customer = uow.customers.get(row.customer_id)
-            assert customer is not None
-            context = _with_customer(row.context or {}, customer)
-            letter = dict(context.get("letter") or {})
-            letter.setdefault("date", (on or date.today()).isoformat())
-            letter.setdefault("reference", f"L-{letter_id.hex[:8].upper()}")
-            letter.setdefault("author", author)
-            context["letter"] = letter
-            try:
-                content = prepare_letter(row.document, row.language, context)
-                pdf = build_pdf(content)
-            except (ContextError, LetterTemplateError) as exc:
-                raise LetterError(f"{row.document} ({row.language}): {exc}") from exc
-            template = load_template(row.document)
             now = utcnow()
             relative = Path(ARCHIVE_FOLDER, f"{now:%Y}", f"{now:%m}", f"{letter_id}.pdf")
             path = _write_atomically(data_dir() / relative, pdf)
@@ -200,7 +270,7 @@ def issue_letter(
                 .where(Letter.id == letter_id, Letter.status == LetterStatus.REQUESTED)
                 .values(
                     status=LetterStatus.ISSUED,
-                    template_version=template.version,
+                    template_version=rendered.template_version,
                     issued_at=now,
                     issued_by=author,
                     pdf_path=relative.as_posix(),
@@ -210,7 +280,8 @@ def issue_letter(
             ).rowcount
             if changed != 1:
                 raise LetterError(f"letter {letter_id} was issued meanwhile by someone else")
-            rule_ids = _rule_ids(context)
+            row = uow.session.get(Letter, letter_id)
+            assert row is not None
             uow.history.append(
                 HistoryEntry(
                     customer_id=row.customer_id,
@@ -219,15 +290,15 @@ def issue_letter(
                     created_at=now,
                     kind="letter",
                     text=_("Letter issued: %(title)s (%(language)s)")
-                    % {"title": content.title, "language": row.language},
+                    % {"title": rendered.title, "language": job.language},
                     payload={
                         "letter_id": str(letter_id),
-                        "document": row.document,
-                        "language": row.language,
+                        "document": job.document,
+                        "language": job.language,
                         "sha256": digest,
-                        "template_version": template.version,
+                        "template_version": rendered.template_version,
                     },
-                    rule_ids=rule_ids,
+                    rule_ids=_rule_ids(job.context),
                     origin=origin,
                 )
             )
@@ -369,21 +440,59 @@ def issue_batch(
     letter_ids: list[uuid.UUID],
     author: str,
     progress: ProgressFn | None = None,
+    *,
+    workers: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    on: date | None = None,
 ) -> BatchResult:
     """Issue each letter in its own transaction; one failure does not stop the rest.
 
-    ``progress(done, total, letter_id, error)`` is called after each letter.
+    Letters are rendered in parallel on ``workers`` processes (default: every
+    core; see :mod:`app.letters.batch`) and recorded here, in the order given.
+    ``progress(done, total, letter_id, error)`` is called after each letter;
+    once ``should_stop()`` is true no further letter is issued and the result
+    says ``cancelled`` (the rest stay requested).
     """
     issued: list[LetterInfo] = []
     failed: list[tuple[uuid.UUID, str]] = []
     total = len(letter_ids)
-    for done, letter_id in enumerate(letter_ids, start=1):
-        error: str | None = None
-        try:
-            issued.append(issue_letter(db, letter_id, author))
-        except LetterError as exc:
-            error = str(exc)
+    done = 0
+
+    def report(letter_id: uuid.UUID, error: str | None) -> None:
+        nonlocal done
+        done += 1
+        if error is not None:
             failed.append((letter_id, error))
         if progress is not None:
             progress(done, total, letter_id, error)
-    return BatchResult(tuple(issued), tuple(failed))
+
+    jobs: list[RenderJob] = []
+    problems: dict[uuid.UUID, str] = {}
+    with db.transaction() as session:
+        for letter_id in letter_ids:
+            try:
+                jobs.append(_job(session, letter_id, author, on))
+            except LetterError as exc:
+                problems[letter_id] = str(exc)
+    stopped = False
+    pending = render_all(jobs, workers=workers, should_stop=should_stop)
+    for letter_id in letter_ids:
+        if should_stop is not None and should_stop():
+            stopped = True
+            break
+        if letter_id in problems:
+            report(letter_id, problems[letter_id])
+            continue
+        item = next(pending, None)
+        if item is None:  # the renderer stopped on request
+            stopped = True
+            break
+        job, rendered = item
+        try:
+            issued.append(_record(db, job, rendered, author))
+        except LetterError as exc:
+            report(letter_id, str(exc))
+        else:
+            report(letter_id, None)
+    pending.close()  # stops the workers if the batch ended early
+    return BatchResult(tuple(issued), tuple(failed), cancelled=stopped)
