@@ -22,10 +22,16 @@ class CommandError(Exception):
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
-    """The ``--db URL`` option every database-using command shares."""
+    """The ``--db URL`` option every database-using command shares.
+
+    It may stand before or after the sub-command; when absent from the
+    sub-command it does not hide one given before it (``agent-assist --db URL
+    todo C-1``), so the default lives on the top-level parser only.
+    """
     parser.add_argument(
         "--db",
         metavar="URL",
+        default=argparse.SUPPRESS,
         help=_(
             "database URL (sqlite:///path or postgresql+psycopg://user@host/db); "
             "default: $AGENT_ASSIST_DB, then the settings, then a SQLite file "
@@ -51,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("open the application on the demo database (created on first use)"),
     )
     add_db_option(parser)
-    parser.set_defaults(handler=None)
+    parser.set_defaults(handler=None, db=None)
     subparsers = parser.add_subparsers(title=_("commands"), metavar="COMMAND")
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"app.commands.{name}")

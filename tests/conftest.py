@@ -36,6 +36,7 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     monkeypatch.setenv(config.ENV_DATA_DIR, str(tmp_path / "data"))
     monkeypatch.setenv(config.ENV_CONFIG_DIR, str(tmp_path / "config"))
     monkeypatch.delenv(config.ENV_DB, raising=False)
+    monkeypatch.delenv(config.ENV_SITE_CONFIG, raising=False)
     config.settings.cache_clear()
     language = i18n.ui_language()
     yield
@@ -69,7 +70,7 @@ def _pg_url() -> Iterator[str]:
     with admin_engine.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = admin.set(database=name).render_as_string(hide_password=False)
-    Database(url).dispose()  # migrate once
+    Database(url, migrate=True).dispose()  # migrate once
     yield url
     with admin_engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         check_file(args.kind, path)  # before the database is created
-        db = Database(resolve_db_url(getattr(args, "db", None)))
+        db = Database(resolve_db_url(getattr(args, "db", None)), migrate=True)
     except ImportFileError as exc:
         raise CommandError(str(exc)) from None
     except DatabaseError as exc:

@@ -194,8 +194,6 @@ def complete_step(
         recorded: list[str] = []
         if not engine.is_locked(state, result.step.id):
             ctx.state = result.state
-            facts = guide_for(case.process.value).facts(ctx)  # answers may change the decision
-            fact_values = {**_builtin_facts(customer, author, today), **facts.values}
             recorded = _record(uow, playbook, customer, case, result, facts, fact_values, ctx)
             guide_for(case.process.value).after_step(ctx, result.step, result.answers)
         case.script_state = result.state.to_json()

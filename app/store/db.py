@@ -111,19 +111,39 @@ def describe_url(url: str) -> str:
 class Database:
     """One database: its engine, its sessions, and who this installation is."""
 
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+    def __init__(self, url: str, *, migrate: bool | None = None) -> None:
+        """Open ``url``; ``migrate`` says whether the schema may be created or upgraded.
+
+        ``None`` (the default) upgrades a desktop's own SQLite file but never a
+        shared server: a PostgreSQL schema that is behind is an error telling
+        the agent to ask IT for ``agent-assist db upgrade``. ``True`` upgrades
+        any database (``db upgrade``, imports, the demo); ``False`` never does.
+        """
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        if migrate:
-            self.ensure_schema()
         self._origin: str | None = None
+        if migrate is None:
+            migrate = self.dialect == "sqlite"
+            self.ensure_schema(upgrade_allowed=migrate)
+        elif migrate:
+            self.ensure_schema()
 
-    def ensure_schema(self) -> None:
-        """Create or upgrade the schema; a clear error when the server is unreachable."""
+    def ensure_schema(self, *, upgrade_allowed: bool = True) -> None:
+        """Create or upgrade the schema; a clear error when that cannot or may not happen."""
         try:
-            if current_revision(self.engine) != head_revision():
-                upgrade(self.engine)
+            current = current_revision(self.engine)
+            head = head_revision()
+            if current == head:
+                return
+            if not upgrade_allowed:
+                raise DatabaseError(
+                    _(
+                        "the database {database} has schema version {current}, this program "
+                        "needs {head}: ask IT to run 'agent-assist db upgrade'"
+                    ).format(database=describe_url(self.url), current=current or "–", head=head)
+                )
+            upgrade(self.engine)
         except OperationalError as exc:
             raise DatabaseError(
                 _("cannot open the database {database}: {reason}").format(

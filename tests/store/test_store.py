@@ -342,3 +342,29 @@ def test_migrations_go_down_and_up_again(tmp_path) -> None:
         assert len(triggers.all()) == 4
     assert current_revision(db.engine) == head_revision()
     db.dispose()
+
+
+def test_a_shared_server_is_never_upgraded_by_a_desktop(pg_db: Database) -> None:
+    from app.store.db import downgrade
+
+    downgrade(pg_db.engine, "0001")
+    try:
+        with pytest.raises(DatabaseError, match="ask IT to run 'agent-assist db upgrade'"):
+            Database(pg_db.url)
+        assert current_revision(pg_db.engine) == "0001"
+        Database(pg_db.url, migrate=True).dispose()
+        assert current_revision(pg_db.engine) == head_revision()
+    finally:
+        Database(pg_db.url, migrate=True).dispose()
+
+
+def test_a_desktop_file_upgrades_itself(tmp_path) -> None:
+    from app.store.db import downgrade
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    first = Database(url)
+    downgrade(first.engine, "0001")
+    first.dispose()
+    again = Database(url)
+    assert current_revision(again.engine) == head_revision()
+    again.dispose()

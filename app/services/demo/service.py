@@ -148,7 +148,7 @@ def create_demo(
     started = time.perf_counter()
     if target.has_data:
         reset_database(url)
-    db = Database(url)
+    db = Database(url, migrate=True)
     try:
         with db.engine.begin() as conn:
             origin = conn.scalar(select(AppMeta.value).where(AppMeta.key == "origin"))
