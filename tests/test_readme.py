@@ -1,0 +1,36 @@
+"""The README's set-up commands are the ones CI runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _shell_blocks(text: str) -> list[str]:
+    return [b.strip() for b in re.findall(r"```sh\n(.*?)```", text, re.S)]
+
+
+def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_second() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    setup = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    blocks = _shell_blocks(setup)
+    assert len(blocks) == 2
+    assert all("\n" not in b for b in blocks), "each set-up command is one line"
+    install_and_run, install_and_test = blocks
+    assert install_and_run.endswith("agent-assist --demo")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    match = re.search(r"^TEST_COMMAND='(.*)'$", ci, re.M)
+    assert match is not None
+    assert match.group(1) == install_and_test
+
+
+def test_every_command_in_the_readme_exists() -> None:
+    from app.commands import COMMAND_MODULES
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`agent-assist ([a-z]+)", readme))
+    module_for = {"import": "importer"}
+    missing = {n for n in named if module_for.get(n, n) not in COMMAND_MODULES}
+    assert not missing, f"README names commands that do not exist: {missing}"
