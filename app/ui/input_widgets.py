@@ -246,6 +246,10 @@ class _DateEdit(QDateEdit):
                 return  # today is the first step from empty
         super().keyPressEvent(event)
 
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab leaves the field (Qt would walk its sections; Left/Right do that)."""
+        return QWidget.focusNextPrevChild(self, next)
+
     def mousePressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         if self.is_empty():
             self.calendarWidget().setSelectedDate(QDate.currentDate())

@@ -384,6 +384,7 @@ class TodoPanel(QGroupBox):
         self.rows = rows
         for row in rows:
             self.rows_layout.addWidget(row)
+            row.show()  # at once, not when the event loop comes round
 
     def _fill_start_menu(self, starts: tuple[StartOption, ...]) -> None:
         self.start_menu.clear()
