@@ -265,7 +265,7 @@ def validate_answers(
         so_far = {**(earlier or {}), **answers}
         answers[item.id] = parse_answer(item, raw.get(item.id), today, facts, so_far)
         if item.type == "choice" and answers[item.id] is not None:
-            allowed = visible_options(item, answers, facts)
+            allowed = visible_options(item, {**(earlier or {}), **answers}, facts)
             if answers[item.id] not in allowed:
                 raise AnswerError(
                     item.id, "not_possible", f"{answers[item.id]!r} is not possible here"
