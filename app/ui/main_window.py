@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
                 f"actWorklist{n}",
                 None,
                 f"Ctrl+{n}",
-                lambda kind=kind: self.show_worklist(kind),
+                lambda _checked=False, kind=kind: self.show_worklist(kind),
             )
             for n, kind in enumerate(KIND_TITLES, start=1)
         ]
