@@ -455,3 +455,32 @@ def test_a_complaint_classified_before_continues_with_the_second_line(db: Databa
     view = _step(db, view, {"incident": "none"})
     assert view.step_id == "retention"
     assert "грубость оператора" in view.say_text
+
+
+def test_an_incident_without_categories_is_classified_then_follows_its_algorithm(
+    db: Database,
+) -> None:
+    customer, _no = _customer(db)
+    with UnitOfWork(db) as uow:
+        uow.add(
+            MassIncident(
+                title="Авария на базовой станции",
+                instructions="Сообщить срок восстановления: сегодня до 18:00.",
+                categories=[],
+                created_by="supervisor",
+            )
+        )
+        uow.commit()
+    view = _open(db, customer)
+    view = _step(db, view, {"incident": "incident_1"})
+    assert view.step_id == "channel"  # the engine needs a category before it can route
+    view = _step(db, view, {"channel": "other"})
+    view = _step(db, view, {"category": "other__self_service", "summary": "Нет связи"})
+    assert view.step_id == "mass_incident"
+    assert "до 18:00" in view.do_text
+    view = _step(db, view, {})
+    case = _case(db, view.case_id)
+    assert case.facts["route"] == "mass_incident" and case.facts["category"] == "other.self_service"
+    _assert_every_step_recorded(
+        db, view.case_id, ["mass_incident_check", "channel", "category", "mass_incident"]
+    )
