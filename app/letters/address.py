@@ -12,7 +12,8 @@
 A recipient abroad (seen from the operator's country) gets the country's
 name as the last line, in capitals and in the letter's language (UPU:
 destination country last). The result is the ``recipient`` of a letter
-context: ``{"name", "lines", "name_last"}``.
+context: ``{"name", "lines", "name_at"}``, ``name_at`` being the line the
+name goes to (0, the first, unless the country writes it later).
 """
 
 from __future__ import annotations
@@ -56,10 +57,10 @@ def window_address(
     street, city = _clean(address.street), _clean(address.city)
     postcode = _clean(address.postcode)
     country = str(address.country).upper()
-    name_last = False
+    name_at = 0
     if country == "CN":
-        lines = [postcode, f"{city}{street}"]
-        name, name_last = f"{name} 收", True
+        lines = [line for line in (postcode, f"{city}{street}") if line]
+        name, name_at = f"{name} 收", len(lines)
     elif country == "RU":
         lines = [street, city, postcode]
     else:
@@ -67,7 +68,7 @@ def window_address(
     lines = [line for line in lines if line]
     if country != sender_country.upper():
         lines.append(country_name(country, language).upper())
-    return {"name": name, "lines": lines, "name_last": name_last}
+    return {"name": name, "lines": lines, "name_at": name_at}
 
 
 def country_name(country: str, language: str) -> str:
@@ -77,10 +78,9 @@ def country_name(country: str, language: str) -> str:
 
 def recipient_block(recipient: dict[str, Any]) -> tuple[str, ...]:
     """The lines in the window, top to bottom, from a context's ``recipient``."""
-    lines = tuple(recipient.get("lines") or ())
-    if recipient.get("name_last"):
-        return (*lines, recipient["name"])
-    return (recipient["name"], *lines)
+    lines = list(recipient.get("lines") or ())
+    at = min(max(int(recipient.get("name_at") or 0), 0), len(lines))
+    return (*lines[:at], recipient["name"], *lines[at:])
 
 
 def _clean(value: str | None) -> str:

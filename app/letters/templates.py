@@ -40,8 +40,8 @@ NOT_DOCUMENTS = {"common", "samples"}
 
 #: Placeholders every letter has, whatever the document.
 COMMON_PLACEHOLDERS = {
-    # name_last: the name goes below the address lines (Chinese order, see address.py).
-    "recipient": {"name": "text", "lines": ["text"], "salutation?": "text", "name_last?": "bool"},
+    # name_at: the line the name goes to, when not the first (Chinese order, see address.py).
+    "recipient": {"name": "text", "lines": ["text"], "salutation?": "text", "name_at?": "integer"},
     "customer": {"name": "text", "customer_no": "text", "msisdn?": "text"},
     "partner": {"name": "text", "country": "text"},
     "letter": {"date": "date", "reference?": "text", "author?": "text"},

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from app.services.demo.addresses import demo_address
 from app.services.demo.names import (
     AGENTS_BY_LANGUAGE,
     COUNTRY_OF_PARTNER,
@@ -190,6 +191,7 @@ class DemoBuilder:
             self.msisdns.add(msisdn)
         cid = self.uid("customer", no)
         created = self.at(min(activation, self.today), 8 * 60)
+        address = demo_address(self.seed, no, partner, country)
         self.rows["customers"].append(
             dict(
                 id=cid,
@@ -204,6 +206,10 @@ class DemoBuilder:
                 partner_id=self.partner_ids[partner],
                 products=sorted(products),
                 activation_date=activation,
+                street=address.street,
+                postcode=address.postcode,
+                city=address.city,
+                country=address.country,
                 created_at=created,
                 updated_at=created,
             )

@@ -72,6 +72,11 @@ class Customers(Handler):
         Column("vip_rated", parse_date),
         Column("products", list_of(PRODUCTS), default=[]),
         Column("activation_date", parse_date),
+        # Postal address for letters (an extension of the published format).
+        Column("street", text(200)),
+        Column("postcode", text(16)),
+        Column("city", text(100)),
+        Column("country", parse_country),
     )
     key = ("customer_no",)
 
@@ -115,6 +120,10 @@ class Customers(Handler):
             "vip_rated": record.vip_rated,
             "products": list(record.products or []),
             "activation_date": record.activation_date,
+            "street": record.street,
+            "postcode": record.postcode,
+            "city": record.city,
+            "country": record.country,
         }
 
     def create(self, values: dict[str, Any]) -> dict[str, Any]:
