@@ -136,7 +136,8 @@ class WorklistModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and row.overdue and column in (3, 4):
             return OVERDUE_COLOUR
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _("Enter opens the customer with the guided script")
+            what = what_words(row, self.rules) if self.rules is not None else row.what
+            return what + "\n" + _("Enter opens the customer with the guided script")
         if role == RowRole:
             return row
         return None
