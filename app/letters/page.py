@@ -3,17 +3,22 @@ fold marks, footer, and "Page X of Y" once the page count is known."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cache
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import getAscent, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from app.letters.content import LetterContent
+from app.letters.fonts import ensure_font, font_runs
 from app.letters.styles import (
     GREY,
     LEFT,
@@ -40,6 +45,81 @@ def _draw_at(canvas: Canvas, para: Paragraph, x: float, top: float, width: float
     return h
 
 
+@dataclass(frozen=True, slots=True)
+class _Lines:
+    """Lines measured for one box: per line its offset from the left and its font runs."""
+
+    lines: tuple[tuple[float, tuple[tuple[str, str], ...]], ...]
+    ascent: float
+
+
+@lru_cache(maxsize=2048)
+def _measure(
+    texts: tuple[str, ...], style: ParagraphStyle, fonts: tuple[str, ...], width: float
+) -> _Lines | None:
+    """The lines set in ``style`` within ``width``; None if one of them is wider."""
+    size = style.fontSize
+    measured = []
+    for text in texts:
+        runs = tuple((ensure_font(f), run) for f, run in font_runs(text, fonts))
+        used = sum(stringWidth(run, font, size) for font, run in runs)
+        if used > width:
+            return None
+        free = width - used
+        offset = (
+            free
+            if style.alignment == TA_RIGHT
+            else free / 2
+            if style.alignment == TA_CENTER
+            else 0.0
+        )
+        measured.append((offset, runs))
+    return _Lines(tuple(measured), getAscent(fonts[0], size))
+
+
+def _draw_lines(
+    canvas: Canvas,
+    texts: Sequence[str],
+    style: ParagraphStyle,
+    fonts: Sequence[str],
+    x: float,
+    top_y: float,
+    width: float,
+) -> float:
+    """Draw short lines below ``top_y`` (points from the bottom); returns their height.
+
+    The lines sit where a Paragraph of ``style`` would put them; a line too
+    wide for ``width`` makes it a wrapping Paragraph instead.
+    """
+    measured = _measure(tuple(texts), style, tuple(fonts), width)
+    if measured is None:
+        block = para("\n".join(texts), style, fonts)
+        _, h = block.wrapOn(canvas, width, PAGE_H)
+        block.drawOn(canvas, x, top_y - h)
+        return h
+    canvas.setFillColor(style.textColor)
+    text = canvas.beginText()
+    y = top_y - measured.ascent
+    for offset, runs in measured.lines:
+        text.setTextOrigin(x + offset, y)
+        for font, run in runs:
+            text.setFont(font, style.fontSize)
+            text.textOut(run)
+        y -= style.leading
+    canvas.drawText(text)
+    return len(measured.lines) * style.leading
+
+
+def _lines_height(
+    texts: Sequence[str], style: ParagraphStyle, fonts: Sequence[str], width: float
+) -> float:
+    """The height :func:`_draw_lines` will give ``texts``."""
+    if _measure(tuple(texts), style, tuple(fonts), width) is not None:
+        return len(texts) * style.leading
+    _, h = para("\n".join(texts), style, fonts).wrap(width, PAGE_H)
+    return h
+
+
 def first_page(content: LetterContent, st: Styles) -> Callable[[Canvas, Any], None]:
     op = content.operator
 
@@ -47,40 +127,18 @@ def first_page(content: LetterContent, st: Styles) -> Callable[[Canvas, Any], No
         canvas.saveState()
         _letterhead(canvas, content, st)
         # Address field: return line at the bottom of the 17.7 mm zone, recipient below.
-        ret = para(op.return_address, st.sender, st.fonts)
-        ret.wrapOn(canvas, 85 * mm - 5 * mm, 20 * mm)
-        ret.drawOn(canvas, LEFT, PAGE_H - 45 * mm - 15.5 * mm)
+        ret = [op.return_address]
+        ret_h = _lines_height(ret, st.sender, st.fonts, 80 * mm)
+        _draw_lines(canvas, ret, st.sender, st.fonts, LEFT, PAGE_H - 60.5 * mm + ret_h, 80 * mm)
         canvas.setStrokeColor(GREY)
         canvas.setLineWidth(0.3)
         canvas.line(
             LEFT, PAGE_H - 45 * mm - 16.3 * mm, 20 * mm + 80 * mm, PAGE_H - 45 * mm - 16.3 * mm
         )
-        address = para("\n".join(content.recipient), st.address, st.fonts)
-        _draw_at(canvas, address, LEFT, 45 * mm + 17.7 * mm, 75 * mm)
-        # Information block.
-        rows = [(label, value) for label, value in content.info if value]
-        table = Table(
-            [
-                [para(label, st.small, st.fonts), para(value, st.cell, st.fonts)]
-                for label, value in rows
-            ]
-            + [[para(content.date_line, st.cell, st.fonts), ""]],
-            colWidths=[27 * mm, 38 * mm],
+        _draw_lines(
+            canvas, content.recipient, st.address, st.fonts, LEFT, PAGE_H - 62.7 * mm, 75 * mm
         )
-        table.setStyle(
-            TableStyle(
-                [
-                    ("FONTNAME", (0, 0), (-1, -1), st.fonts[0]),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 0.5),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("TOPPADDING", (0, -1), (-1, -1), 3 * mm),
-                    ("SPAN", (0, -1), (-1, -1)),
-                ]
-            )
-        )
-        _draw_at(canvas, table, 125 * mm, 50 * mm, 65 * mm)
+        _info_block(canvas, content, st)
         _marks(canvas)
         _footer(canvas, content, st)
         canvas.restoreState()
@@ -88,11 +146,68 @@ def first_page(content: LetterContent, st: Styles) -> Callable[[Canvas, Any], No
     return draw
 
 
+#: Information block: left edge, top, label and value column widths, cell padding.
+_INFO_X, _INFO_TOP, _INFO_LABEL, _INFO_VALUE, _INFO_PAD = 125 * mm, 50 * mm, 27 * mm, 38 * mm, 0.5
+
+
+def _info_block(canvas: Canvas, content: LetterContent, st: Styles) -> None:
+    """Customer number, reference, contact and the date line, beside the address."""
+    rows = [(label, value) for label, value in content.info if value]
+    fits = all(
+        _measure((label,), st.small, st.fonts, _INFO_LABEL - 1) is not None
+        and _measure((value,), st.cell, st.fonts, _INFO_VALUE - 1) is not None
+        for label, value in rows
+    ) and _measure((content.date_line,), st.cell, st.fonts, _INFO_LABEL + _INFO_VALUE - 1)
+    if not fits:
+        _info_table(canvas, content, st, rows)
+        return
+    y = PAGE_H - _INFO_TOP
+    for label, value in rows:
+        y -= _INFO_PAD
+        _draw_lines(canvas, [label], st.small, st.fonts, _INFO_X, y, _INFO_LABEL)
+        _draw_lines(canvas, [value], st.cell, st.fonts, _INFO_X + _INFO_LABEL, y, _INFO_VALUE)
+        y -= max(st.small.leading, st.cell.leading) + _INFO_PAD
+    _draw_lines(
+        canvas,
+        [content.date_line],
+        st.cell,
+        st.fonts,
+        _INFO_X,
+        y - 3 * mm,
+        _INFO_LABEL + _INFO_VALUE,
+    )
+
+
+def _info_table(
+    canvas: Canvas, content: LetterContent, st: Styles, rows: list[tuple[str, str]]
+) -> None:
+    """The information block as a table, for texts too long for one line."""
+    table = Table(
+        [[para(label, st.small, st.fonts), para(value, st.cell, st.fonts)] for label, value in rows]
+        + [[para(content.date_line, st.cell, st.fonts), ""]],
+        colWidths=[_INFO_LABEL, _INFO_VALUE],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), st.fonts[0]),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), _INFO_PAD),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), _INFO_PAD),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, -1), (-1, -1), 3 * mm),
+                ("SPAN", (0, -1), (-1, -1)),
+            ]
+        )
+    )
+    _draw_at(canvas, table, _INFO_X, _INFO_TOP, _INFO_LABEL + _INFO_VALUE)
+
+
 def later_page(content: LetterContent, st: Styles) -> Callable[[Canvas, Any], None]:
     def draw(canvas: Canvas, _doc: Any) -> None:
         canvas.saveState()
-        head = para(f"{content.operator.name} · {content.subject}", st.small, st.fonts)
-        _draw_at(canvas, head, LEFT, 12 * mm, TEXT_W)
+        head = [f"{content.operator.name} · {content.subject}"]
+        _draw_lines(canvas, head, st.small, st.fonts, LEFT, PAGE_H - 12 * mm, TEXT_W)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.4)
         canvas.line(LEFT, PAGE_H - 19 * mm, PAGE_W - RIGHT, PAGE_H - 19 * mm)
@@ -117,14 +232,11 @@ def _letterhead(canvas: Canvas, content: LetterContent, st: Styles) -> None:
             preserveAspectRatio=True,
         )
         x = LEFT + 19 * mm
-    brand = para(op.name, brand_style(st.brand, op.colour), st.bold_fonts)
-    _draw_at(canvas, brand, x, 17 * mm, 80 * mm)
-    dept = para(op.department, st.small, st.fonts)
-    _draw_at(canvas, dept, x, 24.5 * mm, 80 * mm)
-    sender = "\n".join(
-        [op.name, op.street, f"{op.postcode} {op.city}", op.country_name, "", op.phone, op.web]
-    )
-    _draw_at(canvas, para(sender, st.small_right, st.fonts), 125 * mm, 15 * mm, 65 * mm)
+    brand = brand_style(st.brand, op.colour)
+    _draw_lines(canvas, [op.name], brand, st.bold_fonts, x, PAGE_H - 17 * mm, 80 * mm)
+    _draw_lines(canvas, [op.department], st.small, st.fonts, x, PAGE_H - 24.5 * mm, 80 * mm)
+    sender = [op.name, op.street, f"{op.postcode} {op.city}", op.country_name, "", op.phone, op.web]
+    _draw_lines(canvas, sender, st.small_right, st.fonts, 125 * mm, PAGE_H - 15 * mm, 65 * mm)
 
 
 def _marks(canvas: Canvas) -> None:
@@ -155,9 +267,9 @@ def _footer(canvas: Canvas, content: LetterContent, st: Styles) -> None:
     ]
     width = TEXT_W / 3
     for i, lines in enumerate(columns):
-        block = para("\n".join(line.strip() for line in lines), st.footer, st.fonts)
-        block.wrapOn(canvas, width - 2 * mm, 20 * mm)
-        block.drawOn(canvas, LEFT + i * width, 24 * mm - 2 * mm - block.height)
+        texts = [line.strip() for line in lines]
+        # The column's top is 2 mm below the rule.
+        _draw_lines(canvas, texts, st.footer, st.fonts, LEFT + i * width, 22 * mm, width - 2 * mm)
 
 
 def canvas_class(content: LetterContent, st: Styles) -> type[Canvas]:
@@ -177,11 +289,17 @@ def canvas_class(content: LetterContent, st: Styles) -> type[Canvas]:
             for state in self._pages:
                 self.__dict__.update(state)
                 if total > 1:
-                    label = para(
-                        content.page_label(self._pageNumber, total), st.small_right, st.fonts
+                    label = [content.page_label(self._pageNumber, total)]
+                    top = 25 * mm + _lines_height(label, st.small_right, st.fonts, 60 * mm)
+                    _draw_lines(
+                        self,
+                        label,
+                        st.small_right,
+                        st.fonts,
+                        PAGE_W - RIGHT - 60 * mm,
+                        top,
+                        60 * mm,
                     )
-                    label.wrapOn(self, 60 * mm, 10 * mm)
-                    label.drawOn(self, PAGE_W - RIGHT - 60 * mm, 25 * mm)
                 Canvas.showPage(self)
             Canvas.save(self)
 
