@@ -19,18 +19,15 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from app.i18n import _, language_name, ui_language
+from app.i18n import _
 from app.services.errors import ValidationError
 from app.services.runs import RunView, complete_step, go_back, open_run, show_run
 from app.services.todo_items import OpenTarget
-from app.ui.common import bind_retranslate, chip, hint_label
-from app.ui.input_widgets import InputWidget, make_input
+from app.ui.common import bind_retranslate, hint_label
+from app.ui.guided_step import STEP_STYLE, StepBody, scaled, text_label
+from app.ui.input_widgets import InputWidget
 from app.ui.qt import (
-    QFont,
-    QFormLayout,
     QFrame,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QKeySequence,
     QLabel,
@@ -48,34 +45,8 @@ from app.ui.worker import Op, describe_error
 if TYPE_CHECKING:
     from app.store.db import Database
 
+
 #: Point size of the words to say (the agent reads them aloud).
-SAY_POINT_SIZE = 15
-
-PANEL_STYLE = """
-QFrame#sayFrame { background: #fbfaf4; border: 1px solid #d9d2b8; border-radius: 6px; }
-QLabel#sayText { color: #1f2933; }
-QLabel#stepTitle { color: #1f2933; }
-QLabel#statusLine { color: #1b6b3a; }
-QLabel[role="ruleId"] { color: #7b8794; }
-"""
-
-
-def _label(text: str = "", name: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if name:
-        label.setObjectName(name)
-    return label
-
-
-def _scaled(widget: QWidget, factor: float = 1.0, bold: bool = False, points: float = 0) -> None:
-    font = QFont(widget.font())
-    font.setPointSizeF(points or font.pointSizeF() * factor)
-    font.setBold(bold)
-    widget.setFont(font)
-
-
 class GuidedPanel(QWidget):
     """Runs one playbook flow for the open customer."""
 
@@ -87,7 +58,7 @@ class GuidedPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("guidedPanel")
-        self.setStyleSheet(PANEL_STYLE)
+        self.setStyleSheet(STEP_STYLE)
         self.db: Database | None = None
         #: The day the services decide for (None: today); tests fix it.
         self.today: date | None = None
@@ -101,8 +72,8 @@ class GuidedPanel(QWidget):
         self._message = ""
         self._status = ""
 
-        self.flow_title = _label(name="flowTitle")
-        _scaled(self.flow_title, 1.25, bold=True)
+        self.flow_title = text_label(name="flowTitle")
+        scaled(self.flow_title, 1.25, bold=True)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("stepProgress")
         self.progress.setTextVisible(False)
@@ -120,8 +91,8 @@ class GuidedPanel(QWidget):
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
-        self.status_line = _label(name="statusLine")
-        self.error_line = _label(name="errorLine")
+        self.status_line = text_label(name="statusLine")
+        self.error_line = text_label(name="errorLine")
         self.error_line.setProperty("role", "error")
         self.keys_hint = hint_label()
         self.back_button = QPushButton(self)
@@ -420,124 +391,6 @@ class GuidedPanel(QWidget):
         self.scroll.setWidget(body)
 
     def _build(self, view: RunView) -> None:
-        self.inputs = {}
-        self.errors = {}
-        body = QWidget()
-        body.setObjectName("guidedBody")
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(0, 8, 4, 8)
-        layout.setSpacing(12)
-        title_row = QHBoxLayout()
-        title = _label(view.step_title, "stepTitle")
-        _scaled(title, 1.35, bold=True)
-        title_row.addWidget(title, 1)
-        if view.locked and not view.finished:
-            title_row.addWidget(chip(_("Recorded"), "muted"), 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(title_row)
-        if view.finished:
-            layout.addWidget(self._summary(view))
-        if view.locked and not view.finished:
-            note = hint_label(
-                _("This step is recorded; its answers cannot change any more. Next goes on.")
-            )
-            note.setObjectName("lockedNote")
-            layout.addWidget(note)
-        if view.say_text:
-            layout.addWidget(self._say_box(view))
-        if view.do_text:
-            do_box = QGroupBox(_("Do"))
-            do_box.setObjectName("doBox")
-            box_layout = QVBoxLayout(do_box)
-            box_layout.addWidget(_label(view.do_text, "doText"))
-            layout.addWidget(do_box)
-        if view.inputs:
-            layout.addWidget(self._inputs_box(view))
-        if view.decision:
-            layout.addWidget(self._decision_box(view))
-        if view.reasons:
-            layout.addWidget(self._why_box(view))
-        layout.addStretch(1)
+        body = StepBody(view, self.session_log)
+        self.inputs, self.errors = body.inputs, body.errors
         self._show_body(body)
-
-    def _say_box(self, view: RunView) -> QWidget:
-        box = QGroupBox(
-            _("Say ({language})").format(language=language_name(view.say_language, ui_language()))
-        )
-        box.setObjectName("sayBox")
-        frame = QFrame(box)
-        frame.setObjectName("sayFrame")
-        inner = QVBoxLayout(frame)
-        inner.setContentsMargins(12, 10, 12, 10)
-        text = _label(view.say_text, "sayText")
-        _scaled(text, points=SAY_POINT_SIZE)
-        inner.addWidget(text)
-        outer = QVBoxLayout(box)
-        outer.addWidget(frame)
-        return box
-
-    def _inputs_box(self, view: RunView) -> QWidget:
-        box = QGroupBox(_("Answers") if not view.locked else _("Answers (recorded)"))
-        box.setObjectName("inputsBox")
-        layout = QVBoxLayout(box)
-        layout.setSpacing(4)
-        for item in view.inputs:
-            widget = make_input(item)
-            widget.set_read_only(view.locked)
-            label = QLabel(item.label + ("" if item.required or view.locked else _(" (optional)")))
-            label.setWordWrap(True)
-            label.setBuddy(widget.focus_target())
-            _scaled(label, bold=True)
-            error = _label(name=f"error_{item.id}")
-            error.setProperty("role", "error")
-            error.hide()
-            widget.changed.connect(lambda error=error: error.hide())
-            layout.addWidget(label)
-            layout.addWidget(widget)
-            layout.addWidget(error)
-            layout.addSpacing(6)
-            self.inputs[item.id] = widget
-            self.errors[item.id] = error
-        return box
-
-    def _decision_box(self, view: RunView) -> QWidget:
-        box = QGroupBox(_("Decision"))
-        box.setObjectName("decisionBox")
-        form = QFormLayout(box)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for fact in view.decision:
-            value = _label(fact.value, f"fact_{fact.key}")
-            _scaled(value, bold=True)
-            form.addRow(_("{label}:").format(label=fact.label), value)
-        return box
-
-    def _why_box(self, view: RunView) -> QWidget:
-        box = QGroupBox(_("Why"))
-        box.setObjectName("whyBox")
-        grid = QGridLayout(box)
-        grid.setColumnStretch(0, 1)
-        grid.setVerticalSpacing(6)
-        for row, (reason, rule_id) in enumerate(zip(view.reasons, view.rule_ids, strict=False)):
-            grid.addWidget(_label(f"•  {reason}", f"reason_{row}"), row, 0)
-            rule = _label(rule_id, f"rule_{row}")
-            rule.setProperty("role", "ruleId")
-            _scaled(rule, 0.85)
-            grid.addWidget(rule, row, 1, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignRight)
-        return box
-
-    def _summary(self, view: RunView) -> QWidget:
-        box = QGroupBox(_("Summary"))
-        box.setObjectName("summaryBox")
-        layout = QVBoxLayout(box)
-        layout.addWidget(
-            _label(
-                _("“{flow}” is finished. Every step is in the customer's history.").format(
-                    flow=view.flow_title
-                ),
-                "summaryText",
-            )
-        )
-        for title, recorded in self.session_log:
-            things = " · ".join(recorded)
-            layout.addWidget(_label(f"✓ {title}" + (f" — {things}" if things else "")))
-        return box
