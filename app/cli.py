@@ -66,9 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from app.i18n import set_ui_language, system_language
+    from app.config import startup_ui_language
+    from app.i18n import set_ui_language
 
-    set_ui_language(system_language())
+    set_ui_language(startup_ui_language())
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

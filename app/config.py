@@ -167,3 +167,32 @@ def current_user_name() -> str:
         if os.environ.get(var):
             return os.environ[var]
     return "agent"
+
+
+def startup_ui_language() -> str:
+    """The UI language to start in: the setting, else the operating system's language.
+
+    A setting naming a language the application does not speak is logged and
+    ignored.
+    """
+    from app.i18n import LANGUAGES, known_language, system_language
+
+    configured = settings().ui_language.strip()
+    if configured:
+        code = known_language(configured)
+        if code is not None:
+            return code
+        log.warning(
+            "ignoring the setting ui_language=%r: not one of %s", configured, ", ".join(LANGUAGES)
+        )
+    return system_language()
+
+
+def save_ui_language(language: str) -> None:
+    """Remember ``language`` as the user's UI language (other settings are kept)."""
+    from app.i18n import normalize_language
+
+    own = Settings.load()
+    own.ui_language = normalize_language(language)
+    own.save()
+    settings.cache_clear()

@@ -8,24 +8,40 @@ Two languages are in play at once and never mixed up:
 * the **customer language** — what the customer hears and reads (scripts,
   SMS, letters): :func:`translator` gives a translator for any language.
 
-Catalogs are gettext ``.mo`` files under ``translations/<lang>/LC_MESSAGES``
-(domain ``agent_assist``), managed with babel. Dates, numbers and money are
-formatted by babel for the language's locale; never by hand.
+Catalogs are gettext files under ``translations/<folder>/LC_MESSAGES``
+(domain ``agent_assist``), managed with babel (``python -m app.i18n_tools``).
+The installed build ships compiled ``.mo`` files; a source checkout has only
+the ``.po`` sources, which are compiled in memory on first use (once per
+language and process, a few milliseconds). Fuzzy entries and entries whose
+placeholders differ from the source are never used: the English text shows
+instead. Dates, numbers and money are formatted by babel for the language's
+locale; never by hand.
 """
 
 from __future__ import annotations
 
 import gettext as _gettext
+import io
 import locale as _locale
+import logging
 import os
+import re
+import string
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel import Locale, UnknownLocaleError
 from babel import dates as _bdates
 from babel import numbers as _bnumbers
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog, Message
+
+log = logging.getLogger(__name__)
 
 DOMAIN = "agent_assist"
 
@@ -43,12 +59,17 @@ def N_(message: str) -> str:
     return message
 
 
-def normalize_language(value: str | None) -> str:
-    """Map ``de_CH``, ``zh-Hans``, ``ru_RU.UTF-8`` ... to one of :data:`LANGUAGES`."""
+def known_language(value: str | None) -> str | None:
+    """``de_CH``, ``zh-Hans``, ``ru_RU.UTF-8`` ... as one of :data:`LANGUAGES`, else None."""
     if not value:
-        return FALLBACK_LANGUAGE
-    code = value.replace("-", "_").split(".")[0].split("_")[0].lower()
-    return code if code in LANGUAGES else FALLBACK_LANGUAGE
+        return None
+    code = value.strip().replace("-", "_").split(".")[0].split("_")[0].lower()
+    return code if code in LANGUAGES else None
+
+
+def normalize_language(value: str | None) -> str:
+    """Like :func:`known_language`, with English for anything else."""
+    return known_language(value) or FALLBACK_LANGUAGE
 
 
 def babel_locale(language: str) -> Locale:
@@ -71,17 +92,107 @@ def system_language() -> str:
     return normalize_language(loc)
 
 
-@cache
-def translator(language: str) -> _gettext.NullTranslations:
-    """The gettext translator for ``language`` (identity when no catalog)."""
+def catalog_files(language: str) -> tuple[Path, Path]:
+    """The ``.po`` source and the compiled ``.mo`` of ``language`` (either may be missing)."""
     from app.resources import translations_path
 
-    folder = CATALOG_FOLDERS[normalize_language(language)]
-    mo_file = translations_path() / folder / "LC_MESSAGES" / f"{DOMAIN}.mo"
-    if not mo_file.is_file():
-        return _gettext.NullTranslations()
-    with mo_file.open("rb") as fh:
-        return _gettext.GNUTranslations(fh)
+    folder = translations_path() / CATALOG_FOLDERS[normalize_language(language)] / "LC_MESSAGES"
+    return folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+
+
+_FORMAT_FIELD = string.Formatter()
+_PERCENT_FIELD = re.compile(r"%\((\w+)\)")
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{name}`` and ``%(name)s`` placeholders of ``text``.
+
+    Raises :class:`ValueError` when the braces do not pair up.
+    """
+    names = {
+        "{" + (field or "").split(".")[0].split("[")[0] + "}"
+        for _literal, field, _spec, _conv in _FORMAT_FIELD.parse(text)
+        if field is not None
+    }
+    return names | {f"%({name})" for name in _PERCENT_FIELD.findall(text)}
+
+
+def placeholder_problem(message: Message) -> str | None:
+    """Why the translation of ``message`` cannot replace its source text, or None.
+
+    A translation must use exactly the placeholders of its source (a renamed or
+    dropped ``{name}`` would raise or lose a value at runtime); every plural
+    form must use those of the plural source.
+    """
+    sources = message.id if isinstance(message.id, tuple | list) else (message.id,)
+    forms = message.string if isinstance(message.string, tuple | list) else (message.string,)
+    try:
+        expected = set().union(*(placeholders(text) for text in sources))
+    except ValueError:
+        return None  # the source is no format string: nothing to compare
+    for index, form in enumerate(forms):
+        if not form:
+            continue
+        where = f"form {index}: " if len(forms) > 1 else ""
+        try:
+            found = placeholders(form)
+        except ValueError:
+            return where + "braces do not pair up"
+        if found != expected:
+            missing = ", ".join(sorted(expected - found))
+            unknown = ", ".join(sorted(found - expected))
+            parts = [f"missing {missing}"] * bool(missing) + [f"unknown {unknown}"] * bool(unknown)
+            return where + "; ".join(parts)
+    return None
+
+
+def usable_catalog(catalog: Catalog) -> Catalog:
+    """``catalog`` without fuzzy entries and entries with placeholder problems."""
+    for message in list(catalog):
+        if not message.id:
+            continue  # the header
+        if message.fuzzy or placeholder_problem(message) is not None:
+            catalog.delete(message.id, message.context)
+    return catalog
+
+
+def compile_po(po_file: Path) -> bytes:
+    """The ``.mo`` bytes of ``po_file``, usable entries only (see :func:`usable_catalog`)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po_file.open("rb") as fh:
+        catalog = read_po(fh, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, usable_catalog(catalog), use_fuzzy=False)
+    return buffer.getvalue()
+
+
+@cache
+def translator(language: str) -> _gettext.NullTranslations:
+    """The gettext translator for ``language`` (identity when there is no catalog).
+
+    A compiled ``.mo`` is used when it is at least as new as its ``.po``;
+    otherwise the ``.po`` is compiled in memory. A catalog that cannot be read
+    is logged and the English source text is shown.
+    """
+    po_file, mo_file = catalog_files(language)
+    try:
+        if mo_file.is_file() and (
+            not po_file.is_file() or mo_file.stat().st_mtime >= po_file.stat().st_mtime
+        ):
+            with mo_file.open("rb") as fh:
+                return _gettext.GNUTranslations(fh)
+        if po_file.is_file():
+            return _gettext.GNUTranslations(io.BytesIO(compile_po(po_file)))
+    except Exception as exc:  # a broken catalog must not stop the application
+        log.warning("cannot load the %s translations: %s", language, exc)
+    return _gettext.NullTranslations()
+
+
+def reload_translations() -> None:
+    """Forget loaded catalogs (after they were edited or compiled)."""
+    translator.cache_clear()
 
 
 class _UiLanguage:

@@ -1,4 +1,8 @@
-"""Starting the desktop application: Qt, fonts, icon, and the database.
+"""Starting the desktop application: Qt, fonts, icon, language, and the database.
+
+Qt's own texts (standard buttons and dialogs) come from the ``qtbase_*.qm``
+catalogs PySide6 ships; they and ``QLocale``'s default follow the UI language,
+also when it changes while the application runs.
 
 The window appears at once; the database is opened (and migrated, and for
 ``--demo`` created on first use) in the background with a busy indicator.
@@ -15,12 +19,12 @@ from typing import TYPE_CHECKING
 
 from app import APP_ID, APP_NAME, __version__
 from app.config import resolve_db_url
-from app.i18n import _
+from app.i18n import LANGUAGES, _, on_language_changed, ui_language
 from app.services.errors import ServiceError
 from app.ui.common import STYLE_SHEET, app_icon
 from app.ui.fonts import apply_app_font
 from app.ui.main_window import MainWindow
-from app.ui.qt import QApplication, QThreadPool
+from app.ui.qt import QApplication, QLibraryInfo, QLocale, QThreadPool, QTranslator
 from app.ui.worker import Op, describe_error, show_error
 
 if TYPE_CHECKING:
@@ -39,7 +43,51 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setWindowIcon(app_icon())
     apply_app_font(app)
     app.setStyleSheet(STYLE_SHEET)
+    _qt_language.attach(app)
     return app
+
+
+#: Qt's catalog name for each UI language (Qt calls Simplified Chinese zh_CN).
+QT_CATALOGS: dict[str, str] = {"de": "qtbase_de", "en": "qtbase_en", "ru": "qtbase_ru",
+                               "zh": "qtbase_zh_CN"}  # fmt: skip
+
+
+def qt_translations_dir() -> str:
+    """Where PySide6 keeps Qt's ``.qm`` catalogs (also in the frozen build)."""
+    return QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+
+
+class QtLanguage:
+    """Keeps Qt's own translator and default locale in step with the UI language."""
+
+    def __init__(self) -> None:
+        self.translator: QTranslator | None = None
+        self.language = ""
+        self._listening = False
+
+    def attach(self, app: QApplication) -> None:
+        self.apply(ui_language())
+        if not self._listening:
+            on_language_changed(self.apply)
+            self._listening = True
+
+    def apply(self, language: str) -> None:
+        """Install ``qtbase_<lang>.qm`` (replacing the previous one) and set QLocale's default."""
+        app = QApplication.instance()
+        if not isinstance(app, QApplication) or language == self.language:
+            return
+        if self.translator is not None:
+            app.removeTranslator(self.translator)
+            self.translator = None
+        translator = QTranslator(app)
+        if translator.load(QT_CATALOGS[language], qt_translations_dir()):
+            app.installTranslator(translator)
+            self.translator = translator
+        QLocale.setDefault(QLocale(LANGUAGES[language].replace("_Hans", "")))
+        self.language = language
+
+
+_qt_language = QtLanguage()
 
 
 def open_database(url: str, demo: bool = False) -> Database:
