@@ -3,6 +3,7 @@ fold marks, footer, and "Page X of Y" once the page count is known."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -12,7 +13,8 @@ from typing import Any
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
+from reportlab.lib.utils import ImageReader, _digester
+from reportlab.pdfbase.pdfdoc import PDFImageXObject
 from reportlab.pdfbase.pdfmetrics import getAscent, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
@@ -36,6 +38,49 @@ from app.letters.styles import (
 @cache
 def _logo(path: Path) -> ImageReader:
     return ImageReader(str(path))
+
+
+#: Reuse the logo's compressed image across letters (see :func:`_draw_logo`).
+REUSE_LOGO = True
+
+
+@cache
+def _logo_xobject(path: Path) -> tuple[str, PDFImageXObject]:
+    """The logo as a PDF image, compressed once per process, under the name
+    ``Canvas.drawImage`` gives it (a digest of its pixels and alpha)."""
+    reader = _logo(path)
+    pixels = reader.getRGBData()  # also reads the alpha channel into ``_dataA``
+    alpha = reader._dataA
+    name = _digester(pixels + (alpha.getRGBData() if alpha else b"auto"))
+    image = PDFImageXObject(name, reader, mask="auto")
+    image.name = name
+    return name, image
+
+
+def _draw_logo(canvas: Canvas, path: Path, x: float, y: float, size: float) -> None:
+    """Draw the logo; its compressed pixels are made once, not per letter.
+
+    ``drawImage`` compresses an image for every new document. The logo is
+    registered with the document beforehand, from the copy made once, the
+    way ``drawImage`` registers it; ``drawImage`` then only places it.
+    """
+    if REUSE_LOGO:
+        name, template = _logo_xobject(path)
+        doc = canvas._doc
+        registered = doc.getXObjectName(name)
+        if doc.idToObject.get(registered) is None:
+            image = copy.copy(template)
+            canvas._setXObjects(image)
+            doc.Reference(image, registered)
+            doc.addForm(name, image)
+            smask = image.__dict__.pop("_smask", None)
+            if smask is not None:
+                mask = copy.copy(smask)
+                canvas._setXObjects(mask)
+                image.smask = doc.Reference(mask, doc.getXObjectName(smask.name))
+    canvas.drawImage(
+        _logo(path), x, y, width=size, height=size, mask="auto", preserveAspectRatio=True
+    )
 
 
 def _draw_at(canvas: Canvas, para: Paragraph, x: float, top: float, width: float) -> float:
@@ -222,15 +267,7 @@ def _letterhead(canvas: Canvas, content: LetterContent, st: Styles) -> None:
     op = content.operator
     x = LEFT
     if op.logo is not None:
-        canvas.drawImage(
-            _logo(op.logo),
-            LEFT,
-            PAGE_H - 31 * mm,
-            width=16 * mm,
-            height=16 * mm,
-            mask="auto",
-            preserveAspectRatio=True,
-        )
+        _draw_logo(canvas, op.logo, LEFT, PAGE_H - 31 * mm, 16 * mm)
         x = LEFT + 19 * mm
     brand = brand_style(st.brand, op.colour)
     _draw_lines(canvas, [op.name], brand, st.bold_fonts, x, PAGE_H - 17 * mm, 80 * mm)
