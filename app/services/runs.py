@@ -28,6 +28,7 @@ from app.domain.playbook_schema import (
     LetterEffect,
     Localized,
     Playbook,
+    PlaybookError,
     SmsEffect,
     StageEffect,
     Step,
@@ -391,7 +392,7 @@ def _view(
     flow = playbook.flow(state.flow)
     step = engine.current_step(playbook, state)
     done, total = engine.progress(playbook, state)
-    common = {
+    common: dict[str, Any] = {
         "case_id": case.id,
         "customer_id": customer.id,
         "process": case.process.value,
@@ -578,6 +579,10 @@ def _playbook(process: str) -> Playbook:
         raise NotFoundError(
             _("There is no playbook for {process}.").format(process=process)
         ) from None
+    except PlaybookError as exc:
+        raise ServiceError(
+            _("The playbook cannot be used: {problem}").format(problem=exc)
+        ) from exc
 
 
 def _customer(uow: UnitOfWork, customer_id: uuid.UUID) -> Customer:

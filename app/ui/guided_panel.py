@@ -167,6 +167,7 @@ class GuidedPanel(QWidget):
             target.process,
             target.flow,
             subject=target.subject,
+            case_id=target.case_id,
             today=self.today,
         )
 

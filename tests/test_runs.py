@@ -1,0 +1,102 @@
+"""Guided runs against the database: which case a run belongs to, and broken playbooks."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.services import runs
+from app.services.errors import ServiceError
+from app.services.playbooks import default_playbooks_dir, use_playbooks_dir
+from app.store.db import Database
+from app.store.models import Case, CaseState, Customer, Partner, Process
+from app.store.repositories import UnitOfWork
+
+TODAY = date(2026, 3, 12)
+
+
+def _customer(db: Database) -> Customer:
+    with UnitOfWork(db) as uow:
+        partner = Partner(code="KNU-1", name="Kabelnetz Nordwest AG", country="CH", language="de")
+        uow.add(partner)
+        uow.flush()
+        customer = Customer(
+            customer_no="C-1",
+            msisdn="+41791234567",
+            name="Hans Müller",
+            language="de",
+            customer_value=3,
+            partner_id=partner.id,
+        )
+        uow.add(customer)
+        uow.commit()
+        return customer
+
+
+def _cases(db: Database) -> int:
+    with UnitOfWork(db) as uow:
+        return uow.session.scalar(select(func.count(Case.id))) or 0
+
+
+def test_a_named_case_without_a_run_is_taken_over_not_doubled(db: Database) -> None:
+    customer = _customer(db)
+    with UnitOfWork(db) as uow:
+        case = Case(
+            customer_id=customer.id,
+            process=Process.COMPLAINT,
+            subject="recorded earlier",
+            stage="second_line",
+            opened_by="m.keller",
+            facts={"category": "billing_system.balance_desync"},
+        )
+        uow.add(case)
+        uow.commit()
+    flow = runs.playbook_for("complaint").flows[0].id
+    view = runs.open_run(db, customer.id, "complaint", flow, case_id=case.id, today=TODAY)
+    assert view.case_id == case.id
+    assert _cases(db) == 1
+    again = runs.open_run(db, customer.id, "complaint", flow, case_id=case.id, today=TODAY)
+    assert again.case_id == case.id
+    assert _cases(db) == 1
+
+
+def test_a_closed_or_foreign_case_cannot_be_named(db: Database) -> None:
+    customer = _customer(db)
+    with UnitOfWork(db) as uow:
+        case = Case(
+            customer_id=customer.id,
+            process=Process.COMPLAINT,
+            subject="old",
+            state=CaseState.CLOSED,
+            opened_by="m.keller",
+        )
+        uow.add(case)
+        uow.commit()
+    flow = runs.playbook_for("complaint").flows[0].id
+    with pytest.raises(ServiceError, match="closed or does not belong"):
+        runs.open_run(db, customer.id, "complaint", flow, case_id=case.id, today=TODAY)
+    assert _cases(db) == 1
+
+
+@pytest.fixture
+def broken_playbooks(tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "playbooks"
+    shutil.copytree(default_playbooks_dir(), folder)
+    (folder / "complaint.yaml").write_text("meta: [", encoding="utf-8")
+    use_playbooks_dir(folder)
+    yield folder
+    use_playbooks_dir(None)
+
+
+def test_a_broken_playbook_is_a_clear_message_and_records_nothing(
+    sqlite_db: Database, broken_playbooks: Path
+) -> None:
+    customer = _customer(sqlite_db)
+    with pytest.raises(ServiceError, match=r"complaint\.yaml: line 1, column 8: not valid YAML"):
+        runs.open_run(sqlite_db, customer.id, "complaint", "intake", today=TODAY)
+    assert _cases(sqlite_db) == 0
