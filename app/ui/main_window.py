@@ -24,6 +24,7 @@ from app.services.todo_items import OpenTarget
 from app.ui.common import app_icon, bind_retranslate, std_icon
 from app.ui.customer_view import CustomerView
 from app.ui.guided_panel import GuidedPanel
+from app.ui.language_menu import LanguageMenu
 from app.ui.note_dialog import EntryDialog, NoteDialog
 from app.ui.qt import (
     QAction,
@@ -149,6 +150,9 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         bar = self.menuBar()
         self.menu_file = bar.addMenu("")
+        self.menu_language = LanguageMenu(self)  # re-translates itself
+        self.menu_file.addMenu(self.menu_language)
+        self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_quit)
         self.menu_customer = bar.addMenu("")
         for action in (
