@@ -152,7 +152,8 @@ def test_open_complaints_and_claims(db: Database, seed: Seed) -> None:
         "about": "billing_system.migration",
         "due": "2026-03-17",
         "overdue": False,
-        "flow": None,
+        # A case recorded without a script opens the complaint playbook's first flow.
+        "flow": "intake",
         "subject": "complaint:1",
         "case_id": str(claim),
     }
