@@ -100,3 +100,18 @@ def test_a_broken_playbook_is_a_clear_message_and_records_nothing(
     with pytest.raises(ServiceError, match=r"complaint\.yaml: line 1, column 8: not valid YAML"):
         runs.open_run(sqlite_db, customer.id, "complaint", "intake", today=TODAY)
     assert _cases(sqlite_db) == 0
+
+
+def test_complaint_categories_are_worded_in_every_language() -> None:
+    from app.services.playbooks import complaint_category_label
+    from app.services.rules import load_ruleset
+
+    rules = load_ruleset().complaint
+    for channel in rules.channels:
+        for category in channel.categories:
+            ident = f"{channel.id}.{category.id}"
+            for language in ("de", "en", "ru", "zh"):
+                assert complaint_category_label(ident, language) != ident
+    assert complaint_category_label("billing_system.balance_desync", "ru") == (
+        "Рассинхронизация баланса"
+    )

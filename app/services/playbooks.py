@@ -99,3 +99,26 @@ def explain(rule_id: str, language: str) -> str:
     """A rule id in plain words (the id itself when no explanation exists)."""
     text = _explanations().get(rule_id)
     return text.get(language) if text else rule_id
+
+
+def option_label(process: str, input_id: str, option_id: str, language: str) -> str | None:
+    """How the playbook of ``process`` words an option of one of its inputs."""
+    try:
+        playbook = playbook_for(process)
+    except (KeyError, PlaybookError):
+        return None
+    for flow in playbook.flows:
+        for step in flow.steps:
+            for item in step.inputs:
+                if item.id != input_id:
+                    continue
+                for option in item.options:
+                    if option.id == option_id:
+                        return option.label.get(language)
+    return None
+
+
+def complaint_category_label(category: str, language: str) -> str:
+    """A complaint category id (``billing_system.balance_desync``) in words."""
+    option = category.replace(".", "__")
+    return option_label("complaint", "category", option, language) or category

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from app.domain.playbook_schema import Localized, PlaybookError
 from app.i18n import N_, _, format_date, ngettext, ui_language
+from app.services.playbooks import complaint_category_label
 from app.services.todo import (
     ComplaintItem,
     ExpiryItem,
@@ -183,10 +184,12 @@ def item_words(item: TodoItem, rules: RuleSet) -> tuple[str, str]:
         )
     assert isinstance(item, ComplaintItem)
     route = _(ROUTE_WORDS[item.route]) if item.route in ROUTE_WORDS else _("route not decided")
-    return (
-        _("Complaint — {route}").format(route=route),
-        item.category or item.subject or str(item.case_id),
+    about = (
+        complaint_category_label(item.category, ui_language())
+        if item.category
+        else item.subject or str(item.case_id)
     )
+    return (_("Complaint — {route}").format(route=route), about)
 
 
 class TodoRow(QFrame):

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from app.i18n import N_, _, format_date, ngettext
+from app.i18n import N_, _, format_date, ngettext, ui_language
+from app.services.playbooks import complaint_category_label
 from app.services.worklists import WorklistRow, worklist
 from app.ui.common import bind_retranslate, hint_label, std_icon
 from app.ui.qt import (
@@ -85,7 +86,8 @@ def what_words(row: WorklistRow, rules: RuleSet) -> str:
         titles = {t.id: t.title for t in rules.onboarding.tasks} | VIP_WORDS
         return _("Onboarding: {task}").format(task=_(titles.get(row.what, row.what)))
     route = _(ROUTE_WORDS[row.what]) if row.what in ROUTE_WORDS else _("route not decided")
-    return _("Complaint {about}: {route}").format(about=row.about, route=route)
+    about = complaint_category_label(row.about, ui_language()) if row.about else ""
+    return _("Complaint {about}: {route}").format(about=about, route=route)
 
 
 class WorklistModel(QAbstractTableModel):
