@@ -35,8 +35,9 @@ from app.letters.templates import load_template
 
 log = logging.getLogger(__name__)
 
-#: Below this many letters the start of worker processes costs more than it saves.
-PARALLEL_MIN = 16
+#: Below this many letters starting worker processes (each imports reportlab and
+#: compiles the templates it needs, 1–3 s) costs more than it saves.
+PARALLEL_MIN = 100
 #: Letters handed to a worker at a time (fewer round trips, still even spread).
 CHUNK = 4
 
