@@ -5,6 +5,10 @@ Both executables of the installed program start here: ``Agent Assist.exe``
 sub-commands such as ``db upgrade``). ``--check-installation`` verifies the
 frozen folder itself (data files, migrations, formats, drivers) and is what
 ``installer/build.py`` runs after every build.
+
+``multiprocessing.freeze_support()`` comes first: letter batches render in
+worker processes, which on Windows start this executable again; in a worker
+it runs the worker and exits, in the program itself it does nothing.
 """
 
 from __future__ import annotations
@@ -23,4 +27,7 @@ def _run() -> int:
 
 
 if __name__ == "__main__":
+    import multiprocessing
+
+    multiprocessing.freeze_support()
     sys.exit(_run())
