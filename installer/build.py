@@ -4,7 +4,7 @@
 
 Steps (each prints its duration):
 
-1. compile the gettext catalogs (``pybabel compile``) when any ``.po`` exists;
+1. compile the gettext catalogs (``python -m app.i18n_tools compile``) when any ``.po`` exists;
 2. write the Windows version resource from ``app/__init__.py`` (installer/version.py);
 3. draw the executable icon from ``resources/icons/agent-assist.svg``;
 4. run PyInstaller with ``installer/agent-assist.spec`` -> ``dist/agent-assist/``;
@@ -66,8 +66,9 @@ def compile_catalogs() -> None:
     if not any(translations.rglob("*.po")):
         print("    no .po catalogs in translations/: the build speaks English only")
         return
-    run([sys.executable, "-m", "babel.messages.frontend", "compile", "-d", str(translations),
-         "-D", "agent_assist", "--statistics"])  # fmt: skip
+    # The application's own compile: the same rules as at runtime (no fuzzy entries,
+    # no translation whose placeholders differ from the source).
+    run([sys.executable, "-m", "app.i18n_tools", "compile"])
 
 
 def draw_icon() -> None:
