@@ -14,24 +14,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from app.cli import CommandError, add_db_option
-from app.i18n import N_, _, ngettext
+from app.i18n import _
 
 if TYPE_CHECKING:
-    from app.domain.ruleset import RuleSet
     from app.services.todo import TodoItem
     from app.store.db import Database
 
 EXIT_NOT_FOUND = 1
 EXIT_INVALID = 2
-
-#: Complaint routes in words (the rule file names them by id only).
-ROUTE_WORDS = {
-    "mass_incident": N_("handle by the mass-incident algorithm"),
-    "consultation": N_("consultation"),
-    "second_line": N_("second line: on-line retention"),
-    "retained": N_("customer retained"),
-    "claim": N_("claim"),
-}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -48,7 +38,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("customer_no", metavar="CUSTOMER_NO", help=_("the customer number"))
     add_date_option(parser)
     add_db_option(parser)
-    keep_global_db(parser)
     parser.add_argument("--json", action="store_true", help=_("write the list as one JSON object"))
     parser.set_defaults(handler=run)
 
@@ -57,13 +46,6 @@ def add_date_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--date", metavar="YYYY-MM-DD", help=_("the day to look at (default: today)")
     )
-
-
-def keep_global_db(parser: argparse.ArgumentParser) -> None:
-    """Keep a ``--db`` given before the sub-command when none is given after it."""
-    for action in parser._actions:
-        if action.dest == "db":
-            action.default = argparse.SUPPRESS
 
 
 def parse_day(text: str | None) -> date:
@@ -94,7 +76,6 @@ def open_database(args: argparse.Namespace) -> Database:
 def run(args: argparse.Namespace) -> int:
     """Handle ``agent-assist todo``; returns the exit code."""
     from app.services.errors import NotFoundError
-    from app.services.rules import load_ruleset
     from app.services.todo import todo_for
 
     day = parse_day(args.date)
@@ -116,9 +97,8 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    rules = load_ruleset()
     for item in todo.items:
-        print(describe_item(item, rules))
+        print(describe_item(item, todo.date))
     return 0
 
 
@@ -128,64 +108,14 @@ def _day(value: date) -> str:
     return format_date(value)
 
 
-def _month(key: str) -> str:
-    from app.i18n import format_date
+def describe_item(item: TodoItem, today: date) -> str:
+    """One readable line for an item, in the UI language (the customer view's words)."""
+    from app.services.wording import due_words, item_words
 
-    year, month = key.split("-")
-    return format_date(date(int(year), int(month), 1), fmt="LLLL y")
-
-
-def due_words(due: date, overdue: bool) -> str:
-    """ "due 25 Jun 2026" or "OVERDUE since 23 Jun 2026"."""
-    if overdue:
-        return _("OVERDUE since {date}").format(date=_day(due))
-    return _("due {date}").format(date=_day(due))
-
-
-def describe_item(item: TodoItem, rules: RuleSet) -> str:
-    """One readable line for an item, in the UI language."""
-    from app.services.todo import ComplaintItem, ExpiryItem, FairUseItem, OnboardingItem
-
-    when = due_words(item.due, item.overdue)
-    if isinstance(item, FairUseItem):
-        titles = {a.id: a.title for s in rules.fair_use.stages for a in s.actions}
-        return _("{when}: fair use {month}, stage {stage}; to do: {actions}").format(
-            when=when,
-            month=_month(item.month),
-            stage=item.stage,
-            actions="; ".join(_(titles.get(a, a)) for a in item.actions),
-        )
-    if isinstance(item, ExpiryItem):
-        titles = {r.id: r.title for r in rules.expiry.reminders}
-        return _("{when}: {reminder} — {bundle} ({bundle_id}) ends {end}").format(
-            when=when,
-            reminder=_(titles.get(item.reminder, item.reminder)),
-            bundle=item.bundle_name or item.bundle_id,
-            bundle_id=item.bundle_id,
-            end=_day(item.end_date) if item.end_date else "–",
-        )
-    if isinstance(item, OnboardingItem):
-        stages = {s.id: s.title for s in rules.onboarding.stages}
-        count = len(item.tasks)
-        text = _("{when}: onboarding day {day}, {stage}; {tasks}").format(
-            when=when,
-            day=item.day,
-            stage=_(stages.get(item.stage, item.stage)),
-            tasks=ngettext("{count} open task", "{count} open tasks", count).format(count=count),
-        )
-        if item.vip_overdue:
-            words = {
-                "assign_manager": _("account manager not assigned"),
-                "first_contact": _("manager's first contact missing"),
-            }
-            text += _("; VIP overdue: {what}").format(
-                what=", ".join(words.get(v, v) for v in item.vip_overdue)
-            )
-        return text
-    assert isinstance(item, ComplaintItem)
-    route = _(ROUTE_WORDS[item.route]) if item.route in ROUTE_WORDS else _("route not decided")
-    about = item.category or item.subject or str(item.case_id)
-    return _("{when}: complaint {about}: {route}").format(when=when, about=about, route=route)
+    title, details = item_words(item)
+    return _("{when}: {title} — {details}").format(
+        when=due_words(item.due, item.overdue, today), title=title, details=details
+    )
 
 
 def print_json(data: Any) -> None:

@@ -10,15 +10,13 @@ one readable line per row in the UI language; with ``--json`` one object
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from typing import TYPE_CHECKING
 
 from app.cli import CommandError, add_db_option
 from app.commands.todo import (
     EXIT_INVALID,
-    ROUTE_WORDS,
     add_date_option,
-    due_words,
-    keep_global_db,
     open_database,
     parse_day,
     print_json,
@@ -26,7 +24,6 @@ from app.commands.todo import (
 from app.i18n import _
 
 if TYPE_CHECKING:
-    from app.domain.ruleset import RuleSet
     from app.services.worklists import WorklistRow
 
 KINDS = ("fair-use", "reminders", "onboarding", "complaints")
@@ -47,14 +44,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     add_date_option(parser)
     add_db_option(parser)
-    keep_global_db(parser)
     parser.add_argument("--json", action="store_true", help=_("write the rows as one JSON object"))
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Handle ``agent-assist worklist``; returns the exit code."""
-    from app.services.rules import load_ruleset
     from app.services.worklists import worklist
 
     if args.kind not in KINDS:
@@ -78,31 +73,18 @@ def run(args: argparse.Namespace) -> int:
     if not rows:
         print(_("The worklist is empty."))
         return 0
-    rules = load_ruleset()
     for row in rows:
-        print(describe_row(row, rules))
+        print(describe_row(row, day))
     return 0
 
 
-def describe_row(row: WorklistRow, rules: RuleSet) -> str:
-    """One readable line for a row, in the UI language."""
-    if row.process == "fair_use":
-        what = _("fair use {month}, stage {stage}").format(month=row.about, stage=row.what)
-    elif row.process == "expiry":
-        titles = {r.id: r.title for r in rules.expiry.reminders}
-        what = _("{reminder}: {bundle}").format(
-            reminder=_(titles.get(row.what, row.what)), bundle=row.about
-        )
-    elif row.process == "onboarding":
-        titles = {t.id: t.title for t in rules.onboarding.tasks}
-        titles |= {
-            "assign_manager": _("Assign an account manager"),
-            "first_contact": _("First contact by the account manager"),
-        }
-        what = _("onboarding: {task}").format(task=_(titles.get(row.what, row.what)))
-    else:
-        route = _(ROUTE_WORDS[row.what]) if row.what in ROUTE_WORDS else _("route not decided")
-        what = _("complaint {about}: {route}").format(about=row.about, route=route)
+def describe_row(row: WorklistRow, today: date) -> str:
+    """One readable line for a row, in the UI language (the worklist window's words)."""
+    from app.services.wording import due_words, row_words
+
     return _("{when}: {no} {name} — {what}").format(
-        when=due_words(row.due, row.overdue), no=row.customer_no, name=row.customer_name, what=what
+        when=due_words(row.due, row.overdue, today),
+        no=row.customer_no,
+        name=row.customer_name,
+        what=row_words(row),
     )

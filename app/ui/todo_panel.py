@@ -14,22 +14,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 
 from app.domain.playbook_schema import Localized, PlaybookError
-from app.i18n import N_, _, format_date, ngettext, ui_language
-from app.services.playbooks import complaint_category_label
+from app.i18n import _, ngettext, ui_language
+from app.services.guides.complaint import new_complaint_subject
 from app.services.todo import (
-    ComplaintItem,
-    ExpiryItem,
-    FairUseItem,
-    OnboardingItem,
     OpenTarget,
-    TodoItem,
     TodoList,
     todo_for,
 )
+from app.services.wording import due_words, item_words
 from app.ui.common import bind_retranslate, hint_label, std_icon
 from app.ui.labels import process_label
 from app.ui.qt import (
@@ -52,21 +48,8 @@ from app.ui.qt import (
 from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:
-    from app.domain.ruleset import RuleSet
     from app.store.db import Database
 
-#: Complaint routes in words (the rule file names them by id only).
-ROUTE_WORDS = {
-    "mass_incident": N_("handle by the mass-incident algorithm"),
-    "consultation": N_("consultation"),
-    "second_line": N_("second line: on-line retention"),
-    "retained": N_("customer retained"),
-    "claim": N_("claim"),
-}
-VIP_WORDS = {
-    "assign_manager": N_("Assign an account manager"),
-    "first_contact": N_("First contact by the account manager"),
-}
 #: Processes with flows the agent starts when the customer (or partner) calls about them.
 STARTABLE = ("contract", "complaint", "fair_use")
 
@@ -91,14 +74,12 @@ class StartOption:
 @dataclass(frozen=True)
 class TodoData:
     todo: TodoList
-    rules: RuleSet
     starts: tuple[StartOption, ...]
 
 
 def load_todo(db: Database, customer_no: str, today: date | None) -> TodoData:
-    """The to-do list, the rule titles to word it, and the flows one can start (worker thread)."""
+    """The to-do list and the flows one can start (worker thread)."""
     from app.services.playbooks import playbook_for
-    from app.services.rules import load_ruleset
 
     todo = todo_for(db, customer_no, today)
     starts: list[StartOption] = []
@@ -112,84 +93,19 @@ def load_todo(db: Database, customer_no: str, today: date | None) -> TodoData:
         elif process == "fair_use":  # the stage flows open from the to-do item
             flows = [f for f in flows if not f.id.startswith("stage_")]
         starts.extend(StartOption(process, flow.id, flow.title) for flow in flows)
-    return TodoData(todo, load_ruleset(), tuple(starts))
+    return TodoData(todo, tuple(starts))
 
 
-def start_target(
-    option: StartOption, today: date | None, now: datetime | None = None
-) -> OpenTarget:
-    """The case subject of a started flow: ``<flow>:<date>``, ``complaint:<yyyymmdd-hhmm>``,
-    for fair use the month (``YYYY-MM``, e.g. the partner's answer on this month's decision)."""
+def start_target(option: StartOption, today: date | None) -> OpenTarget:
+    """The case subject of a started flow: ``<flow>:<date>``, a new complaint's own
+    subject, for fair use the month (``YYYY-MM``, e.g. the partner's answer on this
+    month's decision)."""
     day = today or date.today()
     if option.process == "complaint":
-        stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M")
-        return OpenTarget("complaint", option.flow, f"complaint:{stamp}")
+        return OpenTarget("complaint", option.flow, new_complaint_subject(day))
     if option.process == "fair_use":
         return OpenTarget("fair_use", option.flow, day.strftime("%Y-%m"))
     return OpenTarget(option.process, option.flow, f"{option.flow}:{day.isoformat()}")
-
-
-def due_words(due: date, overdue: bool) -> str:
-    if overdue:
-        return _("Overdue since {date}").format(date=format_date(due))
-    return _("Due {date}").format(date=format_date(due))
-
-
-def _month_words(key: str) -> str:
-    year, month = key.split("-")
-    return format_date(date(int(year), int(month), 1), fmt="LLLL y")
-
-
-def item_words(item: TodoItem, rules: RuleSet) -> tuple[str, str]:
-    """(title, details) of an item in the UI language."""
-    if isinstance(item, FairUseItem):
-        titles = {a.id: a.title for s in rules.fair_use.stages for a in s.actions}
-        return (
-            _("Fair use — stage {stage}").format(stage=item.stage),
-            _("{month}; to do: {actions}").format(
-                month=_month_words(item.month),
-                actions="; ".join(_(titles.get(a, a)) for a in item.actions),
-            ),
-        )
-    if isinstance(item, ExpiryItem):
-        titles = {r.id: r.title for r in rules.expiry.reminders}
-        ends = format_date(item.end_date) if item.end_date else "–"
-        return (
-            _("Expiring bundle — {reminder}").format(
-                reminder=_(titles.get(item.reminder, item.reminder))
-            ),
-            _("{bundle} ({bundle_id}) ends {end}").format(
-                bundle=item.bundle_name or item.bundle_id, bundle_id=item.bundle_id, end=ends
-            ),
-        )
-    if isinstance(item, OnboardingItem):
-        stages = {s.id: s.title for s in rules.onboarding.stages}
-        tasks = {t.id: t.title for t in rules.onboarding.tasks}
-        open_tasks = [_(tasks.get(t.id, t.id)) for t in item.tasks]
-        details = ngettext("{count} open task", "{count} open tasks", len(open_tasks)).format(
-            count=len(open_tasks)
-        )
-        if open_tasks:
-            details += ": " + "; ".join(open_tasks)
-        for deadline in item.vip_pending:
-            words = _(VIP_WORDS.get(deadline.id, deadline.id))
-            details += " · " + _("VIP: {what} by {date}").format(
-                what=words, date=format_date(deadline.due)
-            )
-        return (
-            _("Onboarding — day {day}, {stage}").format(
-                day=item.day, stage=_(stages.get(item.stage, item.stage))
-            ),
-            details,
-        )
-    assert isinstance(item, ComplaintItem)
-    route = _(ROUTE_WORDS[item.route]) if item.route in ROUTE_WORDS else _("route not decided")
-    about = (
-        complaint_category_label(item.category, ui_language())
-        if item.category
-        else item.subject or str(item.case_id)
-    )
-    return (_("Complaint — {route}").format(route=route), about)
 
 
 class TodoRow(QFrame):
@@ -370,8 +286,8 @@ class TodoPanel(QGroupBox):
             rows = []
             for item in data.todo.items:
                 row = TodoRow(item.target, item.overdue, self)
-                title, details = item_words(item, data.rules)
-                row.set_texts(title, details, due_words(item.due, item.overdue))
+                title, details = item_words(item)
+                row.set_texts(title, details, due_words(item.due, item.overdue, data.todo.date))
                 row.activated.connect(self.open_requested.emit)
                 rows.append(row)
             self._set_rows(rows)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from app.i18n import N_, _, format_date, ngettext, ui_language
-from app.services.playbooks import complaint_category_label
+from app.i18n import N_, _, format_date, ngettext
+from app.services.wording import row_words
 from app.services.worklists import WorklistRow, worklist
 from app.ui.common import bind_retranslate, hint_label, std_icon
 from app.ui.qt import (
@@ -39,11 +39,9 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
-from app.ui.todo_panel import ROUTE_WORDS, VIP_WORDS
 from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:
-    from app.domain.ruleset import RuleSet
     from app.store.db import Database
 
 #: Worklist kind -> its name, in menu order (Ctrl+1..Ctrl+4).
@@ -63,31 +61,11 @@ OVERDUE_COLOUR = QColor("#b3261e")
 class WorklistData:
     kind: str
     rows: list[WorklistRow]
-    rules: RuleSet
 
 
 def load_worklist(db: Database, kind: str, today: date | None) -> WorklistData:
-    """The rows and the rule titles to word them (worker thread)."""
-    from app.services.rules import load_ruleset
-
-    return WorklistData(kind, worklist(db, kind, today), load_ruleset())
-
-
-def what_words(row: WorklistRow, rules: RuleSet) -> str:
-    """What a row is about, in the UI language."""
-    if row.process == "fair_use":
-        return _("Fair use {month}, stage {stage}").format(month=row.about, stage=row.what)
-    if row.process == "expiry":
-        titles = {r.id: r.title for r in rules.expiry.reminders}
-        return _("{reminder}: {bundle}").format(
-            reminder=_(titles.get(row.what, row.what)), bundle=row.about
-        )
-    if row.process == "onboarding":
-        titles = {t.id: t.title for t in rules.onboarding.tasks} | VIP_WORDS
-        return _("Onboarding: {task}").format(task=_(titles.get(row.what, row.what)))
-    route = _(ROUTE_WORDS[row.what]) if row.what in ROUTE_WORDS else _("route not decided")
-    about = complaint_category_label(row.about, ui_language()) if row.about else ""
-    return _("Complaint {about}: {route}").format(about=about, route=route)
+    """The rows of one worklist (worker thread)."""
+    return WorklistData(kind, worklist(db, kind, today))
 
 
 class WorklistModel(QAbstractTableModel):
@@ -96,12 +74,11 @@ class WorklistModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.rows: list[WorklistRow] = []
-        self.rules: RuleSet | None = None
         self._warning: QIcon | None = None
 
-    def set_rows(self, rows: list[WorklistRow], rules: RuleSet | None) -> None:
+    def set_rows(self, rows: list[WorklistRow]) -> None:
         self.beginResetModel()
-        self.rows, self.rules = list(rows), rules
+        self.rows = list(rows)
         self.endResetModel()
 
     def row_at(self, row: int) -> WorklistRow | None:
@@ -129,7 +106,7 @@ class WorklistModel(QAbstractTableModel):
             if column == 1:
                 return row.customer_name
             if column == 2:
-                return what_words(row, self.rules) if self.rules is not None else row.what
+                return row_words(row)
             if column == 3:
                 return format_date(row.due)
             return _("Overdue") if row.overdue else ""
@@ -138,8 +115,7 @@ class WorklistModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and row.overdue and column in (3, 4):
             return OVERDUE_COLOUR
         if role == Qt.ItemDataRole.ToolTipRole:
-            what = what_words(row, self.rules) if self.rules is not None else row.what
-            return what + "\n" + _("Enter opens the customer with the guided script")
+            return row_words(row) + "\n" + _("Enter opens the customer with the guided script")
         if role == RowRole:
             return row
         return None
@@ -204,7 +180,7 @@ class WorklistWindow(QWidget):
 
     def set_database(self, db: Database | None, today: date | None = None) -> None:
         if db is not self.db:
-            self.model.set_rows([], None)
+            self.model.set_rows([])
         self.db, self.today = db, today
 
     def show_kind(self, kind: str) -> None:
@@ -239,7 +215,7 @@ class WorklistWindow(QWidget):
     def _loaded(self, seq: int, data: WorklistData) -> None:
         if seq != self._seq:
             return
-        self.model.set_rows(data.rows, data.rules)
+        self.model.set_rows(data.rows)
         if data.rows:
             self.table.setCurrentIndex(self.model.index(0, 0))
         self._set_state("loaded")

@@ -61,7 +61,7 @@ def test_fair_use_rows_name_the_stage_and_onboarding_rows_the_task(
     demo_window.show_worklist("fair-use")
     wl = _worklist_window(qtbot, demo_window)
     rows = {wl.model.index(r, 0).data(): wl.model.index(r, 2).data() for r in range(3)}
-    assert rows["C-10003"] == "Fair use 2026-03, stage 3"
+    assert rows["C-10003"] == "Fair use March 2026, stage 3"
     qtbot.keyClick(wl.table, Qt.Key.Key_3, CTRL)
     whats = _column(wl, 2)
     assert any(w.startswith("Onboarding: ") for w in whats)
