@@ -193,14 +193,19 @@ def _translated(message: Message) -> bool:
 # --- checks -------------------------------------------------------------------------------
 
 
+def key(message: Message) -> Key:
+    msgid = message.id
+    return (msgid if isinstance(msgid, str) else tuple(msgid), message.context)
+
+
 def keys(catalog: Catalog) -> set[Key]:
     """The active messages of ``catalog`` (obsolete ``#~`` entries are not active)."""
-    return {(m.id, m.context) for m in catalog if m.id}
+    return {key(m) for m in catalog if m.id}
 
 
 def _show(keys_: Iterable[Key]) -> str:
-    def one(key: Key) -> str:
-        msgid, context = key
+    def one(item: Key) -> str:
+        msgid, context = item
         text = " / ".join(msgid) if isinstance(msgid, tuple | list) else msgid
         return repr(text) + (f" (context {context!r})" if context else "")
 
@@ -236,7 +241,7 @@ def translation_problems(catalog: Catalog, language: str) -> list[str]:
     for message in catalog:
         if not message.id or not message.string:
             continue
-        where = f"{name}: {_show([(message.id, message.context)]).strip()}"
+        where = f"{name}: {_show([key(message)]).strip()}"
         if message.pluralizable:
             forms = list(message.string)
             if any(forms) and len(forms) != expected.num_plurals:
@@ -255,8 +260,8 @@ def completeness_problems(catalog: Catalog, language: str) -> list[str]:
         return []
     name = f"{CATALOG_FOLDERS[language]}/{DOMAIN}.po"
     messages = [m for m in catalog if m.id]
-    untranslated = [(m.id, m.context) for m in messages if not _translated(m)]
-    fuzzy = [(m.id, m.context) for m in messages if m.fuzzy]
+    untranslated = [key(m) for m in messages if not _translated(m)]
+    fuzzy = [key(m) for m in messages if m.fuzzy]
     problems = []
     if untranslated:
         problems.append(f"{name}: {len(untranslated)} untranslated:{_show(untranslated)}")
