@@ -56,6 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("open the application on the demo database (created on first use)"),
     )
+    parser.add_argument(
+        "--open",
+        metavar="CUSTOMER",
+        help=_(
+            "open the window on this customer: a customer number, a phone number in any "
+            "notation or a name (for the telephony system's screen pop)"
+        ),
+    )
     add_db_option(parser)
     parser.set_defaults(handler=None, db=None)
     subparsers = parser.add_subparsers(title=_("commands"), metavar="COMMAND")
@@ -76,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.handler is None:
             from app.ui.app import run_gui
 
-            return run_gui(db=args.db, demo=args.demo)
+            return run_gui(db=args.db, demo=args.demo, open_query=args.open)
         return int(args.handler(args))
     except CommandError as exc:
         print(f"agent-assist: {exc}", file=sys.stderr)

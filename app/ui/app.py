@@ -139,11 +139,14 @@ def _first_line(exc: BaseException) -> str:
 class Startup:
     """Opens the database behind the shown window and reports how it went."""
 
-    def __init__(self, app: QApplication, window: MainWindow, url: str, demo: bool) -> None:
+    def __init__(
+        self, app: QApplication, window: MainWindow, url: str, demo: bool, open_query: str | None
+    ) -> None:
         self.app = app
         self.window = window
         self.url = url
         self.demo = demo
+        self.open_query = open_query
         self.exit_code = 0
 
     def start(self) -> None:
@@ -156,6 +159,10 @@ class Startup:
 
     def _opened(self, db: Database) -> None:
         self.window.set_database(db)
+        if self.open_query:
+            # Screen pop: the telephony system names the caller; open the best match.
+            self.window.search.search_now(self.open_query)
+            self.window.search.open_current()
 
     def _failed(self, exc: BaseException) -> None:
         self.exit_code = 1
@@ -165,13 +172,22 @@ class Startup:
         box.finished.connect(lambda _result: self.app.quit())
 
 
-def run_gui(db: str | None = None, demo: bool = False, argv: Sequence[str] | None = None) -> int:
-    """Show the main window on the database named by ``--db``/``--demo``/the settings."""
+def run_gui(
+    db: str | None = None,
+    demo: bool = False,
+    argv: Sequence[str] | None = None,
+    open_query: str | None = None,
+) -> int:
+    """Show the main window on the database named by ``--db``/``--demo``/the settings.
+
+    ``open_query`` (``--open``) is a customer number, phone number or name to
+    open at once, as a telephony system does when a call comes in.
+    """
     app = create_application(argv)
     url = resolve_db_url(db, demo=demo)
     window = MainWindow()
     window.show()
-    startup = Startup(app, window, url, demo)
+    startup = Startup(app, window, url, demo, open_query)
     startup.start()
     code = app.exec()
     # Let running queries (and a demo database being written) finish before exiting.

@@ -166,3 +166,25 @@ def test_demo_without_the_demo_module_says_so(
     monkeypatch.setitem(sys.modules, "app.services.demo", None)
     with pytest.raises(ServiceError, match="demo database is not available"):
         open_database(f"sqlite:///{tmp_path / 'demo.sqlite3'}", demo=True)
+
+
+def test_open_pops_the_caller_up_by_phone_number(gui_app, tmp_path: Path) -> None:
+    """``agent-assist --open "079 …"``: the telephony system's screen pop."""
+    from tests.ui.factories import seed_people
+
+    url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
+    db = open_database(url)
+    seed_people(db)  # Hans Müller is +41 79 123 45 67
+    db.dispose()
+    seen: list[str] = []
+
+    def check() -> bool:
+        window = _main_window()
+        if window is None or window.overview is None:
+            return False
+        seen.append(window.overview.customer_no)
+        window.close()
+        return True
+
+    assert _run_gui_with(check, db=url, open_query="079 123 45 67") == 0
+    assert seen == ["C-10001"]
