@@ -142,12 +142,14 @@ def new_catalog(language: str) -> Catalog:
     )
 
 
-def update(root: Path | None = None) -> list[str]:
-    """Extract, then merge the template into every language's catalog; returns what changed."""
+def update(root: Path | None = None, languages: Sequence[str] | None = None) -> list[str]:
+    """Extract, then merge the template into the catalogs of ``languages`` (default:
+    all); returns what changed. Translators working in parallel each update only
+    their own language, so nobody's catalog is rewritten under them."""
     template = extract(root)
     changed = ["translations/agent_assist.pot"] if write_template(template, root) else []
     template = read_catalog(template_file(root))
-    for language in CATALOG_FOLDERS:
+    for language in languages or CATALOG_FOLDERS:
         path = po_file(language, root)
         catalog = read_catalog(path) if path.is_file() else new_catalog(language)
         catalog.update(template, update_creation_date=True)
@@ -300,6 +302,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--complete", action="store_true", help="check: also refuse untranslated and fuzzy entries"
     )
+    parser.add_argument(
+        "--lang",
+        action="append",
+        choices=sorted(CATALOG_FOLDERS),
+        help="update: only this language's catalog (repeatable; default: all)",
+    )
     args = parser.parse_args(argv)
     if args.command == "extract":
         template = extract()
@@ -307,7 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{len(template)} messages; {'written' if written else 'unchanged'}: ", end="")
         print(template_file())
     elif args.command == "update":
-        changed = update()
+        changed = update(languages=args.lang)
         print("\n".join(changed) if changed else "all catalogs up to date")
     elif args.command == "compile":
         print("\n".join(compile_all()))
