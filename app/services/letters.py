@@ -35,6 +35,7 @@ from app.letters.operator import load_operator
 from app.letters.render import prepare_letter, render_letter
 from app.letters.sandbox import LetterTemplateError
 from app.letters.templates import load_template
+from app.services.errors import ServiceError
 from app.store.db import Database
 from app.store.models import Customer, HistoryEntry, Letter, LetterStatus, Partner
 from app.store.repositories import UnitOfWork
@@ -43,7 +44,7 @@ from app.store.types import utcnow
 ARCHIVE_FOLDER = "letters"
 
 
-class LetterError(Exception):
+class LetterError(ServiceError):
     """A letter cannot be requested, issued or opened; the message says why."""
 
 
