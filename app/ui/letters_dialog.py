@@ -21,7 +21,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QFileDialog
 
 from app.config import current_user_name
-from app.i18n import N_, _, format_datetime, language_name, ngettext
+from app.i18n import N_, _, format_datetime, language_name, ngettext, on_language_changed
 from app.services.letters import (
     LetterInfo,
     issue_letter,
@@ -35,10 +35,12 @@ from app.ui.pdf_pages import print_pdf, render_pages
 from app.ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
+    QAction,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
+    QKeySequence,
     QLabel,
     QModelIndex,
     QPixmap,
@@ -50,6 +52,7 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
     Signal,
+    isValid,
 )
 from app.ui.worker import Op, describe_error
 
@@ -137,7 +140,7 @@ class LettersDialog(QDialog):
         self.current: LetterInfo | None = None
         self.pdf: bytes | None = None
         self.pages: list[QImage] = []
-        self._zoom = ZOOMS.index(1.0)
+        self._zoom = ZOOMS.index(0.75)  # an A4 page fits the preview's width
         self._seq = 0
 
         self.model = LettersModel(self)
@@ -425,10 +428,60 @@ def open_letters(
     return dialog
 
 
+def install_letter_actions(window: Any) -> tuple[QAction, QAction]:
+    """Add "Letters…" (Ctrl+L, Customer menu) and "Issue letters of a month…"
+    (Worklists menu) to the main window; returns both actions.
+
+    ``window`` is the main window: it has ``db``, ``customer_id``,
+    ``overview``, ``menu_customer``, ``menu_worklists`` and ``reload_customer``.
+    """
+    from app.ui.letters_batch import open_batch
+
+    letters, batch = QAction(window), QAction(window)
+    letters.setObjectName("actLetters")
+    letters.setShortcut(QKeySequence("Ctrl+L"))
+    letters.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    batch.setObjectName("actBatchLetters")
+
+    def show_letters() -> None:
+        if window.db is None or window.customer_id is None:
+            window.statusBar().showMessage(_("Open a customer first."), 5000)
+            return
+        customer_id = window.customer_id
+        name = window.overview.name if window.overview is not None else ""
+        dialog = open_letters(window, window.db, customer_id, name)
+        dialog.issued.connect(
+            lambda _info: window.reload_customer() if window.customer_id == customer_id else None
+        )
+
+    def show_batch() -> None:
+        if window.db is not None:
+            open_batch(window, window.db)
+
+    letters.triggered.connect(show_letters)
+    batch.triggered.connect(show_batch)
+    window.addAction(letters)
+    window.menu_customer.addSeparator()
+    window.menu_customer.addAction(letters)
+    window.menu_worklists.addSeparator()
+    window.menu_worklists.addAction(batch)
+
+    def retranslate(_language: str = "") -> None:
+        if isValid(letters) and isValid(batch):
+            letters.setText(_("&Letters…"))
+            batch.setText(_("Issue letters of a &month…"))
+
+    retranslate()
+    unregister = on_language_changed(retranslate)
+    window.destroyed.connect(lambda *_args: unregister())
+    return letters, batch
+
+
 __all__ = [
     "DOCUMENT_NAMES",
     "LettersDialog",
     "LettersModel",
     "document_name",
+    "install_letter_actions",
     "open_letters",
 ]

@@ -89,6 +89,10 @@ class MainWindow(QMainWindow):
 
         self._make_actions()
         self._make_menus()
+        # Letters: "Letters…" (Ctrl+L) in the Customer menu, "Issue letters of a month…".
+        from app.ui.letters_dialog import install_letter_actions
+
+        install_letter_actions(self)
         self._make_status_bar()
         self.search.customer_chosen.connect(self.open_customer)
         self.timeline.add_note_requested.connect(self.new_note)

@@ -203,3 +203,25 @@ def test_batch_issues_a_month_with_progress_and_can_stop(
     assert "2 issued, 0 failed" in dlg.count.text()
     statuses = {i.id: i.status for i in letters_of_customer(sqlite_db, customer_id)}
     assert [statuses[i] for i in ids] == ["issued"] * 4
+
+
+def test_main_window_opens_the_letters_of_the_open_customer(window, qtbot, sync_ops) -> None:
+    from app.ui.qt import QAction
+
+    db = window.db
+    customer_id = _customer(db)
+    _request(db, customer_id, "welcome")
+    act = window.findChild(QAction, "actLetters")
+    assert act.shortcut().toString() == "Ctrl+L" and act in window.menu_customer.actions()
+    batch = window.findChild(QAction, "actBatchLetters")
+    assert batch in window.menu_worklists.actions()
+    act.trigger()  # no customer open yet: nothing opens
+    assert window.findChild(LettersDialog) is None
+    window.open_customer(customer_id)
+    act.trigger()
+    dialog = window.findChild(LettersDialog)
+    assert dialog is not None and dialog.isVisible() and dialog.model.rowCount() == 1
+    assert "Käthi Gerber" in dialog.windowTitle()
+    batch.trigger()
+    assert window.findChild(BatchLettersDialog).isVisible()
+    dialog.close()
