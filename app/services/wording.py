@@ -141,5 +141,8 @@ def row_words(row: WorklistRow) -> str:
         return _("{reminder}: {bundle}").format(reminder=reminder_words(row.what), bundle=row.about)
     if row.process == "onboarding":
         return _("Onboarding: {task}").format(task=action_words("onboarding", row.what))
-    about = category_words(row.about) if row.about else ""
-    return _("Complaint {about}: {route}").format(about=about, route=route_words(row.what))
+    if not row.about:
+        return _("Complaint: {route}").format(route=route_words(row.what))
+    return _("Complaint {about}: {route}").format(
+        about=category_words(row.about), route=route_words(row.what)
+    )

@@ -7,14 +7,6 @@ from collections.abc import Iterator
 import pytest
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "i18n_complete: every message translated in de, ru and zh_Hans "
-        "(see TRANSLATIONS_COMPLETE in tests/i18n/test_catalogs.py)",
-    )
-
-
 @pytest.fixture(autouse=True)
 def _fresh_translations() -> Iterator[None]:
     """Each test loads catalogs anew and leaves none behind from a scratch folder."""

@@ -28,7 +28,7 @@ from app.domain.onboarding import (
     evaluate,
 )
 from app.domain.playbook_schema import Playbook, Step
-from app.i18n import _, format_decimal
+from app.i18n import _, format_decimal, ui_language
 from app.services import todo_queries as q
 from app.services.errors import ValidationError
 from app.services.guides.base import Facts, GuideContext
@@ -149,7 +149,12 @@ class OnboardingGuide:
                 _(
                     "Day {day}: this customer is in the {stage} stage; "
                     "the {flow} script starts on day {first}."
-                ).format(day=decision.day, stage=decision.stage, flow=flow, first=first_day)
+                ).format(
+                    day=decision.day,
+                    stage=_stage_title(decision.stage),
+                    flow=_stage_title(flow),
+                    first=first_day,
+                )
             )
 
     # --- the engine ----------------------------------------------------------------
@@ -254,3 +259,11 @@ class OnboardingGuide:
 
 
 GUIDE = OnboardingGuide()
+
+
+def _stage_title(stage: str) -> str:
+    """A stage as the playbook titles its flow, in the agent's language."""
+    try:
+        return playbook_for("onboarding").flow(stage).title.get(ui_language())
+    except KeyError:
+        return stage
