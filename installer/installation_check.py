@@ -88,7 +88,22 @@ def _letters() -> str:
             canvas.drawImage(str(logo), 72, 600, width=120, height=40, preserveAspectRatio=True)
         canvas.save()
         size = path.stat().st_size
-    return f"PDF with an embedded font, {size} bytes"
+        pages = _preview_pages(path)
+    return f"PDF with an embedded font, {size} bytes; preview renders {pages} page(s)"
+
+
+def _preview_pages(path: Path) -> int:
+    """The letter preview and printing draw pages with PDFium (pypdfium2)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        image = document[0].render(scale=0.5).to_pil()
+        if image.width < 100:
+            raise RuntimeError("PDFium drew an empty page")
+        return len(document)
+    finally:
+        document.close()
 
 
 def _drivers() -> str:
@@ -115,11 +130,13 @@ def _qt() -> str:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import qVersion
     from PySide6.QtGui import QIcon
+    from PySide6.QtPrintSupport import QPrinter  # letters are printed through Qt
     from PySide6.QtWidgets import QApplication
 
     from app.resources import resource_path
 
     app = QApplication.instance() or QApplication([])
+    QPrinter(QPrinter.PrinterMode.HighResolution)
     icons = list(resource_path("icons").glob("*.svg"))
     drawn = [p.name for p in icons if not QIcon(str(p)).pixmap(32, 32).isNull()]
     if len(drawn) != len(icons):
