@@ -580,9 +580,7 @@ def _playbook(process: str) -> Playbook:
             _("There is no playbook for {process}.").format(process=process)
         ) from None
     except PlaybookError as exc:
-        raise ServiceError(
-            _("The playbook cannot be used: {problem}").format(problem=exc)
-        ) from exc
+        raise ServiceError(_("The playbook cannot be used: {problem}").format(problem=exc)) from exc
 
 
 def _customer(uow: UnitOfWork, customer_id: uuid.UUID) -> Customer:
