@@ -109,7 +109,7 @@ def test_every_sub_command_module_is_a_hidden_import() -> None:
 def test_spec_uses_the_bundle_lists_and_collects_all_of_app() -> None:
     spec = (INSTALLER / "agent-assist.spec").read_text(encoding="utf-8")
     assert "*bundle.data_files(ROOT)" in spec
-    assert "collect_dynamic_libs(\"pypdfium2_raw\")" in spec
+    assert 'collect_dynamic_libs("pypdfium2_raw")' in spec
     assert "bundle.hidden_imports(ROOT)" in spec
     assert 'collect_submodules("app")' in spec
     assert "version.write_version_file(" in spec

@@ -122,7 +122,7 @@ def peak_mb() -> float:
 
 def bench(engine: str, url: str, files: tuple[Path, Path, Path], rows: int, batch: int) -> None:
     partners, customers, renamed = files
-    db = Database(url)
+    db = Database(url, migrate=True)
     try:
         run_import(db, "partners", partners, author="bench")
         for label, path, expect in (

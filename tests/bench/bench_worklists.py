@@ -203,7 +203,7 @@ def _database(engine: str, folder: Path) -> Iterator[Database]:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    db = Database(url)
+    db = Database(url, migrate=True)
     try:
         yield db
     finally:
