@@ -115,3 +115,14 @@ def test_complaint_categories_are_worded_in_every_language() -> None:
     assert complaint_category_label("billing_system.balance_desync", "ru") == (
         "Рассинхронизация баланса"
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "yes", "no"), [("de", "ja", "nein"), ("ru", "да", "нет"), ("zh", "是", "否")]
+)
+def test_yes_and_no_in_the_decision_box_are_worded(language: str, yes: str, no: str) -> None:
+    from app.i18n import reload_translations
+
+    reload_translations()
+    assert runs.format_fact(True, language, "CHF") == yes
+    assert runs.format_fact(False, language, "CHF") == no

@@ -485,6 +485,10 @@ def _decision(
     )
 
 
+#: Booleans in the decision box, worded in the language of the text they go into.
+YES, NO = N_("yes"), N_("no")
+
+
 # --- facts and words ----------------------------------------------------------------------
 
 
@@ -497,7 +501,7 @@ def format_fact(value: Any, language: str, currency: str) -> str:
     if callable(format_for):  # a value that words itself (a month, a measure's label)
         return str(format_for(language))
     if isinstance(value, bool):
-        return words.gettext("yes") if value else words.gettext("no")
+        return words.gettext(YES if value else NO)
     if isinstance(value, date):
         return format_date(value, language)
     if isinstance(value, Decimal):
