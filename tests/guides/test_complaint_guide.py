@@ -9,10 +9,8 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from app.domain.playbook_schema import Playbook
 from app.letters.templates import load_template
@@ -33,7 +31,6 @@ from app.store.models import (
     Case,
     CaseState,
     Customer,
-    HistoryEntry,
     Letter,
     LetterStatus,
     MassIncident,
@@ -43,6 +40,10 @@ from app.store.models import (
     Task,
 )
 from app.store.repositories import UnitOfWork
+from tests.guides.helpers import case_row as _case
+from tests.guides.helpers import fact as _fact
+from tests.guides.helpers import history as _history
+from tests.guides.helpers import rows as _rows
 
 PLAYBOOK_FILE = resource_path("playbooks") / "complaint.yaml"
 RULE_FILE = resource_path("rules") / "complaint.toml"
@@ -184,29 +185,6 @@ def _incidents(db: Database, customer: uuid.UUID) -> None:
                 )
             )
         uow.commit()
-
-
-def _rows(db: Database, model: type, case_id: uuid.UUID) -> list[Any]:
-    with UnitOfWork(db) as uow:
-        rows = uow.session.scalars(select(model).where(model.case_id == case_id)).all()
-        uow.session.expunge_all()
-        return list(rows)
-
-
-def _case(db: Database, case_id: uuid.UUID) -> Case:
-    with UnitOfWork(db) as uow:
-        case = uow.cases.get(case_id)
-        assert case is not None
-        uow.session.expunge(case)
-        return case
-
-
-def _history(db: Database, case_id: uuid.UUID) -> list[HistoryEntry]:
-    return sorted(_rows(db, HistoryEntry, case_id), key=lambda e: e.created_at)
-
-
-def _fact(view: runs.RunView, key: str) -> str:
-    return next(f.value for f in view.decision if f.key == key)
 
 
 def _open(db: Database, customer: uuid.UUID) -> runs.RunView:

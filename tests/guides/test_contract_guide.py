@@ -12,13 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
-from sqlalchemy import select
 
 from app.domain.contracts import ContractRequest, evaluate
 from app.domain.contracts import DevicePlan as PlanTerms
 from app.domain.contracts import Subscription as Terms
-from app.domain.playbook_schema import Localized, Playbook
+from app.domain.playbook_schema import Playbook
 from app.i18n import set_ui_language
 from app.resources import resource_path
 from app.services import runs
@@ -32,7 +30,6 @@ from app.store.models import (
     Customer,
     DevicePlan,
     DevicePlanStatus,
-    HistoryEntry,
     Letter,
     Partner,
     PartnerTicket,
@@ -40,6 +37,11 @@ from app.store.models import (
     Task,
 )
 from app.store.repositories import UnitOfWork
+from tests.guides.helpers import case_row as _case
+from tests.guides.helpers import fact
+from tests.guides.helpers import history as _history
+from tests.guides.helpers import localized as _localized
+from tests.guides.helpers import rows as _rows
 
 PLAYBOOK_FILE = resource_path("playbooks") / "contract.yaml"
 FLOWS = {
@@ -113,20 +115,6 @@ def test_every_rule_id_of_the_rule_file_is_explained(playbook: Playbook) -> None
         "contract.activate.pro_rata",
         "contract.activate.allowances_pro_rata",
     }
-
-
-def _localized(node: Any) -> Iterator[Localized]:
-    if isinstance(node, Localized):
-        yield node
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from _localized(value)
-    elif isinstance(node, list | tuple):
-        for value in node:
-            yield from _localized(value)
-    elif isinstance(node, BaseModel):
-        for name in type(node).model_fields:
-            yield from _localized(getattr(node, name))
 
 
 def test_words_use_the_glossary_and_swiss_german_writes_ss(playbook: Playbook) -> None:
@@ -210,30 +198,13 @@ def _customer(
         return customer.id
 
 
-def _rows(db: Database, model: type, **where: Any) -> list[Any]:
-    with UnitOfWork(db) as uow:
-        query = select(model).where(*(getattr(model, k) == v for k, v in where.items()))
-        rows = uow.session.scalars(query).all()
-        uow.session.expunge_all()
-        return list(rows)
-
-
-def _history(db: Database, case_id: uuid.UUID) -> list[HistoryEntry]:
-    return sorted(_rows(db, HistoryEntry, case_id=case_id), key=lambda e: (e.created_at, e.id))
-
-
-def _case(db: Database, case_id: uuid.UUID) -> Case:
-    [case] = _rows(db, Case, id=case_id)
-    return case
-
-
 def _n(text: str) -> str:
     """``text`` with babel's no-break spaces as plain ones, for readable expectations."""
     return text.replace("\xa0", " ").replace("\u202f", " ")
 
 
 def _fact(view: runs.RunView, key: str) -> str:
-    return _n(next(f.value for f in view.decision if f.key == key))
+    return _n(fact(view, key))
 
 
 def _run(

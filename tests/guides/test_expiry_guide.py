@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 from sqlalchemy import select
 
-from app.domain.playbook_schema import Localized, Playbook
+from app.domain.playbook_schema import Playbook
 from app.domain.rule_schema import RuleFileError
 from app.letters.render import render_letter
 from app.letters.templates import load_template
@@ -31,7 +30,6 @@ from app.store.models import (
     Case,
     CaseState,
     Customer,
-    HistoryEntry,
     Letter,
     Partner,
     Process,
@@ -39,6 +37,11 @@ from app.store.models import (
     Task,
 )
 from app.store.repositories import UnitOfWork
+from tests.guides.helpers import case_row as _case
+from tests.guides.helpers import fact as _fact
+from tests.guides.helpers import history as _history
+from tests.guides.helpers import localized as _localized
+from tests.guides.helpers import rows as _rows
 
 PLAYBOOK_FILE = resource_path("playbooks") / "expiry.yaml"
 END = date(2026, 6, 30)
@@ -123,20 +126,6 @@ def test_a_consumer_rights_day_that_is_not_in_every_year_is_refused(tmp_path: Pa
     assert str(refused.value) == (
         "goodwill.toml: consumer_rights_day.day: 02-29 is not a day of every year"
     )
-
-
-def _localized(node: Any) -> Iterator[Localized]:
-    if isinstance(node, Localized):
-        yield node
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from _localized(value)
-    elif isinstance(node, list | tuple):
-        for value in node:
-            yield from _localized(value)
-    elif isinstance(node, BaseModel):
-        for name in type(node).model_fields:
-            yield from _localized(getattr(node, name))
 
 
 def test_words_follow_the_glossary(playbook: Playbook) -> None:
@@ -237,34 +226,11 @@ def _customer(
         return customer.id, bundle_no
 
 
-def _rows(db: Database, model: type, case_id: uuid.UUID) -> list[Any]:
-    with UnitOfWork(db) as uow:
-        rows = uow.session.scalars(select(model).where(model.case_id == case_id)).all()
-        uow.session.expunge_all()
-        return list(rows)
-
-
-def _history(db: Database, case_id: uuid.UUID) -> list[HistoryEntry]:
-    return sorted(_rows(db, HistoryEntry, case_id), key=lambda e: (e.created_at, e.text))
-
-
-def _case(db: Database, case_id: uuid.UUID) -> Case:
-    with UnitOfWork(db) as uow:
-        case = uow.cases.get(case_id)
-        assert case is not None
-        uow.session.expunge(case)
-        return case
-
-
 def _sent(db: Database, customer: uuid.UUID, bundle_no: str) -> list[str]:
     with UnitOfWork(db) as uow:
         bundle = uow.bundles.get(customer, bundle_no)
         assert bundle is not None
         return list(bundle.reminders_sent)
-
-
-def _fact(view: runs.RunView, key: str) -> str:
-    return next(f.value for f in view.decision if f.key == key)
 
 
 # --- the reminder flow ----------------------------------------------------------------------

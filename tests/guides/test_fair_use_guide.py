@@ -12,11 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
-from sqlalchemy import select
 
 from app.domain.fair_use import FairUseCase, MeasureDecision, evaluate
-from app.domain.playbook_schema import Localized, Playbook
+from app.domain.playbook_schema import Playbook
 from app.i18n import format_decimal, set_ui_language
 from app.resources import resource_path
 from app.services import runs
@@ -26,11 +24,9 @@ from app.services.playbooks import check_folder, read_playbook
 from app.services.rules import load_ruleset
 from app.store.db import Database
 from app.store.models import (
-    Case,
     CaseState,
     Customer,
     FairUseRecord,
-    HistoryEntry,
     Letter,
     Partner,
     PartnerTicket,
@@ -39,6 +35,11 @@ from app.store.models import (
     Task,
 )
 from app.store.repositories import UnitOfWork
+from tests.guides.helpers import case_row as _case
+from tests.guides.helpers import fact as _fact
+from tests.guides.helpers import history as _history
+from tests.guides.helpers import localized as _localized
+from tests.guides.helpers import rows as _rows
 
 TODAY = date(2026, 3, 15)
 PLAYBOOK_FILE = resource_path("playbooks") / "fair_use.yaml"
@@ -99,20 +100,6 @@ def test_every_rule_id_of_the_rule_file_is_explained(playbook: Playbook) -> None
         case = FairUseCase(date(2026, 3, 1), months, decision=decision)
         emitted.update(evaluate(case, rules).rule_ids)
     assert emitted == declared
-
-
-def _localized(node: Any) -> Iterator[Localized]:
-    if isinstance(node, Localized):
-        yield node
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from _localized(value)
-    elif isinstance(node, list | tuple):
-        for value in node:
-            yield from _localized(value)
-    elif isinstance(node, BaseModel):
-        for name in type(node).model_fields:
-            yield from _localized(getattr(node, name))
 
 
 def test_swiss_german_texts_write_ss(playbook: Playbook) -> None:
@@ -216,29 +203,6 @@ def _customer(
             )
         uow.commit()
         return customer.id
-
-
-def _rows(db: Database, model: type, case_id: uuid.UUID) -> list[Any]:
-    with UnitOfWork(db) as uow:
-        rows = uow.session.scalars(select(model).where(model.case_id == case_id)).all()
-        uow.session.expunge_all()
-        return list(rows)
-
-
-def _case(db: Database, case_id: uuid.UUID) -> Case:
-    with UnitOfWork(db) as uow:
-        case = uow.cases.get(case_id)
-        assert case is not None
-        uow.session.expunge(case)
-        return case
-
-
-def _history(db: Database, case_id: uuid.UUID) -> list[HistoryEntry]:
-    return sorted(_rows(db, HistoryEntry, case_id), key=lambda e: (e.created_at, e.text))
-
-
-def _fact(view: runs.RunView, key: str) -> str:
-    return next(f.value for f in view.decision if f.key == key)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from app.domain.onboarding import OnboardingCase, evaluate
 from app.domain.playbook_schema import Playbook, SmsEffect
@@ -26,16 +25,18 @@ from app.services.todo import todo_for
 from app.services.todo_items import OnboardingItem
 from app.store.db import Database
 from app.store.models import (
-    Case,
     CaseState,
     Customer,
-    HistoryEntry,
     Partner,
     SmsMessage,
     Subscription,
     Task,
 )
 from app.store.repositories import UnitOfWork
+from tests.guides.helpers import case_row as _case
+from tests.guides.helpers import fact as _fact
+from tests.guides.helpers import history as _history
+from tests.guides.helpers import rows as _rows
 
 PLAYBOOK_FILE = resource_path("playbooks") / "onboarding.yaml"
 RULE_FILE = resource_path("rules") / "onboarding.toml"
@@ -168,29 +169,6 @@ def _customer(
         )
         uow.commit()
         return customer.id, customer.customer_no
-
-
-def _rows(db: Database, model: type, case_id: uuid.UUID) -> list[Any]:
-    with UnitOfWork(db) as uow:
-        rows = uow.session.scalars(select(model).where(model.case_id == case_id)).all()
-        uow.session.expunge_all()
-        return list(rows)
-
-
-def _case(db: Database, case_id: uuid.UUID) -> Case:
-    with UnitOfWork(db) as uow:
-        case = uow.cases.get(case_id)
-        assert case is not None
-        uow.session.expunge(case)
-        return case
-
-
-def _history(db: Database, case_id: uuid.UUID) -> list[HistoryEntry]:
-    return sorted(_rows(db, HistoryEntry, case_id), key=lambda e: e.created_at)
-
-
-def _fact(view: runs.RunView, key: str) -> str:
-    return next(f.value for f in view.decision if f.key == key)
 
 
 DEFAULTS: dict[str, dict[str, object]] = {
