@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.services import runs
 from app.services.errors import ServiceError
 from app.services.playbooks import default_playbooks_dir, use_playbooks_dir
+from app.services.run_view import format_fact
 from app.store.db import Database
 from app.store.models import Case, CaseState, Customer, Partner, Process
 from app.store.repositories import UnitOfWork
@@ -124,5 +125,5 @@ def test_yes_and_no_in_the_decision_box_are_worded(language: str, yes: str, no: 
     from app.i18n import reload_translations
 
     reload_translations()
-    assert runs.format_fact(True, language, "CHF") == yes
-    assert runs.format_fact(False, language, "CHF") == no
+    assert format_fact(True, language, "CHF") == yes
+    assert format_fact(False, language, "CHF") == no

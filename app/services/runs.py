@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -24,7 +24,6 @@ from app.domain.playbook_schema import (
     Effect,
     FactEffect,
     HistoryEffect,
-    Input,
     LetterEffect,
     Localized,
     Playbook,
@@ -35,12 +34,19 @@ from app.domain.playbook_schema import (
     TaskEffect,
     TicketEffect,
 )
-from app.i18n import N_, _, format_date, format_money, translator, ui_language
-from app.services.customers import currency_for_country, format_msisdn
+from app.i18n import N_, _, ui_language
+from app.services.customers import currency_for_country
 from app.services.errors import NotFoundError, ServiceError, ValidationError
 from app.services.guides import Facts, GuideContext, guide_for
-from app.services.playbooks import explain, playbook_for
-from app.services.rules import load_ruleset
+from app.services.playbooks import playbook_for
+from app.services.run_view import (
+    RunView,
+    build_view,
+    builtin_facts,
+    fill,
+    guide_context,
+    run_state,
+)
 from app.store.db import Database
 from app.store.models import (
     Case,
@@ -55,60 +61,6 @@ from app.store.models import (
 )
 from app.store.repositories import UnitOfWork
 from app.store.types import utcnow
-
-# --- what the window gets -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InputView:
-    id: str
-    kind: str
-    label: str
-    required: bool
-    options: tuple[tuple[str, str], ...]
-    #: The recorded answer, a draft, or None.
-    value: bool | str | None
-
-
-@dataclass(frozen=True)
-class FactView:
-    key: str
-    label: str
-    value: str
-
-
-@dataclass(frozen=True)
-class RunView:
-    """The current step of a run, worded for the agent and the customer."""
-
-    case_id: uuid.UUID
-    customer_id: uuid.UUID
-    process: str
-    flow_id: str
-    flow_title: str
-    playbook_version: str
-    finished: bool
-    step_id: str | None
-    step_title: str
-    #: What the agent does, in the agent's language.
-    do_text: str
-    #: What the agent says, in the customer's language.
-    say_text: str
-    say_language: str
-    inputs: tuple[InputView, ...]
-    #: The decision, as facts with labels, in the agent's language.
-    decision: tuple[FactView, ...]
-    #: Why: the rules behind the decision, in plain words.
-    reasons: tuple[str, ...]
-    rule_ids: tuple[str, ...]
-    done: int
-    total: int
-    can_go_back: bool
-    #: The step was completed before (the agent went back to look at it).
-    locked: bool
-    #: What completing the previous step recorded, for the status line.
-    recorded: tuple[str, ...] = ()
-
 
 # --- use cases ----------------------------------------------------------------------------
 
@@ -148,7 +100,7 @@ def open_run(
             )
             uow.add(case)
             uow.flush()
-        view = _view(uow, playbook, customer, case, today)
+        view = build_view(uow, playbook, customer, case, today)
         uow.commit()
     return view
 
@@ -156,7 +108,7 @@ def open_run(
 def show_run(db: Database, case_id: uuid.UUID, *, today: date | None = None) -> RunView:
     with UnitOfWork(db) as uow:
         case, customer, playbook = _load(uow, case_id)
-        return _view(uow, playbook, customer, case, today or date.today())
+        return build_view(uow, playbook, customer, case, today or date.today())
 
 
 def complete_step(
@@ -173,12 +125,12 @@ def complete_step(
     db.origin  # noqa: B018 - read (or created) first: writing it inside the step would lock SQLite
     with UnitOfWork(db) as uow:
         case, customer, playbook = _load(uow, case_id)
-        state = _state(case)
+        state = run_state(case)
         if case.state == CaseState.CLOSED or state.finished:
             raise ServiceError(_("This case is closed; add a new history entry instead."))
-        ctx = _context(uow, customer, case, state, today, author)
+        ctx = guide_context(uow, customer, case, state, today, author)
         facts = guide_for(case.process.value).facts(ctx)
-        fact_values = {**_builtin_facts(customer, author, today), **facts.values}
+        fact_values = {**builtin_facts(customer, author, today), **facts.values}
         try:
             step = engine.current_step(playbook, state)
             if step is not None and not engine.is_locked(state, step.id):
@@ -186,7 +138,7 @@ def complete_step(
                 given = engine.validate_answers(step, answers, today, fact_values, state.answers)
                 ctx.state = replace(state, answers={**state.answers, **given})
                 facts = guide_for(case.process.value).facts(ctx)
-                fact_values = {**_builtin_facts(customer, author, today), **facts.values}
+                fact_values = {**builtin_facts(customer, author, today), **facts.values}
             result = engine.advance(playbook, state, answers, fact_values, today)
         except engine.AnswerError as exc:
             raise ValidationError(
@@ -206,7 +158,7 @@ def complete_step(
             case.state = CaseState.CLOSED
             case.closed_at = utcnow()
         uow.flush()
-        view = _view(uow, playbook, customer, case, today, recorded=tuple(recorded))
+        view = build_view(uow, playbook, customer, case, today, recorded=tuple(recorded))
         uow.commit()
     return view
 
@@ -221,12 +173,12 @@ def go_back(
     """Back to the previous step; what was typed into this one is kept."""
     with UnitOfWork(db) as uow:
         case, customer, playbook = _load(uow, case_id)
-        state = _state(case)
+        state = run_state(case)
         if case.state == CaseState.CLOSED or state.finished:
             raise ServiceError(_("This case is closed; add a new history entry instead."))
         case.script_state = engine.back(state, drafts).to_json()
         uow.flush()
-        view = _view(uow, playbook, customer, case, today or date.today())
+        view = build_view(uow, playbook, customer, case, today or date.today())
         uow.commit()
     return view
 
@@ -263,16 +215,16 @@ def _record(
     for effect in result.effects:
         summary = _apply(uow, effect, customer, case, step, result, ctx, fact_values, currency)
         if isinstance(effect, HistoryEffect):
-            history_text = _fill(effect.text, agent_language, fact_values, currency)
+            history_text = fill(effect.text, agent_language, fact_values, currency)
         if summary:
             kind, detail = summary
             payload.setdefault("effects", []).append({"type": effect.type, **detail})
             recorded.append(kind)
     flow_title = playbook.flow(result.state.flow).title.get(agent_language)
-    title = _fill(step.title, agent_language, fact_values, currency)
+    title = fill(step.title, agent_language, fact_values, currency)
     text = history_text or _("{flow}: {step} — done").format(flow=flow_title, step=title)
     if customer_language and history_text is None and step.say:
-        payload["said"] = _fill(step.say, customer_language, fact_values, currency)
+        payload["said"] = fill(step.say, customer_language, fact_values, currency)
     uow.history.append(
         HistoryEntry(
             customer_id=customer.id,
@@ -302,7 +254,7 @@ def _apply(
 ) -> tuple[str, dict[str, Any]] | None:
     agent_language = ui_language()
     if isinstance(effect, SmsEffect):
-        text = _fill(_sms(case, effect.template), customer.language, values, currency)
+        text = fill(_sms(case, effect.template), customer.language, values, currency)
         sms = SmsMessage(
             customer_id=customer.id,
             case_id=case.id,
@@ -322,8 +274,8 @@ def _apply(
             case_id=case.id,
             partner_id=partner.id,
             kind=effect.kind,
-            subject=_fill(effect.subject, partner.language, values, currency)[:200],
-            body=_fill(effect.body, partner.language, values, currency),
+            subject=fill(effect.subject, partner.language, values, currency)[:200],
+            body=fill(effect.body, partner.language, values, currency),
             created_by=ctx.author,
         )
         uow.add(ticket)
@@ -346,7 +298,7 @@ def _apply(
             customer_id=customer.id,
             case_id=case.id,
             kind=effect.kind,
-            title=_fill(effect.title, agent_language, values, currency)[:200],
+            title=fill(effect.title, agent_language, values, currency)[:200],
             due=ctx.today + timedelta(days=effect.due_in_days),
         )
         uow.add(task)
@@ -369,163 +321,6 @@ def _apply(
 
 def _sms(case: Case, template: str) -> Localized:
     return _playbook(case.process.value).sms[template]
-
-
-# --- building the view ------------------------------------------------------------------
-
-
-def _view(
-    uow: UnitOfWork,
-    playbook: Playbook,
-    customer: Customer,
-    case: Case,
-    today: date,
-    recorded: tuple[str, ...] = (),
-) -> RunView:
-    state = _state(case)
-    author = current_user_name()
-    ctx = _context(uow, customer, case, state, today, author)
-    facts = guide_for(case.process.value).facts(ctx)
-    values = {**_builtin_facts(customer, author, today), **facts.values}
-    agent = ui_language()
-    currency = currency_for_country(customer.partner.country)
-    flow = playbook.flow(state.flow)
-    step = engine.current_step(playbook, state)
-    done, total = engine.progress(playbook, state)
-    common: dict[str, Any] = {
-        "case_id": case.id,
-        "customer_id": customer.id,
-        "process": case.process.value,
-        "flow_id": flow.id,
-        "flow_title": _fill(flow.title, agent, values, currency),
-        "playbook_version": playbook.meta.version,
-        "say_language": customer.language,
-        "rule_ids": facts.rule_ids,
-        "reasons": tuple(explain(rule_id, agent) for rule_id in facts.rule_ids),
-        "done": done,
-        "total": total,
-        "recorded": recorded,
-    }
-    if step is None or case.state == CaseState.CLOSED:
-        return RunView(
-            **common,
-            finished=True,
-            step_id=None,
-            step_title=_("Finished"),
-            do_text="",
-            say_text="",
-            inputs=(),
-            decision=_decision(playbook, (), values, agent, currency),
-            can_go_back=False,
-            locked=True,
-        )
-    locked = engine.is_locked(state, step.id)
-    inputs = tuple(
-        InputView(
-            id=item.id,
-            kind=item.type,
-            label=_fill(item.label, agent, values, currency),
-            required=item.required,
-            options=tuple(
-                (o.id, _fill(o.label, agent, values, currency))
-                for o in item.options
-                if o.id in engine.visible_options(item, state.answers, values)
-            ),
-            value=_input_value(item, state, values),
-        )
-        for item in step.inputs
-    )
-    return RunView(
-        **common,
-        finished=False,
-        step_id=step.id,
-        step_title=_fill(step.title, agent, values, currency),
-        do_text=_fill(step.do, agent, values, currency) if step.do else "",
-        say_text=_fill(step.say, customer.language, values, currency) if step.say else "",
-        inputs=inputs,
-        decision=_decision(playbook, step.show, values, agent, currency),
-        can_go_back=len(state.path) > 1,
-        locked=locked,
-    )
-
-
-def _input_value(
-    item: Input, state: engine.RunState, values: Mapping[str, Any]
-) -> bool | str | None:
-    """The recorded answer, else the draft, else the input's default fact as the
-    agent would type it (amounts ``24.50``, dates ``YYYY-MM-DD``)."""
-    if item.id in state.answers:
-        return state.answers[item.id]
-    if item.id in state.drafts:
-        return state.drafts[item.id]
-    default = values.get(item.default_fact) if item.default_fact else None
-    if default is None or isinstance(default, bool):
-        return default
-    if isinstance(default, Decimal):
-        return f"{default:.2f}"
-    if isinstance(default, date):
-        return default.isoformat()
-    return str(default)
-
-
-def _decision(
-    playbook: Playbook,
-    keys: tuple[str, ...] | list[str],
-    values: Mapping[str, Any],
-    language: str,
-    currency: str,
-) -> tuple[FactView, ...]:
-    return tuple(
-        FactView(
-            key=key,
-            label=playbook.facts[key].get(language) if key in playbook.facts else key,
-            value=format_fact(values.get(key), language, currency),
-        )
-        for key in keys
-    )
-
-
-#: Booleans in the decision box, worded in the language of the text they go into.
-YES, NO = N_("yes"), N_("no")
-
-
-# --- facts and words ----------------------------------------------------------------------
-
-
-def format_fact(value: Any, language: str, currency: str) -> str:
-    """A fact's value worded for ``language``: dates and money by babel."""
-    words = translator(language)
-    if value is None:
-        return "–"
-    format_for = getattr(value, "format_for", None)
-    if callable(format_for):  # a value that words itself (a month, a measure's label)
-        return str(format_for(language))
-    if isinstance(value, bool):
-        return words.gettext(YES if value else NO)
-    if isinstance(value, date):
-        return format_date(value, language)
-    if isinstance(value, Decimal):
-        return format_money(value, currency, language)
-    if isinstance(value, list | tuple):
-        return ", ".join(format_fact(v, language, currency) for v in value)
-    return str(value)
-
-
-def _fill(text: Localized, language: str, values: Mapping[str, Any], currency: str) -> str:
-    needed = text.fields
-    formatted = {k: format_fact(values.get(k), language, currency) for k in needed}
-    return engine.render(text, language, formatted)
-
-
-def _builtin_facts(customer: Customer, author: str, today: date) -> dict[str, Any]:
-    return {
-        "customer_name": customer.name,
-        "customer_no": customer.customer_no,
-        "msisdn": format_msisdn(customer.msisdn),
-        "agent_name": author,
-        "today": today,
-        "partner_name": customer.partner.name,
-    }
 
 
 def _json_facts(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -601,10 +396,6 @@ def _load(uow: UnitOfWork, case_id: uuid.UUID) -> tuple[Case, Customer, Playbook
     return case, _customer(uow, case.customer_id), _playbook(case.process.value)
 
 
-def _state(case: Case) -> engine.RunState:
-    return engine.RunState.from_json(case.script_state)
-
-
 def _open_case(
     uow: UnitOfWork,
     customer: Customer,
@@ -639,22 +430,3 @@ def _open_case(
             case.script_state = engine.start(_playbook(process), flow).to_json()
             return case
     return None
-
-
-def _context(
-    uow: UnitOfWork,
-    customer: Customer,
-    case: Case,
-    state: engine.RunState,
-    today: date,
-    author: str,
-) -> GuideContext:
-    return GuideContext(
-        uow=uow,
-        customer=customer,
-        case=case,
-        state=state,
-        today=today,
-        rules=load_ruleset(),
-        author=author,
-    )

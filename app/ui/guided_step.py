@@ -7,7 +7,7 @@ shows them and reads the answers from :attr:`StepBody.inputs`.
 from __future__ import annotations
 
 from app.i18n import _, language_name, ui_language
-from app.services.runs import RunView
+from app.services.run_view import RunView
 from app.ui.common import chip, hint_label
 from app.ui.input_widgets import InputWidget, make_input
 from app.ui.qt import (

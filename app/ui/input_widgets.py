@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from app.i18n import _, babel_locale, ui_language
-from app.services.runs import InputView
+from app.services.run_view import InputView
 from app.ui.qt import (
     QButtonGroup,
     QComboBox,

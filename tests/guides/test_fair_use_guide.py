@@ -22,6 +22,7 @@ from app.services.errors import ValidationError
 from app.services.guides.fair_use import month_value
 from app.services.playbooks import check_folder, read_playbook
 from app.services.rules import load_ruleset
+from app.services.run_view import format_fact
 from app.store.db import Database
 from app.store.models import (
     CaseState,
@@ -138,7 +139,7 @@ def test_month_is_worded_per_language_and_plain_for_conditions(
     language: str, expected: str
 ) -> None:
     value = month_value(date(2026, 3, 1))
-    assert expected in runs.format_fact(value, language, "CHF")
+    assert expected in format_fact(value, language, "CHF")
     assert str(value) == "2026-03"
 
 
