@@ -86,10 +86,10 @@ class GuidedPanel(QWidget):
         header.addWidget(self.progress)
         header.addWidget(self.step_count)
 
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         self.status_line = text_label(name="statusLine")
         self.error_line = text_label(name="errorLine")
@@ -114,7 +114,7 @@ class GuidedPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.addLayout(header)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.status_line)
         layout.addWidget(self.error_line)
         layout.addLayout(buttons)
@@ -224,7 +224,7 @@ class GuidedPanel(QWidget):
 
     def _scroll(self, direction: int) -> None:
         """Alt+PgDown / Alt+PgUp: scroll the step (to the decision and why) without the mouse."""
-        bar = self.scroll.verticalScrollBar()
+        bar = self.scroll_area.verticalScrollBar()
         bar.setValue(bar.value() + direction * bar.pageStep())
 
     # -- language ------------------------------------------------------------------------
@@ -385,11 +385,11 @@ class GuidedPanel(QWidget):
         self.keys_hint.setVisible(running)
 
     def _show_body(self, body: QWidget) -> None:
-        old = self.scroll.takeWidget()
+        old = self.scroll_area.takeWidget()
         if old is not None:
             old.hide()
             old.deleteLater()  # may hold the widget whose key press got us here
-        self.scroll.setWidget(body)
+        self.scroll_area.setWidget(body)
 
     def _build(self, view: RunView) -> None:
         body = StepBody(view, self.session_log)
