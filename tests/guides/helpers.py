@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.domain.playbook_schema import Localized
 from app.services import runs
 from app.store.db import Database
-from app.store.models import Case, HistoryEntry
+from app.store.models import Case, Customer, HistoryEntry, Partner
 from app.store.repositories import UnitOfWork
 
 
@@ -55,3 +55,18 @@ def localized(node: Any) -> Iterator[Localized]:
     elif isinstance(node, BaseModel):
         for name in type(node).model_fields:
             yield from localized(getattr(node, name))
+
+
+def add_customer(
+    uow: UnitOfWork, *, partner: str, country: str, partner_language: str, **fields: Any
+) -> Customer:
+    """A new partner and one customer of it (unique numbers), flushed so both have ids."""
+    owner = Partner(
+        code=f"P-{uuid.uuid4().hex[:6]}", name=partner, country=country, language=partner_language
+    )
+    uow.add(owner)
+    uow.flush()
+    customer = Customer(customer_no=f"C-{uuid.uuid4().hex[:6]}", partner_id=owner.id, **fields)
+    uow.add(customer)
+    uow.flush()
+    return customer

@@ -30,7 +30,6 @@ from app.store.db import Database
 from app.store.models import (
     Case,
     CaseState,
-    Customer,
     Letter,
     LetterStatus,
     MassIncident,
@@ -40,6 +39,7 @@ from app.store.models import (
     Task,
 )
 from app.store.repositories import UnitOfWork
+from tests.guides.helpers import add_customer
 from tests.guides.helpers import case_row as _case
 from tests.guides.helpers import fact as _fact
 from tests.guides.helpers import history as _history
@@ -113,28 +113,20 @@ def test_every_category_has_words_in_the_claim_letter() -> None:
 
 def _customer(db: Database, *, value: int = 3, language: str = "ru") -> tuple[uuid.UUID, str]:
     with UnitOfWork(db) as uow:
-        partner = Partner(
-            code=f"P-{uuid.uuid4().hex[:6]}",
-            name="МТС Санкт-Петербург",
+        customer = add_customer(
+            uow,
+            partner="МТС Санкт-Петербург",
             country="RU",
-            language="ru",
-        )
-        uow.add(partner)
-        uow.flush()
-        customer = Customer(
-            customer_no=f"C-{uuid.uuid4().hex[:6]}",
+            partner_language="ru",
             msisdn="+79161234567",
             name="Павел Морозов",
             language=language,
-            partner_id=partner.id,
             customer_value=value,
             activation_date=date(2023, 5, 1),
             street="Невский пр., д. 28, кв. 5",
             postcode="191186",
             city="Санкт-Петербург",
         )
-        uow.add(customer)
-        uow.flush()
         uow.add(
             Subscription(
                 customer_id=customer.id,

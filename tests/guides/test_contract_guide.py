@@ -27,18 +27,16 @@ from app.store.db import Database
 from app.store.models import (
     Case,
     CaseState,
-    Customer,
     DevicePlan,
     DevicePlanStatus,
     Letter,
-    Partner,
     PartnerTicket,
     Subscription,
     Task,
 )
 from app.store.repositories import UnitOfWork
+from tests.guides.helpers import add_customer, fact
 from tests.guides.helpers import case_row as _case
-from tests.guides.helpers import fact
 from tests.guides.helpers import history as _history
 from tests.guides.helpers import localized as _localized
 from tests.guides.helpers import rows as _rows
@@ -151,23 +149,15 @@ def _customer(
 ) -> uuid.UUID:
     """A customer with a subscription (Smart Abo M, 39.00) and, if given, an active plan."""
     with UnitOfWork(db) as uow:
-        partner = Partner(
-            code=f"P-{uuid.uuid4().hex[:6]}",
-            name="Kabelnetz Nordwest AG",
+        customer = add_customer(
+            uow,
+            partner="Kabelnetz Nordwest AG",
             country="CH",
-            language=partner_language,
-        )
-        uow.add(partner)
-        uow.flush()
-        customer = Customer(
-            customer_no=f"C-{uuid.uuid4().hex[:6]}",
+            partner_language=partner_language,
             msisdn="+41791234567",
             name="Hans Müller",
             language=language,
-            partner_id=partner.id,
         )
-        uow.add(customer)
-        uow.flush()
         if subscription:
             sub = Subscription(
                 customer_id=customer.id,

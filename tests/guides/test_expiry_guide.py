@@ -31,12 +31,12 @@ from app.store.models import (
     CaseState,
     Customer,
     Letter,
-    Partner,
     Process,
     SmsMessage,
     Task,
 )
 from app.store.repositories import UnitOfWork
+from tests.guides.helpers import add_customer
 from tests.guides.helpers import case_row as _case
 from tests.guides.helpers import fact as _fact
 from tests.guides.helpers import history as _history
@@ -175,22 +175,17 @@ def _customer(
 ) -> tuple[uuid.UUID, str]:
     """A customer with one bundle; with ``case_facts`` also an open goodwill case."""
     with UnitOfWork(db) as uow:
-        partner = Partner(
-            code=f"P-{uuid.uuid4().hex[:6]}", name="西藏拉萨代理", country=country, language="zh"
-        )
-        uow.add(partner)
-        uow.flush()
-        customer = Customer(
-            customer_no=f"C-{uuid.uuid4().hex[:6]}",
+        customer = add_customer(
+            uow,
+            partner="西藏拉萨代理",
+            country=country,
+            partner_language="zh",
             msisdn="+8613612346712",
             name="黄建国",
             language=language,
-            partner_id=partner.id,
             vip=vip,
             activation_date=date(2024, 11, 20),
         )
-        uow.add(customer)
-        uow.flush()
         bundle_no = f"B-{uuid.uuid4().hex[:5]}"
         uow.add(
             Bundle(

@@ -26,16 +26,15 @@ from app.services.run_view import format_fact
 from app.store.db import Database
 from app.store.models import (
     CaseState,
-    Customer,
     FairUseRecord,
     Letter,
-    Partner,
     PartnerTicket,
     SmsMessage,
     Subscription,
     Task,
 )
 from app.store.repositories import UnitOfWork
+from tests.guides.helpers import add_customer
 from tests.guides.helpers import case_row as _case
 from tests.guides.helpers import fact as _fact
 from tests.guides.helpers import history as _history
@@ -157,24 +156,16 @@ def _customer(
     name: str = "Hans Müller",
 ) -> uuid.UUID:
     with UnitOfWork(db) as uow:
-        partner = Partner(
-            code=f"P-{uuid.uuid4().hex[:6]}",
-            name="Kabelnetz Nordwest AG",
+        customer = add_customer(
+            uow,
+            partner="Kabelnetz Nordwest AG",
             country="CH",
-            language=partner_language,
-        )
-        uow.add(partner)
-        uow.flush()
-        customer = Customer(
-            customer_no=f"C-{uuid.uuid4().hex[:6]}",
+            partner_language=partner_language,
             msisdn="+41791234567",
             name=name,
             language=language,
-            partner_id=partner.id,
             products=products or [],
         )
-        uow.add(customer)
-        uow.flush()
         uow.add(
             Subscription(
                 customer_id=customer.id,

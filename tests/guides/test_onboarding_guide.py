@@ -26,13 +26,12 @@ from app.services.todo_items import OnboardingItem
 from app.store.db import Database
 from app.store.models import (
     CaseState,
-    Customer,
-    Partner,
     SmsMessage,
     Subscription,
     Task,
 )
 from app.store.repositories import UnitOfWork
+from tests.guides.helpers import add_customer
 from tests.guides.helpers import case_row as _case
 from tests.guides.helpers import fact as _fact
 from tests.guides.helpers import history as _history
@@ -138,24 +137,19 @@ def _customer(
     data_mb: int | None = None,
 ) -> tuple[uuid.UUID, str]:
     with UnitOfWork(db) as uow:
-        partner = Partner(
-            code=f"P-{uuid.uuid4().hex[:6]}", name="山东联通济南分公司", country="CN", language="zh"
-        )
-        uow.add(partner)
-        uow.flush()
-        customer = Customer(
-            customer_no=f"C-{uuid.uuid4().hex[:6]}",
+        customer = add_customer(
+            uow,
+            partner="山东联通济南分公司",
+            country="CN",
+            partner_language="zh",
             msisdn="+8613012345678",
             name="王丽",
             language=language,
-            partner_id=partner.id,
             customer_value=4 if vip_rated else 2,
             vip=vip_rated is not None,
             vip_rated=vip_rated,
             activation_date=activated,
         )
-        uow.add(customer)
-        uow.flush()
         uow.add(
             Subscription(
                 customer_id=customer.id,
