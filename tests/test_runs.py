@@ -127,3 +127,12 @@ def test_yes_and_no_in_the_decision_box_are_worded(language: str, yes: str, no: 
     reload_translations()
     assert format_fact(True, language, "CHF") == yes
     assert format_fact(False, language, "CHF") == no
+
+
+def test_load_all_reads_every_playbook_so_the_window_only_hits_the_cache() -> None:
+    from app.services import playbooks
+
+    playbooks.use_playbooks_dir(None)  # empty the cache
+    assert playbooks._shipped.cache_info().currsize == 0
+    playbooks.load_all()
+    assert playbooks._shipped.cache_info().currsize == len(playbooks.PROCESSES)

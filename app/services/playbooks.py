@@ -88,6 +88,20 @@ def _explanations() -> dict[str, Localized]:
     return merged
 
 
+def load_all() -> None:
+    """Read and check every shipped playbook now (100–300 ms each the first time).
+
+    Workers call this before the window words to-do items or worklist rows from
+    the playbooks, so that wording on the GUI thread only ever hits the cache. A
+    broken playbook is reported where it is used, not here.
+    """
+    for process in PROCESSES:
+        try:
+            playbook_for(process)
+        except PlaybookError:
+            continue
+
+
 def playbook_for(process: str) -> Playbook:
     """The shipped playbook of ``process`` (validated once, then cached)."""
     if process not in PROCESSES:

@@ -79,8 +79,9 @@ class TodoData:
 
 def load_todo(db: Database, customer_no: str, today: date | None) -> TodoData:
     """The to-do list and the flows one can start (worker thread)."""
-    from app.services.playbooks import playbook_for
+    from app.services.playbooks import load_all, playbook_for
 
+    load_all()  # the rows are worded from the playbooks on the GUI thread
     todo = todo_for(db, customer_no, today)
     starts: list[StartOption] = []
     for process in STARTABLE:

@@ -65,6 +65,9 @@ class WorklistData:
 
 def load_worklist(db: Database, kind: str, today: date | None) -> WorklistData:
     """The rows of one worklist (worker thread)."""
+    from app.services.playbooks import load_all
+
+    load_all()  # the rows are worded from the playbooks on the GUI thread
     return WorklistData(kind, worklist(db, kind, today))
 
 
