@@ -227,6 +227,8 @@ class DevicePlanRules(Strict):
     minimum_days: Days
     minimum_rule_id: RuleId
     partner_override_rule_id: RuleId
+    #: The longest instalment plan taken: more instalments are a typing error.
+    max_instalments: int = Field(default=120, ge=1, le=600)
 
 
 class ActivationRule(Strict):

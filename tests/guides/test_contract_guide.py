@@ -6,6 +6,7 @@ import shutil
 import tomllib
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -821,3 +822,33 @@ def test_every_word_to_say_is_filled_in_the_customers_language(db: Database, lan
         assert "{" not in view.say_text and "–" not in view.say_text, view.step_id
         view = runs.complete_step(db, view.case_id, given, today=today)
     assert view.finished
+
+
+def test_a_plan_longer_than_the_rule_files_limit_is_refused(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """960.00 at 40.00 a month is 24 instalments: fine at 120, refused at a limit of 12."""
+    from app.services import run_view
+    from app.services.errors import ValidationError
+    from app.services.rules import load_ruleset
+
+    today = date(2026, 2, 10)
+    new = {
+        "new_plan_no": "GP-NEW",
+        "device_name": "iPhone 16 128 GB",
+        "activation_date": "",
+        "down_payment": "149.00",
+        "financed_amount": "960.00",
+        "instalment": "40.00",
+        "shop_name": "",
+        "shop_place": "Meilen",
+    }
+    rules = load_ruleset()
+    plan_rules = rules.contract.device_plan.model_copy(update={"max_instalments": 12})
+    tighter = replace(rules, contract=rules.contract.model_copy(update={"device_plan": plan_rules}))
+    monkeypatch.setattr(run_view, "load_ruleset", lambda: tighter)
+    customer = _customer(sqlite_db)
+    with pytest.raises(ValidationError, match="more than 12 months") as caught:
+        _run(sqlite_db, customer, "new_device_plan", [new], today)
+    assert caught.value.field == "instalment"
+    assert _rows(sqlite_db, DevicePlan, customer_id=customer) == []

@@ -22,9 +22,6 @@ from app.services.errors import ValidationError
 from app.services.guides.base import GuideContext
 from app.store.models import DevicePlan, DevicePlanStatus, Subscription
 
-#: More instalments than this are a typing error, not a device plan.
-MAX_INSTALMENTS = 120
-
 
 def date_answer(answers: Mapping[str, Any], key: str) -> date | None:
     raw = answers.get(key)
@@ -72,13 +69,13 @@ def new_plan(answers: Mapping[str, Any], today: date) -> contracts.DevicePlan | 
     )
 
 
-def schedule(plan: contracts.DevicePlan) -> list[dict[str, Any]]:
-    """The instalments month by month, each with what remains after it
-    (the rules' remaining amount after that many instalments)."""
+def schedule(plan: contracts.DevicePlan, limit: int) -> list[dict[str, Any]]:
+    """The instalments month by month, each with what remains after it (the
+    rules' remaining amount after that many instalments); at most ``limit`` + 1."""
     rows: list[dict[str, Any]] = []
     month = first_of_next_month(plan.activated)
     before = plan.remaining()
-    while before > 0 and len(rows) <= MAX_INSTALMENTS:
+    while before > 0 and len(rows) <= limit:
         after = contracts.DevicePlan(
             plan.activated, plan.down_payment, plan.financed_amount, plan.instalment, len(rows) + 1
         ).remaining()
@@ -96,7 +93,7 @@ def agreement_facts(ctx: GuideContext, subscription: Subscription) -> dict[str, 
     plan = new_plan(answers, ctx.today)
     if plan is None:
         return {}
-    rows = schedule(plan)
+    rows = schedule(plan, ctx.rules.contract.device_plan.max_instalments)
     partner = ctx.customer.partner.name
     return {
         "subscription": {"tariff": subscription.tariff, "monthly_fee": subscription.monthly_fee},
@@ -165,14 +162,15 @@ def _check_new_plan(ctx: GuideContext) -> None:
             field="new_plan_no",
         )
     entered = new_plan(answers, ctx.today)
-    if entered is not None and len(schedule(entered)) > MAX_INSTALMENTS:
+    limit = ctx.rules.contract.device_plan.max_instalments
+    if entered is not None and len(schedule(entered, limit)) > limit:
         raise ValidationError(
             _(
                 "Instalment: {instalment} would take more than {limit} months to pay "
                 "{financed}; check the amounts."
             ).format(
                 instalment=entered.instalment,
-                limit=MAX_INSTALMENTS,
+                limit=limit,
                 financed=entered.financed_amount,
             ),
             field="instalment",
