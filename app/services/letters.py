@@ -125,7 +125,7 @@ def request_letter(
     with UnitOfWork(db) as uow:
         customer = uow.customers.get(customer_id)
         if customer is None:
-            raise LetterError(f"unknown customer {customer_id}")
+            raise LetterError(_("unknown customer {id}").format(id=customer_id))
         frozen = to_json(_with_customer(context, customer))
         _check(document, language, _with_address(frozen, customer, document, language))
         row = Letter(
@@ -235,9 +235,13 @@ def _job(session: Session, letter_id: uuid.UUID, author: str, on: date | None) -
     """What issuing ``letter_id`` renders: the frozen facts, the current address, today."""
     row = session.get(Letter, letter_id)
     if row is None:
-        raise LetterError(f"no letter {letter_id}")
+        raise LetterError(_("no letter {id}").format(id=letter_id))
     if row.status == LetterStatus.ISSUED:
-        raise LetterError(f"letter {letter_id} was already issued on {row.issued_at:%Y-%m-%d}")
+        raise LetterError(
+            _("letter {id} was already issued on {date}").format(
+                id=letter_id, date=f"{row.issued_at:%Y-%m-%d}"
+            )
+        )
     customer = session.get(Customer, row.customer_id)
     assert customer is not None
     context = _with_customer(row.context or {}, customer)
@@ -280,7 +284,9 @@ def _record(db: Database, job: RenderJob, rendered: Rendered, author: str) -> Le
                 .execution_options(synchronize_session=False)
             ).rowcount
             if changed != 1:
-                raise LetterError(f"letter {letter_id} was issued meanwhile by someone else")
+                raise LetterError(
+                    _("letter {id} was issued meanwhile by someone else").format(id=letter_id)
+                )
             row = uow.session.get(Letter, letter_id)
             assert row is not None
             uow.history.append(
@@ -362,7 +368,7 @@ def get_letter(db: Database, letter_id: uuid.UUID) -> LetterInfo:
     with db.transaction() as session:
         row = session.get(Letter, letter_id)
         if row is None:
-            raise LetterError(f"no letter {letter_id}")
+            raise LetterError(_("no letter {id}").format(id=letter_id))
         return _info(row)
 
 
@@ -370,7 +376,7 @@ def open_issued(db: Database, letter_id: uuid.UUID) -> bytes:
     """The archived PDF exactly as issued; :class:`ArchiveTamperedError` if it was changed."""
     info = get_letter(db, letter_id)
     if info.status != LetterStatus.ISSUED.value or not info.pdf_path or not info.sha256:
-        raise LetterError(f"letter {letter_id} has not been issued")
+        raise LetterError(_("letter {id} has not been issued").format(id=letter_id))
     path = Path(info.pdf_path)
     if not path.is_absolute():
         path = data_dir() / path
@@ -428,7 +434,9 @@ def _month_bounds(month: str) -> tuple[datetime, datetime]:
         year, mon = (int(part) for part in month.split("-"))
         start = datetime(year, mon, 1, tzinfo=UTC)
     except ValueError:
-        raise LetterError(f"not a month: {month!r} (expected YYYY-MM)") from None
+        raise LetterError(
+            _("not a month: {month} (expected YYYY-MM)").format(month=month)
+        ) from None
     end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=UTC)
     return start, end
 
