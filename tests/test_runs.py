@@ -136,3 +136,31 @@ def test_load_all_reads_every_playbook_so_the_window_only_hits_the_cache() -> No
     assert playbooks._shipped.cache_info().currsize == 0
     playbooks.load_all()
     assert playbooks._shipped.cache_info().currsize == len(playbooks.PROCESSES)
+
+
+def test_flows_an_agent_may_start_on_request_are_named_by_the_playbooks() -> None:
+    from app.services.playbooks import startable_flows
+
+    started = [(process, flow.id) for process, flow in startable_flows()]
+    assert started == [
+        ("fair_use", "partner_feedback"),
+        ("contract", "cancel"),
+        ("contract", "partner_cancel"),
+        ("contract", "upgrade"),
+        ("contract", "downgrade"),
+        ("contract", "cancel_device_plan"),
+        ("contract", "new_device_plan"),
+        ("complaint", "intake"),
+    ]
+
+
+def test_a_started_flow_gets_the_subject_its_process_expects() -> None:
+    from app.services.todo_items import started_target
+
+    day = date(2026, 3, 12)
+    assert started_target("contract", "cancel", day).subject == "cancel:2026-03-12"
+    assert started_target("fair_use", "partner_feedback", day).subject == "2026-03"
+    first = started_target("complaint", "intake", day).subject
+    second = started_target("complaint", "intake", day).subject
+    assert first is not None and first.startswith("complaint:20260312-")
+    assert first != second  # every new complaint is a case of its own

@@ -293,6 +293,9 @@ class Step(_Strict):
 class Flow(_Strict):
     id: Ident
     title: Localized
+    #: The agent may start this flow when the customer or partner calls about it
+    #: (a contract request, a new complaint), not only from a due to-do item.
+    startable: bool = False
     steps: list[Step] = Field(min_length=1)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from app.domain.playbook_schema import Localized, Playbook, PlaybookError, load_playbook
+from app.domain.playbook_schema import Flow, Localized, Playbook, PlaybookError, load_playbook
 from app.resources import resource_path
 
 PROCESSES = ("fair_use", "expiry", "contract", "onboarding", "complaint")
@@ -100,6 +100,18 @@ def load_all() -> None:
             playbook_for(process)
         except PlaybookError:
             continue
+
+
+def startable_flows() -> list[tuple[str, Flow]]:
+    """(process, flow) of every flow an agent may start on request, in process order."""
+    found: list[tuple[str, Flow]] = []
+    for process in PROCESSES:
+        try:
+            flows = playbook_for(process).flows
+        except PlaybookError:
+            continue  # reported where the playbook is used
+        found.extend((process, flow) for flow in flows if flow.startable)
+    return found
 
 
 def playbook_for(process: str) -> Playbook:

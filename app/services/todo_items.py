@@ -20,6 +20,22 @@ ONBOARDING_SUBJECT = "onboarding"
 # --- items -----------------------------------------------------------------------------
 
 
+def new_complaint_subject(today: date) -> str:
+    """A fresh subject for a new complaint case: ``complaint:20260315-3fa9c2``."""
+    return f"complaint:{today:%Y%m%d}-{uuid.uuid4().hex[:6]}"
+
+
+def started_target(process: str, flow: str, today: date) -> OpenTarget:
+    """Where a flow the agent starts on request runs: a new complaint gets its own
+    subject, fair use the month (the partner's answer on this month's decision),
+    anything else ``<flow>:<date>``."""
+    if process == "complaint":
+        return OpenTarget(process, flow, new_complaint_subject(today))
+    if process == "fair_use":
+        return OpenTarget(process, flow, today.strftime("%Y-%m"))
+    return OpenTarget(process, flow, f"{flow}:{today.isoformat()}")
+
+
 @dataclass(frozen=True)
 class OpenTarget:
     """The playbook flow that opens an item in the guided panel."""

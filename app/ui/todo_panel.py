@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from app.domain.playbook_schema import Localized, PlaybookError
+from app.domain.playbook_schema import Localized
 from app.i18n import _, ngettext, ui_language
-from app.services.guides.complaint import new_complaint_subject
 from app.services.todo import (
     OpenTarget,
     TodoList,
     todo_for,
 )
+from app.services.todo_items import started_target
 from app.services.wording import due_words, item_words
 from app.ui.common import bind_retranslate, hint_label, std_icon
 from app.ui.labels import process_label
@@ -49,9 +49,6 @@ from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:
     from app.store.db import Database
-
-#: Processes with flows the agent starts when the customer (or partner) calls about them.
-STARTABLE = ("contract", "complaint", "fair_use")
 
 ROW_STYLE = """
 QFrame#todoRow { border: 1px solid #d5dae1; border-radius: 6px; background: #ffffff; }
@@ -79,34 +76,17 @@ class TodoData:
 
 def load_todo(db: Database, customer_no: str, today: date | None) -> TodoData:
     """The to-do list and the flows one can start (worker thread)."""
-    from app.services.playbooks import load_all, playbook_for
+    from app.services.playbooks import load_all, startable_flows
 
     load_all()  # the rows are worded from the playbooks on the GUI thread
     todo = todo_for(db, customer_no, today)
-    starts: list[StartOption] = []
-    for process in STARTABLE:
-        try:
-            flows = playbook_for(process).flows
-        except (PlaybookError, KeyError):
-            continue  # no playbook (yet): nothing to start
-        if process == "complaint":
-            flows = flows[:1]  # intake; the later flows continue an open complaint
-        elif process == "fair_use":  # the stage flows open from the to-do item
-            flows = [f for f in flows if not f.id.startswith("stage_")]
-        starts.extend(StartOption(process, flow.id, flow.title) for flow in flows)
-    return TodoData(todo, tuple(starts))
+    starts = tuple(StartOption(process, flow.id, flow.title) for process, flow in startable_flows())
+    return TodoData(todo, starts)
 
 
 def start_target(option: StartOption, today: date | None) -> OpenTarget:
-    """The case subject of a started flow: ``<flow>:<date>``, a new complaint's own
-    subject, for fair use the month (``YYYY-MM``, e.g. the partner's answer on this
-    month's decision)."""
-    day = today or date.today()
-    if option.process == "complaint":
-        return OpenTarget("complaint", option.flow, new_complaint_subject(day))
-    if option.process == "fair_use":
-        return OpenTarget("fair_use", option.flow, day.strftime("%Y-%m"))
-    return OpenTarget(option.process, option.flow, f"{option.flow}:{day.isoformat()}")
+    """Where a started flow runs (the subject conventions live in the service)."""
+    return started_target(option.process, option.flow, today or date.today())
 
 
 class TodoRow(QFrame):

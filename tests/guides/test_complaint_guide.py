@@ -17,15 +17,12 @@ from app.letters.templates import load_template
 from app.resources import resource_path
 from app.services import runs
 from app.services.errors import ValidationError
-from app.services.guides.complaint import (
-    category_of_option,
-    category_option,
-    new_complaint_subject,
-)
+from app.services.guides.complaint import category_of_option, category_option
 from app.services.letters import issue_letter
 from app.services.playbooks import check_folder, read_playbook
 from app.services.rules import load_ruleset
 from app.services.todo import complaint_entry_flow, todo_for
+from app.services.todo_items import new_complaint_subject
 from app.store.db import Database
 from app.store.models import (
     Case,

@@ -18,7 +18,6 @@ after the rule file's ``follow_up.due_days``.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
@@ -51,11 +50,6 @@ def category_option(category: str) -> str:
 
 def category_of_option(option: str) -> str:
     return option.replace("__", ".", 1)
-
-
-def new_complaint_subject(today: date) -> str:
-    """A fresh subject for a new complaint case: ``complaint:20260315-3fa9c2``."""
-    return f"complaint:{today:%Y%m%d}-{uuid.uuid4().hex[:6]}"
 
 
 def claim_number(case: Case, filed_on: date) -> str:
