@@ -6,7 +6,7 @@ import io
 import json
 import re
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -440,3 +440,50 @@ def test_showcase_customers_appear_on_the_todo_list(
         )
     main(["todo", "C-10013", "--date", "2026-03-15", "--db", demo_url, "--json"])
     assert json.loads(capsys.readouterr().out)["items"] == []  # every reminder already sent
+
+
+def _stamps(url: str) -> list[tuple[str, str, datetime]]:
+    """(table, column, value) of every timestamp in the database."""
+    return [
+        (table, column, value)
+        for table, rows in dump(url).items()
+        if table in Base.metadata.tables
+        for row in rows
+        for column, value in zip(Base.metadata.tables[table].columns.keys(), row, strict=True)
+        if isinstance(value, datetime)
+    ]
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize("built_at", [time(5, 50), time(0, 3), time(7, 59), time(23, 0)])
+def test_no_entry_is_later_than_the_moment_the_demo_is_built(
+    tmp_path: Path, built_at: time
+) -> None:
+    """Built early on its reference day (05:50 while the demo's mornings end at
+    08:00), the demo has no event after that moment, and keeps their order."""
+    url = _url(tmp_path / "now.sqlite3")
+    now = datetime.combine(REFERENCE, built_at, UTC)
+    create_demo(url, seed=5, reference=REFERENCE, customers=SMALL, now=now)
+    stamps = _stamps(url)
+    late = [(t, c, v) for t, c, v in stamps if _aware(v) > now]
+    assert stamps and not late, late[:5]
+    on_the_day = [v for _t, _c, v in stamps if _aware(v).date() == REFERENCE]
+    assert on_the_day, "the demo still has events on its reference day"
+    # A correction still follows the entry it corrects.
+    pairs = _rows(
+        url,
+        "SELECT o.created_at, c.created_at FROM history_entries c "
+        "JOIN history_entries o ON o.id = c.refers_to",
+    )
+    assert pairs and all(old <= new for old, new in pairs)
+
+
+def test_default_demo_has_nothing_later_than_now(tmp_path: Path) -> None:
+    url = _url(tmp_path / "today.sqlite3")
+    create_demo(url, seed=5, customers=SMALL)
+    after = datetime.now(UTC)
+    late = [(t, c, v) for t, c, v in _stamps(url) if _aware(v) > after]
+    assert not late, late[:5]

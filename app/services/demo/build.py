@@ -3,8 +3,11 @@
 Everything is derived from one :class:`random.Random` seeded by the caller
 and from the reference date; ids are UUIDv5 under a namespace made from the
 seed, timestamps are the reference date minus some days. Two builders with
-the same seed and reference date produce the same rows, in the same order.
-The rows are written by :mod:`app.services.demo.service` with bulk inserts.
+the same seed, reference date and moment of building produce the same rows,
+in the same order. No timestamp is later than the moment the demo is built
+(:meth:`DemoBuilder.finish` moves the reference day's events before it, in
+their order), so the agent's first entries come after the demo's. The rows
+are written by :mod:`app.services.demo.service` with bulk inserts.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ DAY_START, DAY_END = 7 * 60, 16 * 60
 #: On the reference date itself, events happen before this minute (so the
 #: demo does not show events later than the morning it was created for).
 TODAY_END = 8 * 60
+#: How long before the moment of building the demo's last event happens at the latest.
+LEEWAY = timedelta(minutes=1)
 
 
 def first_of_month(day: date) -> date:
@@ -82,10 +87,12 @@ class CustomerRef:
 class DemoBuilder:
     """Collects the demo rows; ``rows[table_name]`` is a list of column dicts."""
 
-    def __init__(self, seed: int, reference: date, origin: str) -> None:
+    def __init__(
+        self, seed: int, reference: date, origin: str, now: datetime | None = None
+    ) -> None:
         self.seed = seed
         self.today = reference
-        self.now = datetime.combine(reference, time(8, 0), UTC)
+        self.now = latest_moment(reference, now)
         self.origin = origin
         self.rng = random.Random(seed)
         self.namespace = uuid.uuid5(uuid.NAMESPACE_URL, f"agent-assist/demo/{seed}")
@@ -318,7 +325,44 @@ class DemoBuilder:
         return hid
 
     def finish(self) -> dict[str, list[dict[str, Any]]]:
-        """The rows per table, corrections after the entries they correct."""
+        """The rows per table, corrections after the entries they correct, and
+        no timestamp later than :attr:`now`."""
         self.rows["history_entries"].extend(self._deferred_history)
         self._deferred_history = []
+        keep_before(self.rows, datetime.combine(self.today, time(0), UTC), self.now)
         return dict(self.rows)
+
+
+def latest_moment(reference: date, now: datetime | None) -> datetime:
+    """The latest a demo event may happen: the reference day's morning
+    (:data:`TODAY_END`), or just before ``now`` when the demo is built earlier
+    that day. A reference date after ``now`` keeps its morning."""
+    morning = datetime.combine(reference, time(TODAY_END // 60, TODAY_END % 60), UTC)
+    if now is None:
+        return morning
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    latest = now.astimezone(UTC) - LEEWAY
+    midnight = datetime.combine(reference, time(0), UTC)
+    return min(morning, latest) if latest > midnight else morning
+
+
+def keep_before(rows: dict[str, list[dict[str, Any]]], start: datetime, latest: datetime) -> None:
+    """Move every timestamp after ``start`` into ``start``..``latest`` when one is
+    later than ``latest``: scaled, so events keep their order."""
+    stamps = [
+        value
+        for table in rows.values()
+        for row in table
+        for value in row.values()
+        if isinstance(value, datetime) and value > start
+    ]
+    last = max(stamps, default=latest)
+    if last <= latest:
+        return
+    span, room = last - start, latest - start
+    for table in rows.values():
+        for row in table:
+            for key, value in row.items():
+                if isinstance(value, datetime) and value > start:
+                    row[key] = start + room * ((value - start) / span)

@@ -13,7 +13,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -133,13 +133,17 @@ def create_demo(
     reference: date | None = None,
     customers: int = DEFAULT_CUSTOMERS,
     replace_foreign: bool = False,
+    now: datetime | None = None,
 ) -> DemoSummary:
     """Create the demo in ``url``, replacing what is there.
 
-    A database with data but without the demo mark is refused
+    No entry is later than ``now`` (default: the moment it is called), so the
+    agent's own entries come after the demo's; a reference date after ``now``
+    keeps its morning. A database with data but without the demo mark is refused
     (:class:`NotADemoDatabaseError`) unless ``replace_foreign`` is true.
     """
-    reference = reference or date.today()
+    now = now or datetime.now(UTC)
+    reference = reference or now.astimezone().date()
     if customers < minimum_customers():
         raise ValueError(f"a demo needs at least {minimum_customers()} customers")
     target = inspect_target(url)
@@ -153,7 +157,7 @@ def create_demo(
         with db.engine.begin() as conn:
             origin = conn.scalar(select(AppMeta.value).where(AppMeta.key == "origin"))
         origin = origin or uuid.uuid5(uuid.NAMESPACE_URL, f"agent-assist/demo/{seed}").hex
-        rows, showcase = build_rows(seed, reference, customers, origin)
+        rows, showcase = build_rows(seed, reference, customers, origin, now)
         rows["app_meta"] = [
             {"key": "origin", "value": origin},
             {
@@ -180,14 +184,14 @@ def ensure_demo_database(url: str) -> None:
 
 
 def build_rows(
-    seed: int, reference: date, customers: int, origin: str
+    seed: int, reference: date, customers: int, origin: str, now: datetime | None = None
 ) -> tuple[dict[str, list[dict[str, Any]]], tuple[tuple[str, str], ...]]:
     """All demo rows per table, and the showcase customers with their descriptions."""
     from app.services.demo.build import DemoBuilder
     from app.services.demo.population import add_incidents, fill_history, random_customer
     from app.services.demo.scenarios import SHOWCASE
 
-    builder = DemoBuilder(seed, reference, origin)
+    builder = DemoBuilder(seed, reference, origin, now)
     builder.add_partners_and_staff()
     add_incidents(builder)
     showcase = []
