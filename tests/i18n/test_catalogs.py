@@ -173,3 +173,50 @@ def test_untranslated_and_fuzzy_entries_make_a_catalog_incomplete() -> None:
     assert "1 fuzzy" in problems[1] and "'Quit'" in problems[1]
     english = _catalog("en", ("Toolbar", ""))
     assert completeness_problems(english, "en") == []
+
+
+# Russian's CLDR rule as babel 2.18 and babel 2.19 word it: the same forms for every n.
+RUSSIAN_2_18 = (
+    "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && "
+    "(n%100<10 || n%100>=20) ? 1 : 2);"
+)
+RUSSIAN_2_19 = (
+    "nplurals=3; plural=n % 10 == 1 && n % 100 != 11 ? 0 : n % 10 >= 2 && n % 10 <= 4 && "
+    "(n % 100 < 12 || n % 100 > 14) ? 1 : 2;"
+)
+# Wrong for 111..114 and 211..214 (it looks at n, not at n % 100).
+RUSSIAN_WRONG = (
+    "nplurals=3; plural=(n%10==1 && n!=11 ? 0 : n%10>=2 && n%10<=4 && (n<10 || n>=20) ? 1 : 2);"
+)
+
+
+def _with_plural_forms(language: str, plural_forms: str) -> Catalog:
+    text = f'msgid ""\nmsgstr ""\n"Language: {language}\\n"\n"Plural-Forms: {plural_forms}\\n"\n'
+    return read_po(io.StringIO(text))
+
+
+@pytest.mark.parametrize("wording", [RUSSIAN_2_18, RUSSIAN_2_19, new_catalog("ru").plural_forms])
+def test_the_plural_rule_is_compared_by_what_it_chooses_not_by_its_wording(wording: str) -> None:
+    """Babel releases word the same CLDR rule differently; a catalog written by one
+    babel must pass the check under another."""
+    assert translation_problems(_with_plural_forms("ru", wording), "ru") == []
+
+
+@pytest.mark.parametrize("language", list(CATALOG_FOLDERS))
+def test_every_shipped_catalog_chooses_babels_plural_forms_for_its_locale(language: str) -> None:
+    import gettext
+
+    from app.i18n_tools import PLURAL_SAMPLES
+
+    catalog = read_catalog(po_file(language))
+    expected = new_catalog(language)  # what the installed babel says for the locale
+    assert catalog.num_plurals == expected.num_plurals
+    have, want = gettext.c2py(catalog.plural_expr), gettext.c2py(expected.plural_expr)
+    assert [have(n) for n in PLURAL_SAMPLES] == [want(n) for n in PLURAL_SAMPLES]
+
+
+def test_a_rule_that_chooses_other_forms_is_reported_however_close_its_wording() -> None:
+    problems = translation_problems(_with_plural_forms("ru", RUSSIAN_WRONG), "ru")
+    assert len(problems) == 1 and "chooses other forms than babel's rule for ru" in problems[0]
+    broken = translation_problems(_with_plural_forms("ru", "nplurals=3; plural=n %% ;"), "ru")
+    assert len(broken) == 1 and "Plural-Forms is" in broken[0]
