@@ -1,4 +1,4 @@
-"""Small helpers every screen uses: re-translation, icons, chips."""
+"""Small helpers every screen uses: re-translation, icons, chips, layouts that never clip."""
 
 from __future__ import annotations
 
@@ -9,10 +9,15 @@ from app.resources import resource_path
 from app.ui.qt import (
     QIcon,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QListView,
     QPainter,
     QPaintEvent,
     QPalette,
+    QPoint,
+    QRect,
+    QSize,
     QStyle,
     Qt,
     QWidget,
@@ -38,6 +43,7 @@ QLabel[chip="muted"] {
 QLabel[role="hint"] { color: #5f6b7a; }
 QLabel[role="error"] { color: #b3261e; }
 QLabel[role="section"] { font-weight: bold; color: #1f2933; }
+QToolButton#startButton::menu-indicator { image: none; width: 0px; }
 """
 
 
@@ -110,3 +116,69 @@ class PlaceholderListView(QListView):
             flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
             painter.drawText(rect, int(flags | Qt.TextFlag.TextWordWrap), self._placeholder)
             painter.end()
+
+
+class FlowLayout(QLayout):
+    """Widgets side by side, wrapping onto the next line where the room ends.
+
+    Chips and buttons in a narrow column stay visible instead of being cut off:
+    the layout is only as wide as its widest item and grows in height.
+    """
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # type: ignore[override]
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # type: ignore[override]
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        margins = self.contentsMargins()
+        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+
+    def _arrange(self, rect: QRect, move: bool) -> int:
+        margins = self.contentsMargins()
+        area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
+        x, y, line = area.x(), area.y(), 0
+        for item in self._items:
+            widget = item.widget()
+            if widget is not None and widget.isHidden():
+                continue
+            hint = item.sizeHint()
+            if x > area.x() and x + hint.width() > area.right() + 1:
+                x, y, line = area.x(), y + line + self._spacing, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._spacing
+            line = max(line, hint.height())
+        return y + line - rect.y() + margins.bottom()

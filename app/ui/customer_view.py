@@ -23,7 +23,7 @@ from app.i18n import (
     ui_language,
 )
 from app.services.customers import CustomerOverview
-from app.ui.common import bind_retranslate, chip, hint_label
+from app.ui.common import FlowLayout, bind_retranslate, chip, hint_label
 from app.ui.labels import process_label, product_label, stage_label
 from app.ui.qt import (
     QFont,
@@ -31,7 +31,6 @@ from app.ui.qt import (
     QFrame,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLayout,
     QScrollArea,
@@ -192,11 +191,12 @@ class CustomerView(QWidget):
         name.setFont(font)
         layout.addWidget(name)
 
+        # Lines break between the parts (never inside a number); a part moves with its dot.
         details = _value(
-            "   ·   ".join(
+            "\u2002 ·\u00a0".join(
                 (
-                    _("Customer {number}").format(number=o.customer_no),
-                    o.msisdn_display,
+                    _("Customer {number}").format(number=o.customer_no).replace(" ", "\u00a0"),
+                    o.msisdn_display.replace(" ", "\u00a0"),
                     _("Partner: {partner}").format(partner=o.partner.name),
                 )
             )
@@ -207,8 +207,7 @@ class CustomerView(QWidget):
         details.setFont(bigger)
         layout.addWidget(details)
 
-        chips = QHBoxLayout()
-        chips.setSpacing(6)
+        chips = FlowLayout(spacing=6)
         if o.vip:
             tip = _("VIP since {date}").format(date=format_date(o.vip_rated)) if o.vip_rated else ""
             chips.addWidget(chip(_("VIP"), "vip", tip))
@@ -228,9 +227,6 @@ class CustomerView(QWidget):
         )
         for code in o.products:
             chips.addWidget(chip(product_label(code)))
-        if not o.products:
-            chips.addWidget(chip(_("No products"), "muted"))
-        chips.addStretch(1)
         layout.addLayout(chips)
         if o.activation_date:
             layout.addWidget(
