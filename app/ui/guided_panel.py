@@ -385,13 +385,17 @@ class GuidedPanel(QWidget):
         self.keys_hint.setVisible(running)
 
     def _show_body(self, body: QWidget) -> None:
+        """Replace the step's widgets; ``inputs`` and ``errors`` always name the shown ones
+        (never those of a body that is being deleted)."""
         old = self.scroll_area.takeWidget()
         if old is not None:
             old.hide()
             old.deleteLater()  # may hold the widget whose key press got us here
+        if isinstance(body, StepBody):
+            self.inputs, self.errors = body.inputs, body.errors
+        else:
+            self.inputs, self.errors = {}, {}
         self.scroll_area.setWidget(body)
 
     def _build(self, view: RunView) -> None:
-        body = StepBody(view, self.session_log)
-        self.inputs, self.errors = body.inputs, body.errors
-        self._show_body(body)
+        self._show_body(StepBody(view, self.session_log))

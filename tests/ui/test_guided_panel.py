@@ -355,6 +355,38 @@ def test_escape_leaves_and_the_run_resumes_where_it_stood(
     assert len(_steps(sqlite_db, started)) == 1
 
 
+def _alive(panel) -> bool:
+    """Every widget the panel keeps a reference to still exists."""
+    from shiboken6 import isValid
+
+    return all(isValid(w) for w in (*panel.inputs.values(), *panel.errors.values()))
+
+
+def test_leaving_a_step_with_inputs_keeps_no_dead_widget_and_the_window_opens_the_next_customer(
+    qtbot, window: MainWindow, sqlite_db, started
+) -> None:
+    """Escape, then another customer: the step's widgets are deleted; the panel must not
+    touch them again (it raised "already deleted" and the window stayed on the customer)."""
+    from app.ui.qt import QEvent
+
+    panel = window.guided
+    assert "callback" in panel.inputs  # a date input, as in the stage-3 decision
+    _key(qtbot, Qt.Key.Key_Escape)
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    assert _alive(panel) and panel.inputs == {} and panel.errors == {}
+    with UnitOfWork(sqlite_db) as uow:
+        other = uow.customers.by_no("C-10003")
+        assert other is not None
+        other_id = other.id
+    window.open_customer(other_id)
+    assert window.customer_id == other_id and not panel.isVisible()
+    window.retranslate()
+    panel.retranslate()
+    assert _alive(panel)
+    window.start_guided(OpenTarget("fair_use", "panel_test", SUBJECT))
+    assert panel.view is not None and panel.view.step_id == "greet" and _alive(panel)
+
+
 def test_the_step_is_worded_again_when_the_ui_language_changes(
     qtbot, window: MainWindow, started
 ) -> None:
