@@ -16,7 +16,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from app.i18n import _
 
@@ -68,10 +67,6 @@ def _fail(field: str, message: str) -> int:
     return EXIT_INVALID
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(_("%(name)s is not a JSON value") % {"name": name})
-
-
 def _read_input(path: Path | None) -> bytes:
     if path is None:
         return sys.stdin.buffer.read()
@@ -81,6 +76,7 @@ def _read_input(path: Path | None) -> bytes:
 def run(args: argparse.Namespace) -> int:
     """Handle ``agent-assist rules``; returns the exit code."""
     from app.domain import PROCESSES
+    from app.domain.rule_schema import JsonTextError, load_json_text
     from app.services.rules import RuleFileError, load_ruleset
     from app.services.rules_api import InputError, evaluate
 
@@ -95,8 +91,10 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail("", _("Cannot read the input: %(reason)s.") % {"reason": exc.strerror})
     try:
-        payload = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError) as exc:
+        payload = load_json_text(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        return _fail("", _("The input is not valid JSON: %(reason)s.") % {"reason": exc})
+    except JsonTextError as exc:
         return _fail("", _("The input is not valid JSON: %(reason)s.") % {"reason": exc})
     try:
         ruleset = load_ruleset(args.rules)

@@ -23,9 +23,53 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-_AMOUNT_RE = re.compile(r"-?[0-9]+(?:\.[0-9]{1,2})?", re.ASCII)
+_AMOUNT_RE = re.compile(r"-?0*[0-9]{1,12}(?:\.[0-9]{1,2})?", re.ASCII)
 _RULE_ID_RE = r"^[a-z0-9_]+(\.[a-z0-9_]+)+$"
 _ID_RE = r"^[a-z0-9_]+$"
+
+
+#: How deeply JSON (``agent-assist rules`` input, rule-file examples) may nest;
+#: the documented inputs nest three levels.
+MAX_JSON_DEPTH = 32
+_JSON_TOKEN_RE = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+
+
+class JsonTextError(ValueError):
+    """JSON text that cannot be read; ``line`` and ``column`` count from 1."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(f"{message}: line {line} column {column}")
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def load_json_text(text: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Parse JSON text as the rules read it: NaN and Infinity refused, nesting bounded.
+
+    Raises :class:`JsonTextError` naming line and column (never RecursionError).
+    """
+    depth = 0
+    for token in _JSON_TOKEN_RE.finditer(text):
+        char = token.group()
+        if char in "[{":
+            depth += 1
+            if depth > max_depth:
+                line = text.count("\n", 0, token.start()) + 1
+                column = token.start() - (text.rfind("\n", 0, token.start()) + 1) + 1
+                raise JsonTextError(f"nested deeper than {max_depth} levels", line, column)
+        elif char in "]}":
+            depth -= 1
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise JsonTextError(exc.msg, exc.lineno, exc.colno) from None
+    except (ValueError, RecursionError) as exc:  # numbers beyond int's digit limit
+        raise JsonTextError(str(exc).split(":")[0], 1, 1) from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not a JSON value", name, 0)
 
 
 class RuleFileError(Exception):
@@ -62,7 +106,10 @@ def _amount(value: object) -> object:
         return value
     if isinstance(value, str) and _AMOUNT_RE.fullmatch(value):
         return Decimal(value)
-    raise ValueError('an amount is a string with at most two decimals, such as "24.50"')
+    raise ValueError(
+        "an amount is a string with at most 12 digits before and two after the decimal "
+        'point, such as "24.50"'
+    )
 
 
 #: A date written as a TOML date (2026-01-01) or an ISO string ("2026-01-01").
@@ -98,10 +145,10 @@ class Example(Strict):
     output: str
 
     def input_data(self) -> Any:
-        return json.loads(self.input)
+        return load_json_text(self.input)
 
     def output_data(self) -> Any:
-        return json.loads(self.output)
+        return load_json_text(self.output)
 
 
 class RuleFile(Strict):
@@ -118,10 +165,10 @@ class RuleFile(Strict):
         for index, example in enumerate(self.examples):
             for part in ("input", "output"):
                 try:
-                    data = json.loads(getattr(example, part))
-                except json.JSONDecodeError as exc:
+                    data = load_json_text(getattr(example, part))
+                except JsonTextError as exc:
                     raise RuleTableError(
-                        f"examples.{index}.{part}", f"not valid JSON ({exc.msg})"
+                        f"examples.{index}.{part}", f"not valid JSON ({exc})"
                     ) from None
                 if not isinstance(data, dict):
                     raise RuleTableError(f"examples.{index}.{part}", "must be a JSON object")

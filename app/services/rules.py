@@ -7,6 +7,7 @@ to try a policy change with ``agent-assist rules --rules DIR``.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -23,17 +24,48 @@ def default_rules_dir() -> Path:
     return resource_path("rules")
 
 
+#: A rule file is a few kilobytes; anything far larger is not one.
+MAX_RULE_FILE_BYTES = 1_000_000
+#: How deeply arrays and inline tables may nest (the shipped files: 2 levels).
+MAX_TOML_DEPTH = 32
+_TOML_TOKEN_RE = re.compile(
+    r'''"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|#[^\n]*|[\[\]{}]'''
+)
+
+
+def _nesting_problem(text: str) -> str | None:
+    """Where arrays or inline tables nest deeper than :data:`MAX_TOML_DEPTH`."""
+    depth = 0
+    for token in _TOML_TOKEN_RE.finditer(text):
+        char = token.group()
+        if char in "[{":
+            depth += 1
+            if depth > MAX_TOML_DEPTH:
+                line = text.count("\n", 0, token.start()) + 1
+                return f"nested deeper than {MAX_TOML_DEPTH} levels (at line {line})"
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return None
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
+        if path.stat().st_size > MAX_RULE_FILE_BYTES:
+            raise RuleFileError(path.name, "", f"larger than {MAX_RULE_FILE_BYTES} bytes")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RuleFileError(path.name, "", f"rule file is missing from {path.parent}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleFileError(path.name, "", f"cannot be read ({exc})") from None
+    problem = _nesting_problem(text)
+    if problem is not None:
+        raise RuleFileError(path.name, "", f"not valid TOML: {problem}")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RuleFileError(path.name, "", f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise RuleFileError(path.name, "", "not valid TOML: nested too deeply") from None
 
 
 def read_rule_files(directory: Path) -> dict[str, dict[str, Any]]:

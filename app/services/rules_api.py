@@ -14,7 +14,12 @@ Input conventions, decided where RULES_API.md is silent:
 * Amounts are strings of digits with at most two decimals and are never
   negative (``"5"``, ``"24.50"``); numbers, commas, signs and exponents are
   invalid. Counts are JSON integers (``true`` is not an integer).
-* Dates are real calendar dates written ``YYYY-MM-DD``; months ``YYYY-MM``.
+* Dates are real calendar dates written ``YYYY-MM-DD``; months ``YYYY-MM``;
+  both in the years 1900 to 2999, so that the rules' month arithmetic stays
+  inside the calendar.
+* Amounts have at most 12 digits before the decimal point (decimal
+  arithmetic is exact to 28 digits).
+* JSON nests at most 32 levels deep.
 * fair-use: a decision dated before its month is invalid (``decision.date``).
 * expiry: bundle ids are non-empty strings and unique.
 * onboarding: a manager is assigned to a VIP only, on or after the rating;
@@ -40,7 +45,13 @@ __all__ = ["PROCESSES", "InputError", "evaluate"]
 
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 _MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
-_AMOUNT_RE = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?", re.ASCII)
+_AMOUNT_RE = re.compile(r"([0-9]+)(?:\.[0-9]{1,2})?", re.ASCII)
+#: Whole-franc digits an amount may have: far beyond any bill, well inside
+#: the 28 significant digits decimal arithmetic keeps exact.
+MAX_AMOUNT_DIGITS = 12
+#: Years a date or month may name: the rules add years of notice and plan
+#: months to it, which must stay inside the calendar.
+MIN_YEAR, MAX_YEAR = 1900, 2999
 _MISSING: Any = object()
 
 
@@ -145,9 +156,20 @@ def parse_date(value: object, field: str) -> date:
     if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
         raise InputError(field, _("Expected a date written YYYY-MM-DD."))
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InputError(field, _("There is no such date.")) from None
+    _check_year(day.year, field)
+    return day
+
+
+def _check_year(year: int, field: str) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InputError(
+            field,
+            _("Expected a year from %(first)d to %(last)d.")
+            % {"first": MIN_YEAR, "last": MAX_YEAR},
+        )
 
 
 def parse_month(value: object, field: str) -> date:
@@ -157,16 +179,24 @@ def parse_month(value: object, field: str) -> date:
     year, month = int(match[1]), int(match[2])
     if not 1 <= month <= 12 or year < 1:
         raise InputError(field, _("There is no such month."))
+    _check_year(year, field)
     return date(year, month, 1)
 
 
 def parse_amount(value: object, field: str) -> Decimal:
-    if not isinstance(value, str) or not _AMOUNT_RE.fullmatch(value):
+    match = _AMOUNT_RE.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
         raise InputError(
             field,
             _('Expected an amount as a string with at most two decimals, such as "24.50".'),
         )
-    return Decimal(value)
+    if len(match[1].lstrip("0")) > MAX_AMOUNT_DIGITS:
+        raise InputError(
+            field,
+            _("The amount is too large: at most %(digits)d digits before the decimal point.")
+            % {"digits": MAX_AMOUNT_DIGITS},
+        )
+    return Decimal(match[0])
 
 
 def parse_int(value: object, field: str, minimum: int | None = None) -> int:
@@ -306,7 +336,7 @@ def _expiry(obj: _Object, rules: RuleSet) -> dict[str, Any]:
         end_date = item.day("end_date")
         sent: set[str] = set()
         for sent_path, reminder in item.items("sent", required=False):
-            if reminder not in known:
+            if not isinstance(reminder, str) or reminder not in known:
                 raise InputError(
                     sent_path,
                     _("Unknown reminder; expected one of: %(r)s.")

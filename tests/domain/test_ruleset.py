@@ -67,14 +67,16 @@ def test_loading_is_pure(rules_copy: Path) -> None:
             'floor = "0.00"',
             'floor = "0,00"',
             "goodwill.toml: credit.floor: "
-            'an amount is a string with at most two decimals, such as "24.50"',
+            "an amount is a string with at most 12 digits before and two after the decimal "
+            'point, such as "24.50"',
         ),
         (
             "goodwill.toml",
             'floor = "0.00"',
             "floor = 0",
             "goodwill.toml: credit.floor: "
-            'an amount is a string with at most two decimals, such as "24.50"',
+            "an amount is a string with at most 12 digits before and two after the decimal "
+            'point, such as "24.50"',
         ),
         (
             "goodwill.toml",
@@ -136,7 +138,7 @@ def test_loading_is_pure(rules_copy: Path) -> None:
             "goodwill.toml",
             "output = '''{\"months\": [], \"total_credit\": \"0.00\"}'''",
             "output = '''{\"months\": [, \"total_credit\": \"0.00\"}'''",
-            "goodwill.toml: examples.3.output: not valid JSON (Expecting value)",
+            "goodwill.toml: examples.3.output: not valid JSON (Expecting value: line 1 column 13)",
         ),
     ],
 )
