@@ -22,8 +22,7 @@ from hypothesis import strategies as st
 
 from app.cli import main
 from app.domain.ruleset import RULE_FILES
-from app.services.rules import default_rules_dir, load_ruleset
-from app.services.rules import RuleFileError
+from app.services.rules import RuleFileError, default_rules_dir, load_ruleset
 
 HOSTILE_LINES = [
     "x = " + "[" * 2000 + "]" * 2000,
