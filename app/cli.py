@@ -12,6 +12,9 @@ from app import APP_NAME, __version__
 from app.commands import COMMAND_MODULES
 from app.i18n import _
 
+#: The exit code of a command whose database (the demo's) does not exist yet.
+EXIT_NOT_CREATED = 1
+
 
 class CommandError(Exception):
     """A problem the user can fix; printed without a traceback."""
@@ -21,7 +24,7 @@ class CommandError(Exception):
         self.exit_code = exit_code
 
 
-def add_db_option(parser: argparse.ArgumentParser) -> None:
+def add_db_option(parser: argparse.ArgumentParser, *, demo: bool = True) -> None:
     """The ``--db URL`` option every database-using command shares.
 
     It may stand before or after the sub-command; when absent from the
@@ -38,6 +41,43 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
             "in the per-user data directory"
         ),
     )
+    if not demo:  # the top level has its own --demo (for the window and every command)
+        return
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help=_(
+            "work on the demo database (the one 'agent-assist --demo' opens and "
+            "'agent-assist demo' creates) instead of the default one"
+        ),
+    )
+    parser.set_defaults(uses_db=True)
+
+
+def use_demo_database(args: argparse.Namespace) -> None:
+    """Point a database-using sub-command at the demo database when ``--demo`` is given.
+
+    ``--demo`` may stand before or after the sub-command, as ``--db`` may. Only
+    ``agent-assist demo`` creates the demo database; every other command says
+    so when it does not exist yet, instead of working on an empty new file.
+    """
+    if not getattr(args, "demo", False) or not getattr(args, "uses_db", False):
+        return
+    from app.config import demo_db_url, sqlite_file
+
+    if args.db:
+        raise CommandError(_("--db and --demo name two databases: give only one of them"))
+    args.db = demo_db_url()
+    path = sqlite_file(args.db)
+    if args.command != "demo" and path is not None and not path.is_file():
+        raise CommandError(
+            _(
+                "the demo database {path} has not been created yet: run 'agent-assist demo' "
+                "(or open the window once with 'agent-assist --demo')"
+            ).format(path=path),
+            EXIT_NOT_CREATED,
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,9 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
             "notation or a name (for the telephony system's screen pop)"
         ),
     )
-    add_db_option(parser)
-    parser.set_defaults(handler=None, db=None)
-    subparsers = parser.add_subparsers(title=_("commands"), metavar="COMMAND")
+    add_db_option(parser, demo=False)
+    parser.set_defaults(handler=None, db=None, uses_db=False)
+    subparsers = parser.add_subparsers(title=_("commands"), metavar="COMMAND", dest="command")
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"app.commands.{name}")
         module.register(subparsers)
@@ -85,6 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from app.ui.app import run_gui
 
             return run_gui(db=args.db, demo=args.demo, open_query=args.open)
+        use_demo_database(args)
         return int(args.handler(args))
     except CommandError as exc:
         print(f"agent-assist: {exc}", file=sys.stderr)

@@ -65,6 +65,19 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path.as_posix()}"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (``None`` for another database, memory or a bad URL)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # a malformed URL is reported where the database is opened
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 def default_db_url() -> str:
     return sqlite_url(data_dir() / DEFAULT_DB_FILE)
 

@@ -55,11 +55,30 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    """Which database, and whether its schema is this program's.
+
+    Exits 0 when the program can work on the database as it is, or brings it up
+    to date by itself (a desktop's SQLite file is created and upgraded when the
+    application starts); 1 when someone has to run ``db upgrade`` first (a shared
+    server's schema that is missing or behind, or a schema newer than this program).
+    """
     from sqlalchemy.exc import OperationalError
 
     from app.cli import CommandError
-    from app.store.db import current_revision, head_revision
+    from app.config import resolve_db_url, sqlite_file
+    from app.store.db import current_revision, describe_url, head_revision
 
+    url = resolve_db_url(args.db)
+    head = head_revision()
+    path = sqlite_file(url)
+    if path is not None and not path.is_file():
+        # Opening the file would create it: say what will happen instead.
+        print(_("database: {database}").format(database=describe_url(url)))
+        print(_("schema: not created yet (this program: {head})").format(head=head))
+        print(
+            _("the application creates it when it starts; 'agent-assist db upgrade' creates it now")
+        )
+        return 0
     db = _open(args, migrate=False)
     try:
         current = current_revision(db.engine)
@@ -69,14 +88,45 @@ def _status(args: argparse.Namespace) -> int:
                 database=db.description(), reason=exc.orig
             )
         ) from exc
-    head = head_revision()
+    finally:
+        db.dispose()
     print(_("database: {database}").format(database=db.description()))
-    print(
-        _("schema version: {current} (this program: {head})").format(
-            current=current or _("none"), head=head
+    if current is None:
+        print(_("schema: not created yet (this program: {head})").format(head=head))
+    else:
+        print(
+            _("schema version: {current} (this program: {head})").format(current=current, head=head)
         )
-    )
-    if current != head:
-        print(_("run 'agent-assist db upgrade' to bring the schema up to date"))
+    if current == head:
+        return 0
+    if current is not None and not is_known_revision(current):
+        print(
+            _(
+                "the schema is newer than this program: install the version that created it, "
+                "or ask IT"
+            )
+        )
         return 1
-    return 0
+    if path is not None:
+        print(
+            _(
+                "the application brings it up to date when it starts; "
+                "'agent-assist db upgrade' does it now"
+            )
+        )
+        return 0
+    print(_("run 'agent-assist db upgrade' to bring the schema up to date"))
+    return 1
+
+
+def is_known_revision(revision: str) -> bool:
+    """Whether ``revision`` is one of this program's migrations (not a newer program's)."""
+    from alembic.script import ScriptDirectory
+
+    from app.store.db import _alembic_config, make_engine
+
+    script = ScriptDirectory.from_config(_alembic_config(make_engine("sqlite://")))
+    try:
+        return script.get_revision(revision) is not None
+    except Exception:  # alembic raises for a revision it does not know
+        return False
