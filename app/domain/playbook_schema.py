@@ -388,6 +388,10 @@ def check_references(file: str, playbook: Playbook) -> None:
         unknown = text.fields - known_facts
         if unknown:
             raise PlaybookError(file, f"sms.{sms_id}", f"unknown placeholder {{{min(unknown)}}}")
+    flow_ids = [flow.id for flow in playbook.flows]
+    for flow in playbook.flows:
+        if flow_ids.count(flow.id) > 1:
+            raise PlaybookError(file, f"flows.{flow.id}", f"duplicate flow id {flow.id}")
     for flow in playbook.flows:
         step_ids = [s.id for s in flow.steps]
         duplicates = {s for s in step_ids if step_ids.count(s) > 1}

@@ -15,6 +15,7 @@ import yaml
 
 from app.domain.playbook_schema import Flow, Localized, Playbook, PlaybookError, load_playbook
 from app.resources import resource_path
+from app.services.yamlfile import load_yaml
 
 PROCESSES = ("fair_use", "expiry", "contract", "onboarding", "complaint")
 
@@ -36,15 +37,21 @@ def use_playbooks_dir(directory: Path | None) -> None:
     _explanations.cache_clear()
 
 
+#: A playbook is some 50 kB; anything far larger is not one.
+MAX_PLAYBOOK_BYTES = 2_000_000
+
+
 def _read_yaml(path: Path) -> Any:
     try:
+        if path.stat().st_size > MAX_PLAYBOOK_BYTES:
+            raise PlaybookError(path.name, "", f"larger than {MAX_PLAYBOOK_BYTES} bytes")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PlaybookError(path.name, "", f"file is missing from {path.parent}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PlaybookError(path.name, "", f"cannot be read ({exc})") from None
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

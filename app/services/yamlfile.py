@@ -1,0 +1,112 @@
+"""YAML as policy authors write it, read defensively.
+
+:func:`load_yaml` is ``yaml.safe_load`` with the limits an edited file needs:
+a key given twice in one mapping is an error (YAML would silently keep the
+last), nesting is bounded (deep nesting would exhaust the stack), and so is
+the size a document grows to when its aliases are expanded (a few lines of
+anchors can otherwise stand for billions of nodes). Every problem is a
+``yaml.MarkedYAMLError`` with the line and column it is at, like a syntax
+error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+__all__ = ["MAX_DEPTH", "MAX_NODES", "load_yaml"]
+
+#: How deeply collections may nest (the shipped playbooks: about 12 levels).
+MAX_DEPTH = 64
+#: How many nodes a document may have once its aliases are expanded.
+MAX_NODES = 1_000_000
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """``SafeLoader`` refusing duplicate keys, deep nesting and alias bombs."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels", mark)
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[tuple[str, str], Node] = {}
+        for key_node, _value in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = (key_node.tag, key_node.value)
+            if key in seen:
+                first = seen[key].start_mark
+                raise ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"key {key_node.value!r} is given twice (first at line {first.line + 1})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node) > MAX_NODES:
+            raise ComposerError(
+                None,
+                None,
+                f"its aliases expand to more than {MAX_NODES} values",
+                node.start_mark,
+            )
+        return self.construct_document(node)
+
+
+def _expanded_size(root: Node) -> int:
+    """How many nodes ``root`` stands for with every alias expanded (linear time).
+
+    A node that contains itself (``&a [*a]``) counts as too many.
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        children: list[Node] = []
+        if isinstance(node, SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, MappingNode):
+            children = [part for pair in node.value for part in pair]
+        if children_done:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = min(1 + sum(sizes[id(c)] for c in children), MAX_NODES + 1)
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in open_nodes:
+            return MAX_NODES + 1
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in children)
+    return sizes[id(root)]
+
+
+def load_yaml(text: str) -> Any:
+    """Parse one YAML document; ``yaml.YAMLError`` (with line and column) when it is bad."""
+    loader = BoundedLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
