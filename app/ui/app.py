@@ -183,6 +183,14 @@ def run_gui(
     ``open_query`` (``--open``) is a customer number, phone number or name to
     open at once, as a telephony system does when a call comes in.
     """
+    if QApplication.instance() is None:
+        # Qt aborts the process when its platform plugin cannot load: say why first.
+        from app.ui.platform_check import EXIT_NO_DISPLAY, xcb_plugin_path, xcb_problem
+
+        problem = xcb_problem(plugin=xcb_plugin_path())
+        if problem is not None:
+            print(f"agent-assist: {problem}", file=sys.stderr)
+            return EXIT_NO_DISPLAY
     app = create_application(argv)
     url = resolve_db_url(db, demo=demo)
     window = MainWindow()
