@@ -99,6 +99,8 @@ class CaseInfo:
     stage: str | None
     opened_at: datetime
     due: date | None
+    #: A complaint's category once it is chosen (the subject is a generated key).
+    category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,7 @@ def customer_overview(db: Database, customer_id: uuid.UUID) -> CustomerOverview:
                     stage=c.stage,
                     opened_at=c.opened_at,
                     due=c.due,
+                    category=_text_or_none(c.facts.get("category")),
                 )
                 for c in cases
             ),
@@ -369,3 +372,7 @@ def _history_item(entry: HistoryEntry) -> HistoryItem:
         rule_ids=tuple(entry.rule_ids or ()),
         refers_to=entry.refers_to,
     )
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

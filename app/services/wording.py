@@ -1,19 +1,26 @@
-"""What to-do items and worklist rows say, in the agent's language.
+"""What to-do items, worklist rows and open cases say, in the agent's language.
 
 One place for the words the customer view, the worklist window and the
-``todo`` / ``worklist`` commands share. Actions, onboarding tasks and stages
-are worded by the playbooks (which carry all four languages); the few fixed
-words (routes, reminders, VIP deadlines) are catalog messages.
+``todo`` / ``worklist`` commands share, so no internal id (a case subject such
+as ``goodwill:B-7002``, a route such as ``second_line``, a category such as
+``dealer.incompetence``) reaches the agent. Actions, onboarding tasks, stages,
+routes, complaint categories and products are worded by the playbooks (which
+carry all four languages, so texts written into the history can be worded in
+another language than the agent's); the few fixed words (reminders, VIP
+deadlines, how a case subject reads) are catalog messages.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import date
 
 from app.domain.playbook_schema import PlaybookError
-from app.i18n import N_, _, format_date, ngettext, ui_language
+from app.i18n import N_, _, format_date, format_month, ngettext, ui_language
 from app.services.playbooks import complaint_category_label, playbook_for
 from app.services.todo_items import (
+    CaseItem,
     ComplaintItem,
     ExpiryItem,
     FairUseItem,
@@ -22,13 +29,6 @@ from app.services.todo_items import (
 )
 from app.services.worklists import WorklistRow
 
-ROUTES = {
-    "mass_incident": N_("handle by the mass-incident algorithm"),
-    "consultation": N_("consultation"),
-    "second_line": N_("second line: on-line retention"),
-    "retained": N_("customer retained"),
-    "claim": N_("claim"),
-}
 REMINDERS = {"month": N_("reminder one month before"), "week": N_("reminder one week before")}
 VIP_DEADLINES = {
     "assign_manager": N_("Assign an account manager"),
@@ -36,8 +36,38 @@ VIP_DEADLINES = {
 }
 
 
-def route_words(route: str | None) -> str:
-    return _(ROUTES[route]) if route in ROUTES else _("route not decided")
+def _playbook_fact(process: str, key: str, language: str | None) -> str | None:
+    """The label a process's playbook gives the fact ``key``, in ``language``."""
+    try:
+        text = playbook_for(process).facts.get(key)
+    except (KeyError, PlaybookError):
+        return None
+    return text.get(language or ui_language()) if text is not None else None
+
+
+def route_words(route: str | None, language: str | None = None) -> str:
+    """A complaint route as the complaint playbook words it (``route_<id>``)."""
+    words = _playbook_fact("complaint", f"route_{route}", language) if route else None
+    if words:
+        return words
+    return _("route not decided") if not route else _words_of_id(route)
+
+
+def product_words(product: str, language: str | None = None) -> str:
+    """A product code (``mobile_tv``) as the fair-use playbook words it."""
+    return _playbook_fact("fair_use", product, language) or _words_of_id(product)
+
+
+def products_words(products: list[str] | tuple[str, ...], language: str | None = None) -> str:
+    """A customer's products in words; "none" (in ``language``) for no product."""
+    if not products:
+        return _playbook_fact("fair_use", "no_products", language) or "–"
+    return ", ".join(product_words(p, language) for p in products)
+
+
+def _words_of_id(ident: str) -> str:
+    """The last resort for an id no playbook words: ``second_line`` -> "second line"."""
+    return ident.rsplit(".", 1)[-1].replace("_", " ")
 
 
 def reminder_words(reminder: str) -> str:
@@ -71,14 +101,82 @@ def stage_words(process: str, stage: str) -> str:
         return stage
 
 
-def category_words(category: str) -> str:
-    return complaint_category_label(category, ui_language())
+def category_words(category: str, language: str | None = None) -> str:
+    """A complaint category (``dealer.incompetence``) as the complaint playbook words it."""
+    words = complaint_category_label(category, language or ui_language())
+    return _words_of_id(words) if words == category else words
+
+
+_DATED = re.compile(r"^(?P<flow>[a-z][a-z0-9_]*):(?P<date>\d{4}-\d{2}-\d{2})$")
+_COMPLAINT = re.compile(r"^complaint:(?P<date>\d{8})-[0-9a-f]+$")
+
+
+def _flow_title(process: str, flow: str) -> str | None:
+    try:
+        return playbook_for(process).flow(flow).title.get(ui_language())
+    except (KeyError, PlaybookError):
+        return None
+
+
+def _bundle_words(bundle_no: str, bundles: Mapping[str, str] | None) -> str:
+    name = (bundles or {}).get(bundle_no)
+    if name:
+        return _("{bundle} ({bundle_no})").format(bundle=name, bundle_no=bundle_no)
+    return _("bundle {bundle_no}").format(bundle_no=bundle_no)
+
+
+def case_words(
+    process: str,
+    subject: str | None,
+    *,
+    category: str | None = None,
+    bundles: Mapping[str, str] | None = None,
+) -> str | None:
+    """What an open case is about, in words; None when the process says it all.
+
+    Subjects are internal keys: a month (``2026-12``), a bundle and reminder
+    (``B-7005:month``, ``goodwill:B-7002``), a flow and the day it was asked
+    for (``downgrade:2026-12-06``), a complaint category or a generated
+    complaint key. ``bundles`` maps bundle numbers to their names.
+    """
+    if process == "complaint" and category:
+        return category_words(category)
+    if not subject or subject == process:
+        return None
+    if process == "fair_use" and re.fullmatch(r"\d{4}-\d{2}", subject):
+        return month_words(subject)
+    if process == "expiry":
+        prefix, sep, rest = subject.partition(":")
+        if sep:
+            bundle_no = rest if prefix == "goodwill" else subject.rpartition(":")[0]
+            return _bundle_words(bundle_no, bundles)
+        return _bundle_words(subject, bundles)
+    if process == "complaint":
+        dated = _COMPLAINT.match(subject)
+        day = _day(dated.group("date")) if dated else None
+        if day is not None:
+            return _("taken on {date}").format(date=format_date(day))
+        return category_words(subject)
+    dated = _DATED.match(subject)
+    day = _day(dated.group("date")) if dated else None
+    if dated and day is not None:
+        title = _flow_title(process, dated.group("flow")) or _words_of_id(dated.group("flow"))
+        return _("{request} of {date}").format(request=title, date=format_date(day))
+    return _flow_title(process, subject) or _words_of_id(subject)
+
+
+def _day(text: str) -> date | None:
+    """``2026-12-06`` or ``20261206`` as a date; None when it is none."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def month_words(key: str) -> str:
     """``2026-03`` as "March 2026" in the agent's language."""
     year, month = key.split("-")
-    return format_date(date(int(year), int(month), 1), fmt="LLLL y")
+    return format_month(date(int(year), int(month), 1))
 
 
 def due_words(due: date, overdue: bool, today: date | None = None) -> str:
@@ -126,8 +224,18 @@ def item_words(item: TodoItem) -> tuple[str, str]:
             ),
             details,
         )
+    if isinstance(item, CaseItem):
+        flow = _flow_title(item.process, item.flow) if item.flow else None
+        what = flow or case_words(item.process, item.subject) or _flow_title(item.process, "")
+        about = case_words(item.process, item.subject) or ""
+        return (
+            _("Open case — {what}").format(what=what or item.process),
+            "" if about == what else about,
+        )
     assert isinstance(item, ComplaintItem)
-    about = category_words(item.category) if item.category else item.subject or str(item.case_id)
+    about = case_words("complaint", item.subject, category=item.category) or _(
+        "category not chosen yet"
+    )
     return (_("Complaint — {route}").format(route=route_words(item.route)), about)
 
 
@@ -141,8 +249,7 @@ def row_words(row: WorklistRow) -> str:
         return _("{reminder}: {bundle}").format(reminder=reminder_words(row.what), bundle=row.about)
     if row.process == "onboarding":
         return _("Onboarding: {task}").format(task=action_words("onboarding", row.what))
-    if not row.about:
+    about = case_words("complaint", row.about) if row.about else None
+    if not about:
         return _("Complaint: {route}").format(route=route_words(row.what))
-    return _("Complaint {about}: {route}").format(
-        about=category_words(row.about), route=route_words(row.what)
-    )
+    return _("Complaint {about}: {route}").format(about=about, route=route_words(row.what))

@@ -23,6 +23,7 @@ from app.i18n import (
     ui_language,
 )
 from app.services.customers import CustomerOverview
+from app.services.wording import case_words
 from app.ui.common import FlowLayout, bind_retranslate, chip, hint_label
 from app.ui.labels import process_label, product_label, stage_label
 from app.ui.qt import (
@@ -326,8 +327,14 @@ class CustomerView(QWidget):
             parts = []
             if c.stage:
                 parts.append(stage_label(c.process, c.stage))
-            if c.subject:
-                parts.append(c.subject)
+            about = case_words(
+                c.process,
+                c.subject,
+                category=c.category,
+                bundles={b.bundle_no: b.name for b in o.bundles},
+            )
+            if about:
+                parts.append(about)
             if c.due:
                 parts.append(_("due {date}").format(date=format_date(c.due)))
             parts.append(_("opened {date}").format(date=format_datetime(local_time(c.opened_at))))

@@ -15,6 +15,7 @@ from app.services.demo.build import (
 )
 from app.services.demo.names import PARTNERS
 from app.services.demo.records import add_fair_use, letter, sms, ticket
+from app.services.wording import products_words
 
 FAIR_USE_ACTIONS: dict[int, tuple[str, ...]] = {
     1: ("sms_1", "history_entry"),
@@ -243,7 +244,7 @@ def _fair_use_case(
                step + 2 * tick, feedback, closed=closed)  # fmt: skip
         record(step + 3 * tick, "ticket", "fu_ticket2", "partner_ticket_contact", partner=c.partner)
     if "review_products" in done:
-        products = ", ".join(c.products) or "-"
+        products = products_words(c.products, lang)
         record(step + tick, "step", "fu_review", "review_products", products=products,
                extra={"products": list(c.products)})  # fmt: skip
     if decided is None:

@@ -18,6 +18,7 @@ from app.services.demo.build import (
     add_months,
 )
 from app.services.demo.records import task
+from app.services.wording import category_words, route_words
 
 #: The stages each process's demo cases are in (``Case.stage``).
 STAGES: dict[str, tuple[str, ...]] = {
@@ -273,7 +274,9 @@ def complaint_case(
         closed=opened + timedelta(minutes=25) if route in ("consultation", "retained") else None,
         due=opened.date() + timedelta(days=3),
     )
-    b.history(c, opened, "call", "cmp_open", case_id=case_id, category=category, summary=summary)
+    lang = c.agent_language
+    b.history(c, opened, "call", "cmp_open", case_id=case_id,
+              category=category_words(category, lang), summary=summary)  # fmt: skip
     b.history(
         c,
         opened + timedelta(minutes=12),
@@ -282,7 +285,7 @@ def complaint_case(
         case_id=case_id,
         rule_ids=rules,
         payload={"route": route, "claim_no": all_facts.get("claim_no")},
-        route=route,
+        route=route_words(route, lang),
     )
 
 

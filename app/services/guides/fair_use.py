@@ -122,7 +122,8 @@ class FairUseGuide:
             "termination_allowed": decision.termination_allowed,
             "data_mb_used": _megabytes(record.data_mb_used if record else None),
             "limit_mb": _megabytes(record.limit_mb if record else None),
-            "products": [fact_label(playbook, p) for p in products],
+            "products": [fact_label(playbook, p) for p in products]
+            or [fact_label(playbook, "no_products")],
             **{p: p in products for p in PRODUCT_FACTS},
             "service_phone": service_phone(),
             **self._subscription(ctx),
