@@ -51,7 +51,7 @@ class BatchLettersDialog(QDialog):
         self._db = db
         self._author = author or current_user_name()
         self.pending: list[LetterInfo] = []
-        self.result: BatchResult | None = None
+        self.batch_result: BatchResult | None = None
         self._cancelled = False
         self.progress: QProgressDialog | None = None
 
@@ -68,7 +68,7 @@ class BatchLettersDialog(QDialog):
         self.count.setWordWrap(True)
         self.find_button = QPushButton(self)
         self.find_button.setObjectName("findButton")
-        self.find_button.clicked.connect(self.find)
+        self.find_button.clicked.connect(self.find_letters)
         self.issue_button = QPushButton(self)
         self.issue_button.setObjectName("issueAllButton")
         self.issue_button.clicked.connect(self.issue_all)
@@ -120,7 +120,7 @@ class BatchLettersDialog(QDialog):
         self.pending = []
         self.issue_button.setEnabled(False)
 
-    def find(self) -> None:
+    def find_letters(self) -> None:
         Op(
             self,
             requested_letters,
@@ -145,7 +145,7 @@ class BatchLettersDialog(QDialog):
             return
         ids = [letter.id for letter in self.pending]
         self._cancelled = False
-        self.result = None
+        self.batch_result = None
         progress = QProgressDialog(_("Issuing letters…"), _("Stop"), 0, len(ids), self)
         progress.setObjectName("batchProgress")
         progress.setWindowTitle(_("Issue letters of a month"))
@@ -196,7 +196,7 @@ class BatchLettersDialog(QDialog):
 
     def _done(self, result: BatchResult) -> None:
         self._finish()
-        self.result = result
+        self.batch_result = result
         text = _("{issued} issued, {failed} failed.").format(
             issued=len(result.issued), failed=len(result.failed)
         )
