@@ -80,6 +80,26 @@ def use_demo_database(args: argparse.Namespace) -> None:
         )
 
 
+def describe_setup_error(exc: BaseException) -> str | None:
+    """One translated line for a broken rule or playbook file or database URL, else None.
+
+    Every entry point (each sub-command, the window) reads the rule files and
+    playbooks; when one of them is broken the agent sees the same line
+    ``agent-assist rules`` shows, never a traceback.
+    """
+    from app.domain.playbook_schema import PlaybookError
+    from app.domain.rule_schema import RuleFileError
+    from app.store.db import DatabaseError
+
+    if isinstance(exc, RuleFileError):
+        return _("Rule files: %(problem)s") % {"problem": exc}
+    if isinstance(exc, PlaybookError):
+        return _("Playbook files: %(problem)s") % {"problem": exc}
+    if isinstance(exc, DatabaseError):
+        return str(exc)
+    return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="agent-assist",
@@ -130,6 +150,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         print(f"agent-assist: {exc}", file=sys.stderr)
         return exc.exit_code
+    except Exception as exc:
+        message = describe_setup_error(exc)
+        if message is None:
+            raise
+        print(f"agent-assist: {message}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -66,9 +66,10 @@ def _status(args: argparse.Namespace) -> int:
 
     from app.cli import CommandError
     from app.config import resolve_db_url, sqlite_file
-    from app.store.db import current_revision, describe_url, head_revision
+    from app.store.db import current_revision, describe_url, head_revision, parse_db_url
 
     url = resolve_db_url(args.db)
+    parse_db_url(url)  # a malformed URL is one line naming what is wrong (exit 2)
     head = head_revision()
     path = sqlite_file(url)
     if path is not None and not path.is_file():

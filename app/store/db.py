@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,12 +37,77 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url`` with the settings the app relies on."""
+def hide_password(url: str) -> str:
+    """``url`` with its password replaced by ``***`` (for messages; also when malformed)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    credentials, at, host = rest.rpartition("@")
+    if not at or ":" not in credentials:
+        return url
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:***@{host}"
+
+
+#: Drivers this installation has, per database (the first is the default).
+DRIVERS = {"sqlite": ("pysqlite",), "postgresql": ("psycopg",)}
+
+
+def parse_db_url(url: str) -> URL:
+    """``url`` checked: a database and driver this program has, a numeric port.
+
+    Raises :class:`DatabaseError` saying what is wrong; the password never
+    appears in the message.
+    """
+    shown = hide_password(url)
+    if "\x00" in url or any(ord(c) < 32 for c in url):
+        raise DatabaseError(
+            _("not a database URL: {url} (it contains control characters)").format(
+                url=shown.encode("unicode_escape").decode("ascii")
+            )
+        )
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise DatabaseError(_("not a database URL: {url}").format(url=url)) from exc
+    except ArgumentError:
+        raise DatabaseError(
+            _(
+                "not a database URL: {url} (expected sqlite:///path/file.sqlite3 or "
+                "postgresql+psycopg://user:password@host:5432/dbname)"
+            ).format(url=shown)
+        ) from None
+    except ValueError:
+        raise DatabaseError(
+            _(
+                "the database URL {url} has a malformed host or port: the port is a number, "
+                "an IPv6 address is written in brackets, such as [::1]:5432"
+            ).format(url=shown)
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in DRIVERS:
+        raise DatabaseError(
+            _("unsupported database {backend}: use sqlite or postgresql").format(backend=backend)
+        )
+    driver = parsed.get_driver_name()
+    if "+" in parsed.drivername and driver not in DRIVERS[backend]:
+        raise DatabaseError(
+            _("unknown database driver {driver} in {url}: use {expected}").format(
+                driver=driver,
+                url=shown,
+                expected=" or ".join(f"{backend}+{d}" for d in DRIVERS[backend]),
+            )
+        )
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise DatabaseError(
+            _("the database URL {url} has port {port}: a port is from 1 to 65535").format(
+                url=shown, port=parsed.port
+            )
+        )
+    return parsed
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with the settings the app relies on."""
+    parsed = parse_db_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -50,13 +115,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    if backend == "postgresql":
-        if parsed.drivername == "postgresql":
-            parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
-    raise DatabaseError(
-        _("unsupported database {backend}: use sqlite or postgresql").format(backend=backend)
-    )
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
 
 
 def _alembic_config(engine: Engine) -> Any:
@@ -98,11 +159,16 @@ def head_revision() -> str | None:
 
 
 def describe_url(url: str) -> str:
-    """A short, password-free description for the status bar."""
-    parsed = make_url(url)
+    """A short, password-free description for the status bar (never raises)."""
+    try:
+        parsed = parse_db_url(url)
+    except DatabaseError:
+        return hide_password(url)
     if parsed.get_backend_name() == "sqlite":
         return f"SQLite: {parsed.database or ':memory:'}"
     host = parsed.host or "localhost"
+    if ":" in host:
+        host = f"[{host}]"
     port = f":{parsed.port}" if parsed.port else ""
     user = f"{parsed.username}@" if parsed.username else ""
     return f"PostgreSQL: {user}{host}{port}/{parsed.database}"
