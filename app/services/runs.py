@@ -23,6 +23,7 @@ from app.domain.playbook_schema import (
     CloseEffect,
     Effect,
     FactEffect,
+    Flow,
     HistoryEffect,
     LetterEffect,
     Localized,
@@ -73,13 +74,21 @@ def open_run(
     *,
     subject: str | None = None,
     case_id: uuid.UUID | None = None,
+    step: str | None = None,
+    step_done: bool = False,
+    on_request: bool = False,
     today: date | None = None,
 ) -> RunView:
-    """Resume the open run of ``flow`` for this customer and subject, or start one.
+    """Continue the open case of this process and subject, or open one.
 
-    With ``case_id`` the run belongs to that case (e.g. a complaint recorded
-    before); an open case of this process and subject that has no run yet
-    (imported, or opened by someone else) is taken over rather than doubled.
+    There is never a second open case for one subject: with ``case_id`` the
+    run belongs to that case (e.g. a complaint recorded before); otherwise the
+    open case of this process and subject is continued — its run of ``flow``
+    where it stands; a case without a run yet (imported, opened by someone
+    else) or whose run finished but was kept open starts ``flow`` at ``step``
+    (the step a to-do item names; the steps before it count as done). A case
+    running another flow switches to ``flow`` when a to-do item names it, and
+    continues as it stands when the agent started ``flow`` on request.
     """
     today = today or date.today()
     playbook = _playbook(process)
@@ -87,16 +96,17 @@ def open_run(
         playbook.flow(flow)
     except KeyError:
         raise NotFoundError(_("The playbook has no flow {flow}.").format(flow=flow)) from None
+    start = _Start(playbook, flow, step, step_done)
     with UnitOfWork(db) as uow:
         customer = _customer(uow, customer_id)
-        case = _open_case(uow, customer, process, flow, subject, case_id)
+        case = _open_case(uow, customer, process, start, subject, case_id, on_request)
         if case is None:
             case = Case(
                 customer_id=customer.id,
                 process=Process(process),
                 subject=subject,
                 opened_by=current_user_name(),
-                script_state=engine.start(playbook, flow).to_json(),
+                script_state=start.state(None).to_json(),
             )
             uow.add(case)
             uow.flush()
@@ -287,7 +297,7 @@ def _apply(
             case_id=case.id,
             document=effect.document,
             language=customer.language,
-            context=_json_facts(values),
+            context=context,
             requested_by=ctx.author,
         )
         uow.add(letter)
@@ -391,7 +401,7 @@ def _customer(uow: UnitOfWork, customer_id: uuid.UUID) -> Customer:
 
 def _load(uow: UnitOfWork, case_id: uuid.UUID) -> tuple[Case, Customer, Playbook]:
     case = uow.cases.get(case_id)
-    if case is None or not case.script_state:
+    if case is None or not has_run(case):
         raise NotFoundError(_("This case has no guided script."))
     return case, _customer(uow, case.customer_id), _playbook(case.process.value)
 
@@ -400,19 +410,107 @@ def _open_case(
     uow: UnitOfWork,
     customer: Customer,
     process: str,
-    flow: str,
+    start: _Start,
     subject: str | None,
     case_id: uuid.UUID | None = None,
 ) -> Case | None:
-    """The open case to run ``flow`` on, if there is one.
+    """The open case to run ``start.flow`` on, if there is one (see :func:`open_run`).
 
-    In order: the named case; the case of this subject already running
-    ``flow``; one whose run finished but was kept open (``keep_open``) or that
-    has no run yet — both continue with ``flow``. A finished run of ``flow``
-    itself starts again only when the case says so (``rerun``: e.g. an
-    onboarding stage whose customer could not be reached).
+class _Start:
+    """How a run of ``flow`` starts on a case: at the step a to-do item names."""
+
+    def __init__(
+        self, playbook: Playbook, flow: str, step: str | None, step_done: bool = False
+    ) -> None:
+        self.playbook = playbook
+        self.flow = flow
+        self.step = step
+        self.step_done = step_done
+
+    def state(self, case: Case | None) -> engine.RunState:
+        """A new run; from the named step on, the steps on the way to it recorded, and the
+        answers they would have given taken from what the case keeps (its guide says)."""
+        fresh = engine.start(self.playbook, self.flow)
+        flow = self.playbook.flow(self.flow)
+        target = step_named(flow, self.step)
+        if target is None or (target == fresh.path[0] and not self.step_done):
+            return fresh
+        before = path_to(flow, target)
+        answers: dict[str, engine.Answer] = {}
+        if case is not None:
+            kept = case_answers(case)
+            skipped = set(before) | ({target} if self.step_done else set())
+            for step in flow.steps:
+                if step.id in skipped:
+                    for item in step.inputs:
+                        if item.id in kept:
+                            answers[item.id] = kept[item.id]
+        recorded = (*before, target) if self.step_done else before
+        return replace(
+            fresh, path=(target,), recorded=recorded, answers=answers, finished=self.step_done
+        )
+
+
+def step_named(flow: Flow, name: str | None) -> str | None:
+    """The id of the step ``name`` names: a step id, else the first step carrying out
+    that action; None when the flow has no such step."""
+    if not name:
+        return None
+    for step in flow.steps:
+        if step.id == name:
+            return step.id
+    return next((step.id for step in flow.steps if step.action == name), None)
+
+
+def path_to(flow: Flow, target: str) -> tuple[str, ...]:
+    """The steps on the shortest way from the flow's first step to ``target`` (without it)."""
+    first = flow.steps[0].id
+    ids = [s.id for s in flow.steps]
+    came_from: dict[str, str | None] = {first: None}
+    queue = [first]
+    while queue:
+        current = queue.pop(0)
+        if current == target:
+            break
+        step = engine.step_of(flow, current)
+        position = ids.index(current)
+        following = [b.goto for b in step.next] or (
+            [ids[position + 1]] if position + 1 < len(ids) else []
+        )
+        for nxt in following:
+            if nxt in ids and nxt not in came_from:
+                came_from[nxt] = current
+                queue.append(nxt)
+    if target not in came_from:
+        return ()
+    way: list[str] = []
+    node = came_from[target]
+    while node is not None:
+        way.append(node)
+        node = came_from[node]
+    return tuple(reversed(way))
+
+
+def case_answers(case: Case) -> Mapping[str, Any]:
+    """Answers of earlier steps the case keeps, by input id (its guide knows where)."""
+    guide = guide_for(case.process.value)
+    kept = getattr(guide, "answers_on_case", None)
+    return kept(case) if callable(kept) else {}
+
+
+def has_run(case: Case) -> bool:
+    """Whether the case carries a guided run (not just, say, an imported note)."""
+    state = case.script_state or {}
+    return bool(state.get("flow")) and bool(state.get("path"))
+
+
+    In order: the case of this subject already running the flow; one without a
+    run, or whose run finished but was kept open (``keep_open``), or finished and
+    is to run again (``rerun``: e.g. an onboarding stage whose customer could not
+    be reached) — these start the flow; then one running another flow.
     """
     candidates = [
+    on_request: bool = False,
         case
         for case in uow.cases.open_for(customer.id)
         if case.process.value == process
@@ -422,11 +520,18 @@ def _open_case(
         raise NotFoundError(_("This case is closed or does not belong to this customer."))
     for case in candidates:
         again = case.script_state.get("finished") and case.facts.get("rerun")
-        if case.script_state and case.script_state.get("flow") == flow and not again:
+    flow = start.flow
+        if has_run(case) and case.script_state.get("flow") == flow and not again:
             return case
     for case in candidates:
-        finished_kept = case.script_state.get("finished") and case.facts.get("keep_open")
-        if finished_kept or not case.script_state:
-            case.script_state = engine.start(_playbook(process), flow).to_json()
+        finished = has_run(case) and case.script_state.get("finished")
+        if not has_run(case) or (
+            finished and (case.facts.get("keep_open") or case.facts.get("rerun"))
+        ):
+            case.script_state = start.state(case).to_json()
             return case
     return None
+    for case in candidates:
+        if not on_request:
+            case.script_state = start.state(case).to_json()
+        return case

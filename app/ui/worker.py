@@ -133,6 +133,13 @@ def describe_error(exc: BaseException) -> str:
     """A message for the agent: service errors as they are, others in one line."""
     if isinstance(exc, ServiceError):
         return str(exc)
+    from app.domain.playbook_schema import PlaybookError
+    from app.domain.rule_schema import RuleFileError
+
+    if isinstance(exc, RuleFileError):  # the same words as every command
+        return _("Rule files: %(problem)s") % {"problem": exc}
+    if isinstance(exc, PlaybookError):
+        return _("Playbook files: %(problem)s") % {"problem": exc}
     first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     return _("Something went wrong: {error}").format(error=first_line[:300])
 
