@@ -297,14 +297,14 @@ def _footer(canvas: Canvas, content: LetterContent, st: Styles) -> None:
             f"{f.get('web', '')} {op.web}",
         ],
         [
-            f"{f.get('bank', '')} {op.bank}",
-            f"{f.get('iban', '')} {op.iban}",
-            f"{f.get('vat', '')} {op.vat}",
+            f"{f.get('bank', '')} {op.bank}" if op.bank else "",
+            f"{f.get('iban', '')} {op.iban}" if op.iban else "",
+            f"{f.get('vat', '')} {op.vat}" if op.vat else "",
         ],
     ]
     width = TEXT_W / 3
     for i, lines in enumerate(columns):
-        texts = [line.strip() for line in lines]
+        texts = [line.strip() for line in lines if line.strip()]
         # The column's top is 2 mm below the rule.
         _draw_lines(canvas, texts, st.footer, st.fonts, LEFT + i * width, 22 * mm, width - 2 * mm)
 

@@ -77,7 +77,7 @@ def prepare_letter(
     ctx = coerce(template.schema, raw, template.term_keys)
     if not ctx.get("currency"):
         ctx["currency"] = currency_for(ctx["partner"]["country"], ctx["letter"]["date"])
-    operator = load_operator(language, folder)
+    operator = load_operator(language, folder, ctx["partner"]["country"])
     scope = {**ctx, "operator": operator.placeholders(), "terms": text.terms}
     fill = _Filler(template, language, scope)
     recipient = ctx["recipient"]
