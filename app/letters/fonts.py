@@ -99,7 +99,8 @@ def font_runs(text: str, fonts: Iterable[str]) -> list[tuple[str, str]]:
     if all(ord(ch) in covered or ch in _NO_GLYPH for ch in text):
         return [(primary, text)] if text else []
     runs: list[tuple[str, str]] = []
-    current, buffer = primary, []
+    current = primary
+    buffer: list[str] = []
     for ch in text:
         font = current if ch.isspace() else _first_covering(ch, chain)
         if font != current and buffer:

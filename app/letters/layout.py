@@ -182,7 +182,8 @@ def _signatures(block: SignatureBlock, st: Styles) -> Any:
             cells.append("")
             widths.append(gap)
     table = Table([[""] * len(cells), cells], colWidths=widths, rowHeights=[18 * mm, None])
-    style = [
+    # One TableStyle command each: name, first cell, last cell, then its arguments.
+    style: list[tuple[Any, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), st.fonts[0]),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

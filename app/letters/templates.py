@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from app.letters.context import ListOf, Record, Scalar, merge, parse_schema
+from app.letters.context import ListOf, Node, Record, Scalar, merge, parse_schema
 from app.letters.operator import load_operator
 from app.letters.sandbox import LetterTemplateError, compile_text
 from app.resources import resource_path
@@ -218,8 +218,8 @@ def _scope(
     schema: Record, terms: Mapping[str, Mapping[str, str]], language: str, folder: Path
 ) -> Record:
     operator = load_operator(language, None if folder == letters_folder() else folder)
-    op_fields = {name: Scalar("text") for name in operator.placeholders()}
-    term_fields = {
+    op_fields: dict[str, Node] = {name: Scalar("text") for name in operator.placeholders()}
+    term_fields: dict[str, Node] = {
         name: Record({key: Scalar("text") for key in values}) for name, values in terms.items()
     }
     return merge(schema, Record({"operator": Record(op_fields), "terms": Record(term_fields)}))

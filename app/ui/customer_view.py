@@ -47,12 +47,14 @@ from app.ui.todo_panel import TodoPanel
 def _clear(layout: QLayout) -> None:
     while layout.count():
         child = layout.takeAt(0)
-        widget = child.widget()
+        if child is None:
+            break
+        widget, inner = child.widget(), child.layout()
         if widget is not None:
             widget.hide()  # gone at once, even before the deferred delete
             widget.deleteLater()
-        elif child.layout() is not None:
-            _clear(child.layout())
+        elif inner is not None:
+            _clear(inner)
 
 
 def _value(text: str) -> QLabel:

@@ -116,7 +116,7 @@ class _OptionButtons(InputWidget):
             layout.addWidget(button)
         if horizontal:
             layout.addStretch(1)
-        self.group.buttonToggled.connect(lambda _b, on: on and self.changed.emit())
+        self.group.buttonToggled.connect(lambda _b, on: self.changed.emit() if on else None)
 
     def _pick(self, position: int) -> None:
         if 0 <= position < len(self.buttons) and self.isEnabled():

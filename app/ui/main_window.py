@@ -146,7 +146,7 @@ class MainWindow(QMainWindow):
                 f"actWorklist{n}",
                 None,
                 f"Ctrl+{n}",
-                lambda _checked=False, kind=kind: self.show_worklist(kind),
+                self._worklist_opener(kind),
             )
             for n, kind in enumerate(KIND_TITLES, start=1)
         ]
@@ -398,6 +398,10 @@ class MainWindow(QMainWindow):
         Op(self, customer_overview, self.db, self.customer_id).success(
             lambda overview: self._on_overview(seq, overview)
         ).failure(lambda exc: None).run()
+
+    def _worklist_opener(self, kind: str) -> Callable[[], object]:
+        """A slot that shows the worklist ``kind`` (each action gets its own)."""
+        return lambda: self.show_worklist(kind)
 
     def show_worklist(self, kind: str) -> None:
         """Show the worklist ``kind`` (Ctrl+1..Ctrl+4) in its own window."""

@@ -343,11 +343,12 @@ class SearchPanel(QWidget):
                 return self._move_selection(key)
         return super().eventFilter(watched, event)
 
-    def _move_selection(self, key: Qt.Key) -> bool:
+    def _move_selection(self, key: int) -> bool:  # QKeyEvent.key(): a Qt.Key value
         rows = self.model.rowCount()
         if not rows:
             return False
-        step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 10}.get(key, -10)
+        steps: dict[int, int] = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 10}
+        step = steps.get(key, -10)
         current = self.results.currentIndex().row()
         row = min(max(current + step, 0), rows - 1) if current >= 0 else 0
         self.results.setCurrentIndex(self.model.index(row, 0))

@@ -61,7 +61,7 @@ class Subscriptions(CustomerRows):
         Column("cancelled_effective", parse_date),
     )
     key = ("customer_no", "activated")
-    fields = ("tariff", "monthly_fee", "aio_discount", "data_mb", "minutes")
+    fields: tuple[str, ...] = ("tariff", "monthly_fee", "aio_discount", "data_mb", "minutes")
     fields += ("last_upgrade_effective", "cancelled_effective")
 
     def prefetch(self, rows: Sequence[dict[str, Any]]) -> None:

@@ -13,8 +13,12 @@ import csv
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from app.i18n import _
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 #: A row may be long, but a field this long means a quote that never closed.
 FIELD_LIMIT = 1_000_000
@@ -41,12 +45,12 @@ class Row:
     width: int
 
 
-def _reader(handle: object) -> Iterator[list[str]]:
+def _reader(handle: TextIO) -> Reader:
     csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
-    return csv.reader(handle, strict=True)  # type: ignore[arg-type]
+    return csv.reader(handle, strict=True)
 
 
-def _open(path: Path) -> object:
+def _open(path: Path) -> TextIO:
     label = str(path)
     if not path.exists():
         raise ImportFileError(_("{file}: no such file").format(file=label))
@@ -115,7 +119,7 @@ def read_header(path: Path, known: Sequence[str], required: Sequence[str]) -> li
     handle = _open(path)
     _check_text(path)
     try:
-        with handle:  # type: ignore[attr-defined]
+        with handle:
             reader = _reader(handle)
             for cells in reader:
                 if header is None and any(cell.strip() for cell in cells):
@@ -178,7 +182,7 @@ def read_rows(path: Path, header: list[str]) -> Iterator[Row]:
     the header is line 1. Blank lines, and rows whose cells are all empty,
     are skipped. Call :func:`read_header` first: this assumes a good file.
     """
-    with _open(path) as handle:  # type: ignore[attr-defined]
+    with _open(path) as handle:
         reader = _reader(handle)
         previous_end = 0
         seen_header = False
