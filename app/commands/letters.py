@@ -121,7 +121,7 @@ def _batch(args: argparse.Namespace) -> int:
     from app.cli import CommandError
     from app.config import current_user_name
     from app.letters.templates import document_ids
-    from app.services.letters import LetterError, issue_batch, requested_letters
+    from app.services.letters import LetterError, document_name, issue_batch, requested_letters
 
     if args.document and args.document not in document_ids():
         raise CommandError(_("unknown document: {name}").format(name=args.document))
@@ -135,14 +135,31 @@ def _batch(args: argparse.Namespace) -> int:
     tty = sys.stderr.isatty()
     step = max(1, total // 20)
     started = time.perf_counter()
+    counts = {"issued": 0, "failed": 0}
+    names = {p.id: document_name(p.document) for p in pending}
 
-    def progress(done: int, total: int, letter_id: uuid.UUID, error: str | None) -> None:
+    def line(done: int) -> str:
+        return _("{done} of {total} letters processed: {issued} issued, {failed} failed").format(
+            done=done, total=total, issued=counts["issued"], failed=counts["failed"]
+        )
+
+    def progress(done: int, total: int, letter_id: uuid.UUID, error: LetterError | None) -> None:
+        counts["failed" if error else "issued"] += 1
         if error:
-            print(f"\n{letter_id}: {error}" if tty else f"{letter_id}: {error}", file=sys.stderr)
+            if tty:
+                print("\r\033[K", end="", file=sys.stderr)
+            print(
+                _("Not issued: {letter} ({id}): {reason}").format(
+                    letter=names.get(letter_id, ""), id=letter_id, reason=error
+                ),
+                file=sys.stderr,
+            )
+            if error.detail:
+                print(f"  {error.detail}", file=sys.stderr)
         if tty:
-            print(f"\r{_('issued')} {done}/{total} …", end="", file=sys.stderr, flush=True)
+            print(f"\r\033[K{line(done)}", end="", file=sys.stderr, flush=True)
         elif done % step == 0 or done == total:
-            print(f"{_('issued')} {done}/{total} …", file=sys.stderr, flush=True)
+            print(line(done), file=sys.stderr, flush=True)
 
     result = issue_batch(db, [p.id for p in pending], author, progress)
     if tty and total:

@@ -19,7 +19,7 @@ import multiprocessing
 import os
 import pickle
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -29,6 +29,7 @@ from jinja2 import TemplateError
 
 from app.letters.context import ContextError
 from app.letters.layout import build_pdf
+from app.letters.operator import OperatorConfigError
 from app.letters.render import prepare_letter
 from app.letters.sandbox import LetterTemplateError
 from app.letters.templates import load_template
@@ -62,6 +63,8 @@ class Rendered:
     title: str = ""
     template_version: str = ""
     error: str | None = None
+    #: "context" (the facts do not fit the template) or "template" (the template is broken).
+    error_kind: str = ""
 
 
 def render_job(job: RenderJob) -> Rendered:
@@ -70,8 +73,12 @@ def render_job(job: RenderJob) -> Rendered:
         content = prepare_letter(job.document, job.language, job.context)
         pdf = build_pdf(content)
         version = load_template(job.document).version
-    except (ContextError, LetterTemplateError, TemplateError) as exc:
-        return Rendered(job.letter_id, error=f"{job.document} ({job.language}): {exc}")
+    except ContextError as exc:
+        error = f"{job.document} ({job.language}): {exc}"
+        return Rendered(job.letter_id, error=error, error_kind="context")
+    except (LetterTemplateError, TemplateError, OperatorConfigError) as exc:
+        error = f"{job.document} ({job.language}): {exc}"
+        return Rendered(job.letter_id, error=error, error_kind="template")
     return Rendered(job.letter_id, pdf, content.title, version)
 
 
@@ -88,7 +95,7 @@ def render_all(
     *,
     workers: int | None = None,
     should_stop: Callable[[], bool] | None = None,
-) -> Iterator[tuple[RenderJob, Rendered]]:
+) -> Generator[tuple[RenderJob, Rendered], None, None]:
     """``(job, rendered)`` for each job, in order, rendered on ``workers`` processes.
 
     Stops early (without rendering the rest) once ``should_stop()`` is true.

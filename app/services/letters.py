@@ -16,25 +16,26 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tomllib
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from app.config import data_dir
-from app.i18n import _
+from app.i18n import N_, _
 from app.letters.address import AddressError, PostalAddress, window_address
 from app.letters.batch import Rendered, RenderJob, render_all, render_job
 from app.letters.context import ContextError, to_json
-from app.letters.operator import load_operator
+from app.letters.operator import OperatorConfigError, load_operator
 from app.letters.render import prepare_letter, render_letter
 from app.letters.sandbox import LetterTemplateError
-from app.letters.templates import load_template
+from app.letters.templates import letters_folder, load_template
 from app.services.errors import ServiceError
 from app.store.db import Database
 from app.store.models import Customer, HistoryEntry, Letter, LetterStatus, Partner
@@ -42,10 +43,67 @@ from app.store.repositories import UnitOfWork
 from app.store.types import utcnow
 
 ARCHIVE_FOLDER = "letters"
+#: Postal addresses of partners (for letters to a partner), by partner code.
+PARTNERS_FILE = "partners.toml"
+
+DOCUMENT_NAMES = {
+    "claim_acknowledgement": N_("Claim acknowledgement"),
+    "contract_cancellation": N_("Cancellation confirmation"),
+    "contract_change": N_("Contract change confirmation"),
+    "device_plan_agreement": N_("Device plan agreement"),
+    "fair_use_migration": N_("Fair use: migration letter"),
+    "fair_use_partner_note": N_("Fair use: note to the partner"),
+    "fair_use_termination": N_("Fair use: termination letter"),
+    "goodwill_credit": N_("Goodwill credit confirmation"),
+    "welcome": N_("Welcome letter"),
+}
+
+
+def document_name(document: str) -> str:
+    """The document's name in the agent's language ("Welcome letter")."""
+    return _(DOCUMENT_NAMES[document]) if document in DOCUMENT_NAMES else document
 
 
 class LetterError(ServiceError):
-    """A letter cannot be requested, issued or opened; the message says why."""
+    """A letter cannot be requested, issued or opened; the message says why.
+
+    The message is a sentence in the agent's language; ``detail`` is the
+    technical cause (file, placeholder) for whoever maintains the templates.
+    """
+
+    def __init__(self, message: str, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+def letter_problem(
+    document: str, cause: Exception | str, *, requesting: bool, kind: str | None = None
+) -> LetterError:
+    """The agent's sentence for a letter that cannot be made from its facts or template.
+
+    ``cause`` is the technical reason (a :class:`ContextError`, a template
+    error, or its text with ``kind`` "context" or "template"); it is kept as
+    the error's ``detail``.
+    """
+    name = document_name(document)
+    if kind is None:
+        kind = "context" if isinstance(cause, ContextError | AddressError) else "template"
+    if kind == "context" and requesting:
+        message = _(
+            "The letter “{letter}” cannot be requested: some information it needs is "
+            "missing. Check the answers of this step and the customer's data."
+        )
+    elif kind == "context":
+        message = _(
+            "The letter “{letter}” cannot be issued: it was requested without all the "
+            "information it needs. Request it again from its process step."
+        )
+    else:
+        message = _(
+            "The letter “{letter}” cannot be made: its template has an error. "
+            "Tell whoever maintains the letter templates."
+        )
+    return LetterError(message.format(letter=name), str(cause))
 
 
 class ArchiveTamperedError(LetterError):
@@ -74,7 +132,8 @@ class LetterInfo:
 @dataclass(frozen=True, slots=True)
 class BatchResult:
     issued: tuple[LetterInfo, ...]
-    failed: tuple[tuple[uuid.UUID, str], ...]
+    #: The letters that failed, each with its error (a sentence; ``detail`` the cause).
+    failed: tuple[tuple[uuid.UUID, LetterError], ...]
     #: Stopped on request before every letter was issued (the rest stay requested).
     cancelled: bool = False
 
@@ -104,8 +163,8 @@ def preview_letter(document: str, language: str, context: Mapping[str, Any]) -> 
     """The PDF a letter would be, without recording anything (for the preview pane)."""
     try:
         return render_letter(document, language, context)
-    except (ContextError, LetterTemplateError) as exc:
-        raise LetterError(str(exc)) from exc
+    except (ContextError, LetterTemplateError, OperatorConfigError) as exc:
+        raise letter_problem(document, exc, requesting=False) from exc
 
 
 # --- request ----------------------------------------------------------------------------------
@@ -126,8 +185,7 @@ def request_letter(
         customer = uow.customers.get(customer_id)
         if customer is None:
             raise LetterError(_("unknown customer {id}").format(id=customer_id))
-        frozen = to_json(_with_customer(context, customer))
-        _check(document, language, _with_address(frozen, customer, document, language))
+        frozen = letter_request_context(customer, document, language, context)
         row = Letter(
             customer_id=customer_id,
             case_id=case_id,
@@ -145,11 +203,40 @@ def request_letter(
     return info
 
 
-def _check(document: str, language: str, context: Mapping[str, Any]) -> None:
+def letter_request_context(
+    customer: Customer,
+    document: str,
+    language: str,
+    context: Mapping[str, Any],
+    *,
+    require_address: bool = True,
+) -> dict[str, Any]:
+    """The facts a request for ``document`` freezes, checked now against its template.
+
+    Every placeholder the template needs must be there with the right type,
+    or :class:`LetterError` says so in a sentence for the agent: a letter is
+    never requested that its facts cannot fill. The postal address is read
+    when the letter is issued (a customer may move meanwhile); with
+    ``require_address`` false a customer without a complete one yet may still
+    have a letter requested (a process step must not stall on it: issuing says
+    it is missing). Every path that requests a letter goes through here.
+    """
+    frozen = to_json(_with_customer(context, customer))
+    letter = dict(frozen.get("letter") or {})
+    letter.setdefault("reference", "L-00000000")
+    letter.setdefault("author", "-")
     try:
-        prepare_letter(document, language, context)
-    except (ContextError, LetterTemplateError) as exc:
-        raise LetterError(f"{document} ({language}): {exc}") from exc
+        probe = {**_with_address(frozen, customer, document, language), "letter": letter}
+    except LetterError:
+        if require_address:
+            raise
+        stand_in = {"name": customer.name, "lines": ["-"], "name_at": 0}
+        probe = {**frozen, "recipient": frozen.get("recipient") or stand_in, "letter": letter}
+    try:
+        prepare_letter(document, language, probe)
+    except (ContextError, LetterTemplateError, OperatorConfigError) as exc:
+        raise letter_problem(document, exc, requesting=True) from exc
+    return frozen
 
 
 def _with_customer(context: Mapping[str, Any], customer: Customer) -> dict[str, Any]:
@@ -177,23 +264,25 @@ def _with_address(
     if result.get("recipient"):
         return result
     try:
-        if load_template(document).recipient != "customer":
-            return result
+        to_customer = load_template(document).recipient == "customer"
     except LetterTemplateError as exc:
-        raise LetterError(str(exc)) from exc
+        raise letter_problem(document, exc, requesting=False) from exc
     partner: Partner | None = customer.partner
+    partner_country = partner.country if partner is not None else None
+    try:
+        sender_country = load_operator(language, None, partner_country).country
+    except OperatorConfigError as exc:
+        raise letter_problem(document, exc, requesting=False) from exc
+    if not to_customer:
+        if partner is not None:
+            result["recipient"] = partner_address(partner, language, sender_country)
+        return result
     address = PostalAddress(
-        customer.street,
-        customer.postcode,
-        customer.city,
-        customer.country or (partner.country if partner is not None else None),
+        customer.street, customer.postcode, customer.city, customer.country or partner_country
     )
     try:
         result["recipient"] = window_address(
-            customer.name,
-            address,
-            language=language,
-            sender_country=load_operator(language).country,
+            customer.name, address, language=language, sender_country=sender_country
         )
     except AddressError as exc:
         raise LetterError(
@@ -203,6 +292,48 @@ def _with_address(
             ).format(number=customer.customer_no, fields=", ".join(exc.missing))
         ) from exc
     return result
+
+
+def partner_address(partner: Partner, language: str, sender_country: str) -> dict[str, Any]:
+    """The recipient block of a letter to ``partner``.
+
+    Partners' postal addresses are kept in ``resources/letters/partners.toml``
+    by partner code; a partner without one gets its name (and its country,
+    when abroad), so the letter still reaches it through the partner channel.
+    """
+    entry = _partner_addresses().get(partner.code) or {}
+    address = PostalAddress(
+        entry.get("street"), entry.get("postcode"), entry.get("city"), partner.country
+    )
+    try:
+        return window_address(
+            partner.name, address, language=language, sender_country=sender_country
+        )
+    except AddressError:
+        lines = []
+        if partner.country and partner.country.upper() != sender_country.upper():
+            from app.letters.address import country_name
+
+            lines.append(country_name(partner.country, language).upper())
+        return {"name": partner.name, "lines": lines, "name_at": 0}
+
+
+def _partner_addresses() -> dict[str, dict[str, str]]:
+    path = letters_folder() / PARTNERS_FILE
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise LetterError(
+            _("The partners' addresses cannot be read: {error}").format(error=exc)
+        ) from exc
+    return {
+        str(code): {str(k): str(v) for k, v in entry.items()}
+        for code, entry in data.items()
+        if isinstance(entry, dict)
+    }
 
 
 # --- issue -----------------------------------------------------------------------------------
@@ -220,9 +351,12 @@ def preview_requested(
     db: Database, letter_id: uuid.UUID, author: str, *, on: date | None = None
 ) -> bytes:
     """The PDF a requested letter becomes when ``author`` issues it ``on`` (today)."""
-    rendered = render_job(_issue_job(db, letter_id, author, on))
+    job = _issue_job(db, letter_id, author, on)
+    rendered = render_job(job)
     if rendered.error:
-        raise LetterError(rendered.error)
+        raise letter_problem(
+            job.document, rendered.error, requesting=False, kind=rendered.error_kind
+        )
     return rendered.pdf
 
 
@@ -260,7 +394,9 @@ def _record(db: Database, job: RenderJob, rendered: Rendered, author: str) -> Le
     The file is written first and removed again if the transaction fails.
     """
     if rendered.error:
-        raise LetterError(rendered.error)
+        raise letter_problem(
+            job.document, rendered.error, requesting=False, kind=rendered.error_kind
+        )
     letter_id, pdf = job.letter_id, rendered.pdf
     path: Path | None = None
     origin = db.origin  # read before the transaction: SQLite allows one writer at a time
@@ -270,18 +406,21 @@ def _record(db: Database, job: RenderJob, rendered: Rendered, author: str) -> Le
             relative = Path(ARCHIVE_FOLDER, f"{now:%Y}", f"{now:%m}", f"{letter_id}.pdf")
             path = _write_atomically(data_dir() / relative, pdf)
             digest = hashlib.sha256(pdf).hexdigest()
-            changed = uow.session.execute(
-                update(Letter)
-                .where(Letter.id == letter_id, Letter.status == LetterStatus.REQUESTED)
-                .values(
-                    status=LetterStatus.ISSUED,
-                    template_version=rendered.template_version,
-                    issued_at=now,
-                    issued_by=author,
-                    pdf_path=relative.as_posix(),
-                    sha256=digest,
-                )
-                .execution_options(synchronize_session=False)
+            changed = cast(  # an UPDATE's result is a CursorResult, which has the rowcount
+                "CursorResult[Any]",
+                uow.session.execute(
+                    update(Letter)
+                    .where(Letter.id == letter_id, Letter.status == LetterStatus.REQUESTED)
+                    .values(
+                        status=LetterStatus.ISSUED,
+                        template_version=rendered.template_version,
+                        issued_at=now,
+                        issued_by=author,
+                        pdf_path=relative.as_posix(),
+                        sha256=digest,
+                    )
+                    .execution_options(synchronize_session=False)
+                ),
             ).rowcount
             if changed != 1:
                 raise LetterError(
@@ -441,7 +580,7 @@ def _month_bounds(month: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-ProgressFn = Callable[[int, int, uuid.UUID, str | None], None]
+ProgressFn = Callable[[int, int, uuid.UUID, LetterError | None], None]
 
 
 def issue_batch(
@@ -458,16 +597,17 @@ def issue_batch(
 
     Letters are rendered in parallel on ``workers`` processes (default: every
     core; see :mod:`app.letters.batch`) and recorded here, in the order given.
-    ``progress(done, total, letter_id, error)`` is called after each letter;
+    ``progress(done, total, letter_id, error)`` is called after each letter
+    (``error`` is the :class:`LetterError` of a letter that failed, else None);
     once ``should_stop()`` is true no further letter is issued and the result
     says ``cancelled`` (the rest stay requested).
     """
     issued: list[LetterInfo] = []
-    failed: list[tuple[uuid.UUID, str]] = []
+    failed: list[tuple[uuid.UUID, LetterError]] = []
     total = len(letter_ids)
     done = 0
 
-    def report(letter_id: uuid.UUID, error: str | None) -> None:
+    def report(letter_id: uuid.UUID, error: LetterError | None) -> None:
         nonlocal done
         done += 1
         if error is not None:
@@ -476,13 +616,13 @@ def issue_batch(
             progress(done, total, letter_id, error)
 
     jobs: list[RenderJob] = []
-    problems: dict[uuid.UUID, str] = {}
+    problems: dict[uuid.UUID, LetterError] = {}
     with db.transaction() as session:
         for letter_id in letter_ids:
             try:
                 jobs.append(_job(session, letter_id, author, on))
             except LetterError as exc:
-                problems[letter_id] = str(exc)
+                problems[letter_id] = exc
     stopped = False
     pending = render_all(jobs, workers=workers, should_stop=should_stop)
     for letter_id in letter_ids:
@@ -500,7 +640,7 @@ def issue_batch(
         try:
             issued.append(_record(db, job, rendered, author))
         except LetterError as exc:
-            report(letter_id, str(exc))
+            report(letter_id, exc)
         else:
             report(letter_id, None)
     pending.close()  # stops the workers if the batch ended early

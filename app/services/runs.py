@@ -292,6 +292,16 @@ def _apply(
         uow.flush()
         return _("Ticket to the partner opened"), {"ticket_id": str(ticket.id), "kind": effect.kind}
     if isinstance(effect, LetterEffect):
+        from app.services.letters import letter_request_context
+
+        # Checked against the template now: a letter that could not be issued is never requested.
+        context = letter_request_context(
+            customer,
+            effect.document,
+            customer.language,
+            _json_facts(values),
+            require_address=False,
+        )
         letter = Letter(
             customer_id=customer.id,
             case_id=case.id,

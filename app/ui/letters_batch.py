@@ -16,9 +16,16 @@ from PySide6.QtWidgets import QProgressDialog
 
 from app.config import current_user_name
 from app.i18n import _, ngettext
-from app.services.letters import BatchResult, LetterInfo, issue_batch, requested_letters
+from app.services.letters import (
+    DOCUMENT_NAMES,
+    BatchResult,
+    LetterError,
+    LetterInfo,
+    document_name,
+    issue_batch,
+    requested_letters,
+)
 from app.ui.common import bind_retranslate
-from app.ui.letters_dialog import DOCUMENT_NAMES, document_name
 from app.ui.qt import (
     QComboBox,
     QDate,
@@ -43,7 +50,7 @@ if TYPE_CHECKING:
 class BatchLettersDialog(QDialog):
     """Issue all requested letters of a month (and one document, or all)."""
 
-    _progressed = Signal(int, int)
+    _progressed = Signal(int, int, int)
 
     def __init__(self, parent: QWidget | None, db: Database, author: str | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +60,7 @@ class BatchLettersDialog(QDialog):
         self.pending: list[LetterInfo] = []
         self.batch_result: BatchResult | None = None
         self._cancelled = False
+        self._failures = 0
         self.progress: QProgressDialog | None = None
 
         self.month = QDateEdit(self)
@@ -145,6 +153,7 @@ class BatchLettersDialog(QDialog):
             return
         ids = [letter.id for letter in self.pending]
         self._cancelled = False
+        self._failures = 0
         self.batch_result = None
         progress = QProgressDialog(_("Issuing letters…"), _("Stop"), 0, len(ids), self)
         progress.setObjectName("batchProgress")
@@ -174,14 +183,19 @@ class BatchLettersDialog(QDialog):
     def _should_stop(self) -> bool:
         return self._cancelled
 
-    def _report(self, done: int, total: int, _letter_id: uuid.UUID, _error: str | None) -> None:
+    def _report(
+        self, done: int, total: int, _letter_id: uuid.UUID, _error: LetterError | None
+    ) -> None:
         """Called on the worker thread after each letter; the signal crosses to the GUI."""
-        self._progressed.emit(done, total)
+        self._failures += _error is not None
+        self._progressed.emit(done, total, self._failures)
 
-    def _on_progress(self, done: int, total: int) -> None:
+    def _on_progress(self, done: int, total: int, failed: int) -> None:
         if self.progress is not None:
             self.progress.setLabelText(
-                _("Issued {done} of {total} letters…").format(done=done, total=total)
+                _("{done} of {total} letters processed: {issued} issued, {failed} failed").format(
+                    done=done, total=total, issued=done - failed, failed=failed
+                )
             )
             self.progress.setValue(done)
 

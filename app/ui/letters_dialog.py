@@ -23,7 +23,10 @@ from PySide6.QtWidgets import QFileDialog
 from app.config import current_user_name
 from app.i18n import N_, _, format_datetime, language_name, ngettext, on_language_changed
 from app.services.letters import (
+    DOCUMENT_NAMES,
+    LetterError,
     LetterInfo,
+    document_name,
     issue_letter,
     letters_of_customer,
     open_issued,
@@ -43,6 +46,7 @@ from app.ui.qt import (
     QKeySequence,
     QLabel,
     QModelIndex,
+    QPersistentModelIndex,
     QPixmap,
     QPushButton,
     QScrollArea,
@@ -59,23 +63,8 @@ from app.ui.worker import Op, describe_error
 if TYPE_CHECKING:
     from app.store.db import Database
 
-DOCUMENT_NAMES = {
-    "claim_acknowledgement": N_("Claim acknowledgement"),
-    "contract_cancellation": N_("Cancellation confirmation"),
-    "contract_change": N_("Contract change confirmation"),
-    "device_plan_agreement": N_("Device plan agreement"),
-    "fair_use_migration": N_("Fair use: migration letter"),
-    "fair_use_partner_note": N_("Fair use: note to the partner"),
-    "fair_use_termination": N_("Fair use: termination letter"),
-    "goodwill_credit": N_("Goodwill credit confirmation"),
-    "welcome": N_("Welcome letter"),
-}
 STATUS_NAMES = {"requested": N_("Requested"), "issued": N_("Issued")}
 ZOOMS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
-
-
-def document_name(document: str) -> str:
-    return _(DOCUMENT_NAMES[document]) if document in DOCUMENT_NAMES else document
 
 
 class LettersModel(QAbstractTableModel):
@@ -105,8 +94,11 @@ class LettersModel(QAbstractTableModel):
             return (_("Letter"), _("Language"), _("Status"), _("Date"))[section]
         return None
 
-    def data(self, index: QModelIndex, role: int = 0) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid() or role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
             return None
         letter = self.letters[index.row()]
         column = index.column()
@@ -150,8 +142,14 @@ class LettersDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # The letter's name takes what is left (elided, full in the tooltip); language,
+        # status and date always fit, so the date is never out of view.
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setWordWrap(False)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.empty = hint_label()
 
@@ -206,7 +204,7 @@ class LettersDialog(QDialog):
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([360, 700])
+        splitter.setSizes([420, 680])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         bottom = QHBoxLayout()
@@ -274,10 +272,10 @@ class LettersDialog(QDialog):
         self._set_pages([])
         self._update_buttons()
         if letter is None:
-            self.status.setText("")
+            self._say("")
             return
         seq = self._seq
-        self.status.setText(_("Loading the letter…"))
+        self._say(_("Loading the letter…"))
         Op(self, self._fetch, letter, self._scale()).success(
             lambda result: self._fetched(seq, result)
         ).failure(self._failed).run()
@@ -297,14 +295,14 @@ class LettersDialog(QDialog):
         self._set_pages(self.pages)
         self._update_buttons()
         if self.current.status == "issued":
-            self.status.setText(
+            self._say(
                 _("Issued {when} by {who}; shown as archived (SHA-256 checked).").format(
                     when=format_datetime(self.current.issued_at) if self.current.issued_at else "",
                     who=self.current.issued_by or "",
                 )
             )
         else:
-            self.status.setText(_("Preview: this is the letter as it will be issued today."))
+            self._say(_("Preview: this is the letter as it will be issued today."))
 
     def _scale(self) -> float:
         """Pixels per PDF point at the current zoom (96 dpi at 100 %, sharp on HiDPI)."""
@@ -331,7 +329,7 @@ class LettersDialog(QDialog):
     def _set_pages(self, pages: list[QImage]) -> None:
         while self.page_layout.count():
             item = self.page_layout.takeAt(0)
-            widget = item.widget()
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.setParent(None)
                 widget.deleteLater()
@@ -347,7 +345,11 @@ class LettersDialog(QDialog):
 
     def _update_buttons(self) -> None:
         letter = self.current
-        self.issue_button.setEnabled(letter is not None and letter.status == "requested")
+        # Only a letter whose preview was made can be issued: what fails to preview
+        # would fail to issue.
+        self.issue_button.setEnabled(
+            letter is not None and letter.status == "requested" and self.pdf is not None
+        )
         ready = letter is not None and letter.status == "issued" and self.pdf is not None
         self.save_button.setEnabled(ready)
         self.print_button.setEnabled(ready)
@@ -361,7 +363,7 @@ class LettersDialog(QDialog):
         if letter is None or letter.status != "requested":
             return
         self.issue_button.setEnabled(False)
-        self.status.setText(_("Issuing the letter…"))
+        self._say(_("Issuing the letter…"))
         Op(self, issue_letter, self._db, letter.id, self._author).success(self._on_issued).failure(
             self._failed
         ).run()
@@ -386,7 +388,7 @@ class LettersDialog(QDialog):
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
         Op(self, save_issued_as, self._db, letter.id, path).success(
-            lambda saved: self.status.setText(_("Saved as {path}.").format(path=saved))
+            lambda saved: self._say(_("Saved as {path}.").format(path=saved))
         ).failure(self._failed).run()
 
     def print_letter(self) -> None:
@@ -403,18 +405,24 @@ class LettersDialog(QDialog):
         printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
         printer.setFullPage(True)
         printer.setDocName(document_name(self.current.document))
-        self.status.setText(_("Printing…"))
+        self._say(_("Printing…"))
         Op(self, print_pdf, self.pdf, printer).success(
-            lambda pages: self.status.setText(
+            lambda pages: self._say(
                 ngettext("Printed {n} page.", "Printed {n} pages.", pages).format(n=pages)
             )
         ).failure(self._failed).run()
 
-    def _failed(self, exc: BaseException) -> None:
-        self.status.setText(describe_error(exc))
-        self.status.setProperty("role", "error")
+    def _say(self, text: str, *, error: bool = False, detail: str = "") -> None:
+        """Show ``text`` in the status line: red for an error, plain otherwise."""
+        self.status.setText(text)
+        self.status.setToolTip(detail)
+        self.status.setProperty("role", "error" if error else "hint")
         self.status.style().unpolish(self.status)
         self.status.style().polish(self.status)
+
+    def _failed(self, exc: BaseException) -> None:
+        detail = exc.detail or "" if isinstance(exc, LetterError) else ""
+        self._say(describe_error(exc), error=True, detail=detail)
         self._update_buttons()
 
 

@@ -305,8 +305,7 @@ def _run_stage_3(db: Database, customer: uuid.UUID, measure: str = "migration") 
     answers = {
         "measure": measure,
         "decision_date": "2026-03-12",
-        "new_tariff": "Talk",
-        "new_monthly_fee": "29.00",
+        "new_tariff": "ch_mobile_talk",
         "justification": "Handy dient als Internetanschluss zu Hause.",
     }
     view = runs.complete_step(db, view.case_id, answers, today=TODAY, author="anna")

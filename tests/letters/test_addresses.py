@@ -109,21 +109,26 @@ def test_window_address_order_per_country() -> None:
 
 
 @pytest.mark.parametrize(
-    ("country", "language", "expected"),
+    ("country", "partner_country", "language", "expected"),
     [
-        ("CH", "de", ["Anna Müller", "Bahnhofstrasse 12", "8001 Zürich"]),
+        ("CH", "CH", "de", ["Anna Müller", "Bahnhofstrasse 12", "8001 Zürich"]),
+        # The operator's Russian and Chinese companies send to their own country:
+        # no country line.
+        ("RU", "RU", "ru", ["Ирина Смирнова", "ул. Тверская, д. 7, кв. 12", "Москва", "125009"]),
+        ("CN", "CN", "zh", ["850000", "拉萨市北京东路88号", "扎西次仁 收"]),
+        # A customer abroad of a Swiss partner: the Swiss company names the country.
         (
             "RU",
+            "CH",
             "ru",
             ["Ирина Смирнова", "ул. Тверская, д. 7, кв. 12", "Москва", "125009", "РОССИЯ"],
         ),
-        ("CN", "zh", ["850000", "拉萨市北京东路88号", "扎西次仁 收", "中国"]),
     ],
 )
 def test_issued_letter_takes_the_address_from_the_customer(
-    sqlite_db: Database, country: str, language: str, expected: list[str]
+    sqlite_db: Database, country: str, partner_country: str, language: str, expected: list[str]
 ) -> None:
-    customer_id = _customer(sqlite_db, country)
+    customer_id = _customer(sqlite_db, country, partner_country=partner_country)
     issued = issue_new(
         sqlite_db,
         customer_id=customer_id,

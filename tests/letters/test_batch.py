@@ -16,6 +16,7 @@ from app.letters.render import render_letter
 from app.letters.samples import sample_context
 from app.letters.styles import styles
 from app.services.letters import (
+    LetterError,
     issue_batch,
     letters_of_customer,
     open_issued,
@@ -119,7 +120,7 @@ def test_a_parallel_batch_archives_exactly_what_the_preview_showed(
     with sqlite_db.transaction() as session:  # one letter's frozen facts were damaged
         row = session.get(Letter, ids[5])  # a goodwill credit: its table of months
         row.context = {**row.context, "months": "none"}
-    seen: list[tuple[int, uuid.UUID, str | None]] = []
+    seen: list[tuple[int, uuid.UUID, LetterError | None]] = []
     result = issue_batch(
         sqlite_db,
         ids,
@@ -129,7 +130,10 @@ def test_a_parallel_batch_archives_exactly_what_the_preview_showed(
         on=DAY,
     )
     assert [(d, i) for d, i, _e in seen] == list(zip(range(1, 10), ids, strict=True))
-    assert [i for i, _error in result.failed] == [ids[5]] and "months" in seen[5][2]
+    assert [i for i, _error in result.failed] == [ids[5]]
+    error = seen[5][2]
+    assert error is not None and "months" in (error.detail or "")
+    assert str(error).startswith("The letter “Goodwill credit confirmation” cannot be issued")
     assert [info.id for info in result.issued] == ids[:5] + ids[6:]
     for info in result.issued:
         assert open_issued(sqlite_db, info.id) == previews[info.id]

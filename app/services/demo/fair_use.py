@@ -13,7 +13,7 @@ from app.services.demo.build import (
     month_end,
     month_key,
 )
-from app.services.demo.names import PARTNERS
+from app.services.demo.names import PARTNERS, TARIFFS
 from app.services.demo.records import add_fair_use, letter, sms, ticket
 from app.services.wording import products_words
 
@@ -45,6 +45,13 @@ _MEASURE = {
         "ru": "перевод на другой тариф",
     },
     "termination": {"de": "Kündigung", "en": "termination", "zh": "销户", "ru": "расторжение"},
+}
+#: The justification the agent gave the partner (in the letters to partner and customer).
+_JUSTIFICATION = {
+    "de": "Die Nutzung entspricht einem Internetanschluss zu Hause, nicht einem Mobilabo.",
+    "en": "The usage is that of a home internet connection, not of a mobile subscription.",
+    "zh": "该用量相当于家庭宽带，而非移动套餐的正常使用。",
+    "ru": "Объём использования соответствует домашнему интернету, а не мобильной связи.",
 }
 _TICKET = {
     "contact": {
@@ -161,6 +168,33 @@ def fair_use_run(
         )
 
 
+def _letter_decision(
+    b: DemoBuilder, c: CustomerRef, info: dict[str, Any], exceeded: list[str], rules: list[str]
+) -> dict[str, Any]:
+    """The ``decision`` record the stage-3 letters are filled from, as the guide freezes it:
+    the customer's tariff and, for a migration, the cheapest plan of the country."""
+    current = [
+        row
+        for row in b.rows["subscriptions"]
+        if row["customer_id"] == c.id and row["cancelled_effective"] is None
+    ]
+    tariff = current[-1]["tariff"] if current else TARIFFS[c.country][-1].name
+    cheapest = min(TARIFFS[c.country], key=lambda t: t.rank)
+    migration = info["measure"] == "migration"
+    return {
+        "measure": info["measure"],
+        "date": info["date"],
+        "effective_date": info["effective_date"],
+        "tariff": tariff,
+        "current_tariff": tariff,
+        "new_tariff": cheapest.name if migration else None,
+        "new_monthly_fee": f"{cheapest.monthly_fee:.2f}" if migration else None,
+        "justification": _JUSTIFICATION[c.language],
+        "rule_ids": rules,
+        "exceeded_months": list(exceeded),
+    }
+
+
 def _fair_use_case(
     b: DemoBuilder,
     c: CustomerRef,
@@ -202,6 +236,11 @@ def _fair_use_case(
             "effective_date": effective.isoformat(),
             "partner_agrees": decision.get("partner_agrees"),
         }
+        # What the agent answered besides (a run continued from the case needs it).
+        letter_facts = _letter_decision(b, c, facts["decision"], exceeded, [])
+        for key in ("justification", "new_tariff", "new_monthly_fee"):
+            if letter_facts[key] is not None:
+                facts["decision"][key] = letter_facts[key]
         if decision.get("partner_agrees") is False:
             facts["bill_overuse_to_partner_from"] = decided.isoformat()
             facts["report_to_controlling"] = True
@@ -277,8 +316,11 @@ def _fair_use_case(
                       rule_ids=["fair_use.partner_disagrees"], partner=c.partner,
                       date=info["date"])  # fmt: skip
     if "letter_to_partner" in done:
-        letter(b, c, case_id, f"fair_use_{info['measure']}", at + 3 * tick,
-               {"customer_no": c.no, "name": c.name, **info})  # fmt: skip
+        record_ = _letter_decision(
+            b, c, info, exceeded, [*rule, f"fair_use.measure.{info['measure']}", exception]
+        )
+        for document in (f"fair_use_{info['measure']}", "fair_use_partner_note"):
+            letter(b, c, case_id, document, at + 3 * tick, {"decision": record_})
         record(at + 3 * tick, "letter", "fu_letter", "letter_to_partner", partner=c.partner,
                measure=word)  # fmt: skip
     if "execute_measure" in done:

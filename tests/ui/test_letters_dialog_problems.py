@@ -1,0 +1,81 @@
+"""The letters dialog with a letter that cannot be made: a sentence, no Issue, no red left over.
+
+Classes of defect: a developer string in the status line, "Issue" enabled on
+a letter whose preview failed, an error colour that stays on the next
+(successful) message, and a Date column pushed out of view.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from app.i18n import set_ui_language
+from app.store.db import Database
+from app.store.models import Letter
+from app.ui.letters_dialog import LettersDialog
+from tests.ui.test_letters_dialog import _customer, _request, _select
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def broken(sqlite_db: Database) -> tuple[Database, uuid.UUID, uuid.UUID, uuid.UUID]:
+    """A requested welcome letter and a requested one whose frozen facts were damaged."""
+    set_ui_language("en")
+    customer_id = _customer(sqlite_db)
+    good = _request(sqlite_db, customer_id, "welcome")
+    bad = _request(sqlite_db, customer_id, "goodwill_credit")
+    with sqlite_db.transaction() as session:
+        row = session.get(Letter, bad)
+        row.context = {key: value for key, value in row.context.items() if key != "goodwill"}
+    return sqlite_db, customer_id, good, bad
+
+
+def _is_error(dlg: LettersDialog) -> bool:
+    return dlg.status.property("role") == "error"
+
+
+def test_a_letter_whose_preview_fails_says_why_in_a_sentence_and_cannot_be_issued(
+    gui_app, qtbot, sync_ops, broken
+) -> None:
+    db, customer_id, good, bad = broken
+    dlg = LettersDialog(None, db, customer_id, "Käthi Gerber", author="mkeller")
+    qtbot.addWidget(dlg)
+    dlg.show()
+
+    _select(dlg, bad)
+    text = dlg.status.text()
+    assert _is_error(dlg) and dlg.pdf is None
+    assert "“Goodwill credit confirmation” cannot be issued" in text
+    for developer in ("goodwill", "required but missing", "(de)", "_"):
+        assert developer not in text, developer
+    assert "goodwill" in dlg.status.toolTip()  # the cause, for whoever maintains it
+    assert not dlg.issue_button.isEnabled()
+
+    _select(dlg, good)  # the next letter's preview: plain again, and it can be issued
+    assert dlg.pdf is not None and dlg.issue_button.isEnabled()
+    assert not _is_error(dlg) and dlg.status.toolTip() == ""
+    assert dlg.status.text().startswith("Preview")
+
+
+def test_the_date_column_is_in_view(gui_app, qtbot, sync_ops, broken) -> None:
+    db, customer_id, _good, _bad = broken
+    set_ui_language("de")  # the longest document names
+    try:
+        dlg = LettersDialog(None, db, customer_id, "Käthi Gerber", author="mkeller")
+        qtbot.addWidget(dlg)
+        dlg.show()
+        qtbot.waitExposed(dlg)
+        header = dlg.table.horizontalHeader()
+        viewport = dlg.table.viewport().width()
+        for column in range(dlg.model.columnCount()):
+            right = header.sectionViewportPosition(column) + header.sectionSize(column)
+            assert header.sectionViewportPosition(column) >= 0 and right <= viewport, column
+        date_column = 3
+        index = dlg.model.index(0, date_column)
+        hint = dlg.table.sizeHintForColumn(date_column)
+        assert header.sectionSize(date_column) >= hint, index.data()
+    finally:
+        set_ui_language("en")
