@@ -23,6 +23,7 @@ from app.services.errors import NotFoundError, ValidationError
 from app.store.db import Database
 from app.store.models import Customer, HistoryEntry, Partner
 from app.store.repositories import HistoryCursor, UnitOfWork
+from app.store.search import clean_query
 
 #: The longest free-text note an agent can add (characters, after trimming).
 NOTE_MAX_LENGTH = 4000
@@ -162,7 +163,7 @@ class HistoryPage:
 
 def search_customers(db: Database, query: str, limit: int = 50) -> list[CustomerHit]:
     """Customers whose number, MSISDN (any notation) or a name word starts with ``query``."""
-    text = query.strip()
+    text = clean_query(query)
     if not text:
         return []
     with UnitOfWork(db) as uow:

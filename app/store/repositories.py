@@ -30,7 +30,7 @@ from app.store.models import (
     Partner,
     Subscription,
 )
-from app.store.search import PREFIX_END, fold, msisdn_prefixes
+from app.store.search import clean_query, fold, msisdn_prefixes, prefix_end
 from app.store.types import utcnow
 
 
@@ -87,7 +87,7 @@ class Customers:
         Exact customer numbers come first, then by name. Every branch is an
         indexed range scan, so this stays fast on a million customers.
         """
-        text = query.strip()
+        text = clean_query(query)
         if not text:
             return []
         conditions = [
@@ -99,7 +99,7 @@ class Customers:
         folded = fold(text)
         if folded:
             term_match = select(CustomerSearchTerm.customer_id).where(
-                CustomerSearchTerm.term >= folded, CustomerSearchTerm.term < folded + PREFIX_END
+                _prefix(CustomerSearchTerm.term, folded)
             )
             conditions.append(Customer.id.in_(term_match))
         stmt: Select[Any] = (
@@ -115,7 +115,9 @@ class Customers:
 
 
 def _prefix(column: Any, prefix: str) -> Any:
-    return (column >= prefix) & (column < prefix + PREFIX_END)
+    """``column`` starts with ``prefix``, as an index range scan."""
+    end = prefix_end(prefix)
+    return (column >= prefix) if end is None else (column >= prefix) & (column < end)
 
 
 class Subscriptions:

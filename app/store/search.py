@@ -1,8 +1,9 @@
 """How customers are found: folded name terms and MSISDN prefixes.
 
 Search runs on every keystroke against customer bases of a million rows, so
-every match is an indexed range scan (``term >= q AND term < q + U+FFFF``),
-never ``LIKE '%q%'``.
+every match is an indexed range scan (``term >= q AND term < prefix_end(q)``),
+never ``LIKE '%q%'``. Both engines compare text by code point (SQLite's
+binary collation, PostgreSQL's ``C`` collation).
 """
 
 from __future__ import annotations
@@ -14,7 +15,37 @@ import phonenumbers
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SEPARATORS = re.compile(r"[\s\-'’.,]+")
-PREFIX_END = "\uffff"
+_UNSEARCHABLE = {"Cc", "Cs", "Co", "Cn"}  # control, lone surrogate, private use, unassigned
+MAX_CODE_POINT = 0x10FFFF
+
+
+def clean_query(text: str) -> str:
+    """``text`` without what no stored name or number contains and PostgreSQL refuses.
+
+    Control characters (NUL among them), lone surrogates, private-use and
+    unassigned code points are dropped; surrounding space is stripped.
+    """
+    return "".join(c for c in text if unicodedata.category(c) not in _UNSEARCHABLE).strip()
+
+
+def prefix_end(prefix: str) -> str | None:
+    """The least string above every string that starts with ``prefix``.
+
+    ``term >= prefix AND term < prefix_end(prefix)`` is exactly "starts with",
+    also for characters outside the Basic Multilingual Plane (``王`` finds
+    ``王𠮷``). ``None`` when there is no such string (only U+10FFFF), so the
+    range is open above.
+    """
+    text = prefix
+    while text:
+        last = ord(text[-1])
+        if last < MAX_CODE_POINT:
+            following = last + 1
+            if 0xD800 <= following <= 0xDFFF:  # surrogates are not characters
+                following = 0xE000
+            return text[:-1] + chr(following)
+        text = text[:-1]
+    return None
 
 
 def fold(text: str) -> str:
