@@ -15,7 +15,7 @@ from app.services.errors import ServiceError
 from app.services.playbooks import default_playbooks_dir, use_playbooks_dir
 from app.services.run_view import format_fact
 from app.store.db import Database
-from app.store.models import Case, CaseState, Customer, Partner, Process
+from app.store.models import Case, CaseState, Customer, FairUseRecord, Partner, Process
 from app.store.repositories import UnitOfWork
 
 TODAY = date(2026, 3, 12)
@@ -144,6 +144,7 @@ def test_flows_an_agent_may_start_on_request_are_named_by_the_playbooks() -> Non
     started = [(process, flow.id) for process, flow in startable_flows()]
     assert started == [
         ("fair_use", "partner_feedback"),
+        ("expiry", "goodwill"),
         ("contract", "cancel"),
         ("contract", "partner_cancel"),
         ("contract", "upgrade"),
@@ -164,3 +165,136 @@ def test_a_started_flow_gets_the_subject_its_process_expects() -> None:
     second = started_target("complaint", "intake", day).subject
     assert first is not None and first.startswith("complaint:20260312-")
     assert first != second  # every new complaint is a case of its own
+
+
+# --- one open case per subject; a to-do continues its case at the step it names --------
+
+
+def _open_cases(db: Database) -> list[tuple[str, str | None]]:
+    with UnitOfWork(db) as uow:
+        found = uow.session.scalars(select(Case).where(Case.state == CaseState.OPEN)).all()
+        return [(case.process.value, case.subject) for case in found]
+
+
+def _case_left_by_an_import(db: Database, customer: Customer) -> Case:
+    """A stage-3 month whose first four actions were done elsewhere (the demo, an import):
+    its script state is no run, its decision is on the case."""
+    with UnitOfWork(db) as uow:
+        for month in ("2026-01", "2026-02", "2026-03"):
+            uow.add(FairUseRecord(customer_id=customer.id, month=month, exceeded=True))
+        case = Case(
+            customer_id=customer.id,
+            process=Process.FAIR_USE,
+            subject="2026-03",
+            stage="3",
+            opened_by="m.keller",
+            script_state={"next_action": "execute_measure"},
+            facts={"decision": {"date": "2026-03-10", "measure": "termination"}},
+        )
+        uow.add(case)
+        uow.commit()
+        return case
+
+
+def test_a_case_without_a_run_continues_at_the_step_the_item_names_with_its_decision(
+    db: Database,
+) -> None:
+    customer = _customer(db)
+    case = _case_left_by_an_import(db, customer)
+    target = {"subject": "2026-03", "step": "execute_measure"}  # an action id names its step
+    view = runs.open_run(db, customer.id, "fair_use", "stage_3", **target, today=TODAY)
+    assert view.case_id == case.id
+    assert view.step_id == "execute_measure" and not view.locked
+    assert (view.done, view.total) == (4, 5) and not view.can_go_back
+    measure = next(f for f in view.decision if f.key == "measure")
+    assert measure.value not in ("", "–")  # the decision on the case, not an empty answer
+    again = runs.open_run(db, customer.id, "fair_use", "stage_3", **target, today=TODAY)
+    assert again.case_id == case.id and again.step_id == "execute_measure"
+    assert _open_cases(db) == [("fair_use", "2026-03")]
+
+
+@pytest.mark.parametrize(
+    ("flow", "step", "on_request"),
+    [
+        ("stage_3", None, False),
+        ("stage_3", "review_products", False),
+        ("stage_1", "sms_1", False),
+        ("partner_feedback", None, True),
+        ("partner_feedback", None, False),
+    ],
+)
+def test_there_is_never_a_second_open_case_for_one_subject(
+    db: Database, flow: str, step: str | None, on_request: bool
+) -> None:
+    """Whatever flow is opened for a subject that has an open case, that case goes on."""
+    customer = _customer(db)
+    case = _case_left_by_an_import(db, customer)
+    runs.open_run(db, customer.id, "fair_use", "stage_3", subject="2026-03", today=TODAY)
+    view = runs.open_run(
+        db,
+        customer.id,
+        "fair_use",
+        flow,
+        subject="2026-03",
+        step=step,
+        on_request=on_request,
+        today=TODAY,
+    )
+    assert view.case_id == case.id
+    assert _open_cases(db) == [("fair_use", "2026-03")]
+
+
+def test_a_flow_started_on_request_continues_the_open_case_as_it_stands(db: Database) -> None:
+    """The partner's answer, asked for while the month's stage 3 is still going on."""
+    customer = _customer(db)
+    _case_left_by_an_import(db, customer)
+    first = runs.open_run(
+        db,
+        customer.id,
+        "fair_use",
+        "stage_3",
+        subject="2026-03",
+        step="execute_measure",
+        today=TODAY,
+    )
+    again = runs.open_run(
+        db,
+        customer.id,
+        "fair_use",
+        "partner_feedback",
+        subject="2026-03",
+        on_request=True,
+        today=TODAY,
+    )
+    assert again.case_id == first.case_id and again.flow_id == "stage_3"
+    assert again.step_id == first.step_id == "execute_measure"
+    assert len(_open_cases(db)) == 1
+
+
+def test_a_case_whose_named_step_is_done_shows_its_run_finished(db: Database) -> None:
+    """A claim waits for its answer: the item names the claim step as done, nothing is redone."""
+    customer = _customer(db)
+    with UnitOfWork(db) as uow:
+        case = Case(
+            customer_id=customer.id,
+            process=Process.COMPLAINT,
+            subject="billing_system.balance_desync",
+            stage="claim",
+            opened_by="m.keller",
+            facts={"category": "billing_system.balance_desync", "route": "claim"},
+        )
+        uow.add(case)
+        uow.commit()
+    view = runs.open_run(
+        db,
+        customer.id,
+        "complaint",
+        "intake",
+        case_id=case.id,
+        step="claim",
+        step_done=True,
+        today=TODAY,
+    )
+    assert view.finished and view.case_id == case.id
+    with UnitOfWork(db) as uow:
+        assert uow.cases.get(case.id).state == CaseState.OPEN  # the claim still waits

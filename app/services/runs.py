@@ -416,16 +416,6 @@ def _load(uow: UnitOfWork, case_id: uuid.UUID) -> tuple[Case, Customer, Playbook
     return case, _customer(uow, case.customer_id), _playbook(case.process.value)
 
 
-def _open_case(
-    uow: UnitOfWork,
-    customer: Customer,
-    process: str,
-    start: _Start,
-    subject: str | None,
-    case_id: uuid.UUID | None = None,
-) -> Case | None:
-    """The open case to run ``start.flow`` on, if there is one (see :func:`open_run`).
-
 class _Start:
     """How a run of ``flow`` starts on a case: at the step a to-do item names."""
 
@@ -514,13 +504,24 @@ def has_run(case: Case) -> bool:
     return bool(state.get("flow")) and bool(state.get("path"))
 
 
+def _open_case(
+    uow: UnitOfWork,
+    customer: Customer,
+    process: str,
+    start: _Start,
+    subject: str | None,
+    case_id: uuid.UUID | None = None,
+    on_request: bool = False,
+) -> Case | None:
+    """The open case to run ``start.flow`` on, if there is one (see :func:`open_run`).
+
     In order: the case of this subject already running the flow; one without a
     run, or whose run finished but was kept open (``keep_open``), or finished and
     is to run again (``rerun``: e.g. an onboarding stage whose customer could not
     be reached) — these start the flow; then one running another flow.
     """
+    flow = start.flow
     candidates = [
-    on_request: bool = False,
         case
         for case in uow.cases.open_for(customer.id)
         if case.process.value == process
@@ -530,7 +531,6 @@ def has_run(case: Case) -> bool:
         raise NotFoundError(_("This case is closed or does not belong to this customer."))
     for case in candidates:
         again = case.script_state.get("finished") and case.facts.get("rerun")
-    flow = start.flow
         if has_run(case) and case.script_state.get("flow") == flow and not again:
             return case
     for case in candidates:
@@ -540,8 +540,8 @@ def has_run(case: Case) -> bool:
         ):
             case.script_state = start.state(case).to_json()
             return case
-    return None
     for case in candidates:
         if not on_request:
             case.script_state = start.state(case).to_json()
         return case
+    return None

@@ -167,6 +167,21 @@ class FairUseGuide:
                 },
             }
 
+    def answers_on_case(self, case: Case) -> dict[str, Any]:
+        """The stage-3 decision kept on the case, as the answers of the step that took it
+        (a run continued after that step, e.g. one the demo or an import left, needs them)."""
+        decision = case.facts.get("decision")
+        if not isinstance(decision, Mapping):
+            return {}
+        answers = {
+            "measure": decision.get("measure"),
+            "decision_date": decision.get("date"),
+            "justification": decision.get("justification"),
+            "new_tariff": decision.get("new_tariff"),
+            "new_monthly_fee": decision.get("new_monthly_fee"),
+        }
+        return {key: value for key, value in answers.items() if value is not None}
+
     # --- pieces -------------------------------------------------------------------
 
     def _decision(self, ctx: GuideContext) -> MeasureDecision | None:
