@@ -51,8 +51,11 @@ def test_after_the_demo_is_created_commands_with_demo_see_its_customers(
     assert main(["--demo", "todo", "C-10001", "--date", "2026-12-06", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["customer_no"] == "C-10001"
     assert main(["todo", "C-10001", "--demo", "--date", "2026-12-06"]) == 0
-    # Without --demo the default database is meant, which does not have the customer.
+    # Without --demo the default database is meant, which has no customers: say so.
+    capsys.readouterr()
     assert main(["todo", "C-10001", "--date", "2026-12-06"]) == 1
+    err = capsys.readouterr().err
+    assert "has no customers yet" in err and "--demo" in err
     assert main(["db", "status", "--demo"]) == 0
     assert f"schema version: {head_revision()}" in capsys.readouterr().out
 

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         todo = todo_for(db, customer_no, day)
     except NotFoundError as exc:
-        raise CommandError(str(exc), EXIT_NOT_FOUND) from None
+        raise CommandError(not_found_message(db, exc), EXIT_NOT_FOUND) from None
     finally:
         db.dispose()
     if args.json:
@@ -100,6 +100,23 @@ def run(args: argparse.Namespace) -> int:
     for item in todo.items:
         print(describe_item(item, todo.date))
     return 0
+
+
+def not_found_message(db: Database, exc: Exception) -> str:
+    """The service's "no such customer", and why when the database has no customers at all
+    (the default database, while the customers are in the demo's)."""
+    from sqlalchemy import select
+
+    from app.store.models import Customer
+
+    with db.session() as session:
+        empty = session.scalar(select(Customer.id).limit(1)) is None
+    if not empty:
+        return str(exc)
+    return _(
+        "{problem} The database in use ({database}) has no customers yet: import them, "
+        "or add --demo to work on the demo database."
+    ).format(problem=exc, database=db.description())
 
 
 def _day(value: date) -> str:

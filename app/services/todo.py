@@ -46,6 +46,7 @@ from app.services import todo_queries as q
 from app.services.errors import NotFoundError
 from app.services.todo_items import (
     PROCESS_ORDER,
+    CaseItem,
     ComplaintItem,
     ExpiryItem,
     FairUseItem,
@@ -59,13 +60,14 @@ from app.services.todo_items import (
 )
 from app.services.todo_queries import BundleFacts
 from app.store.db import Database
-from app.store.models import Customer
+from app.store.models import Case, Customer, Process
 from app.store.repositories import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "PROCESS_ORDER",
+    "CaseItem",
     "ComplaintItem",
     "ExpiryItem",
     "FairUseItem",
@@ -307,8 +309,13 @@ def complaint_item(
     if due is None:
         opened = opened_at.astimezone().date() if opened_at.tzinfo else opened_at.date()
         due = opened + timedelta(days=rules.complaint.follow_up.due_days)
-    flow = (script_state or {}).get("flow") or default_flow
+    from app.services.guides.complaint import step_of_route
+
+    running = (script_state or {}).get("flow")
+    flow = running or default_flow
     category = facts.get("category")
+    recorded = facts.get("route")
+    step, step_done = (None, False) if running else step_of_route(recorded)
     return ComplaintItem(
         case_id=case_id,
         route=complaint_route(facts, customer_value, rules),
@@ -317,7 +324,94 @@ def complaint_item(
         subject=subject,
         flow=flow if isinstance(flow, str) else None,
         category=category if isinstance(category, str) else None,
+        step=step,
+        step_done=step_done,
     )
+
+
+def case_position(case: Case, done: Iterable[str] = ()) -> tuple[str | None, str | None, bool]:
+    """(flow, step, step done) where an open case stands, for its to-do item.
+
+    A case with a run stands where the run stands. Otherwise (opened by an import,
+    the demo or an older version) its flow is the one its subject (``<flow>:...``),
+    its ``action`` fact, its stage or its subject names. It stands at its stage when
+    that is a step of the flow; else, when actions of the flow are ``done`` (by the
+    history, or the case's ``action`` fact), at the first step whose action is not,
+    or after the last one (done: the case waits); else at the flow's start.
+    """
+    from app.domain.playbook_schema import PlaybookError
+    from app.services.playbooks import playbook_for
+
+    state = case.script_state or {}
+    if isinstance(state.get("flow"), str) and state.get("path"):
+        return state["flow"], None, False
+    try:
+        flows = {flow.id: flow for flow in playbook_for(case.process.value).flows}
+    except (PlaybookError, KeyError):
+        return None, None, False
+    subject = case.subject or ""
+    facts = case.facts or {}
+    action = facts.get("action")
+    names = (subject.partition(":")[0], action, case.stage, subject, f"stage_{case.stage}")
+    flow = next((flows[n] for n in names if isinstance(n, str) and n in flows), None)
+    if flow is None:
+        return None, None, False
+    if any(step.id == case.stage for step in flow.steps):
+        return flow.id, case.stage, False
+    finished = set(done) | ({action} if isinstance(action, str) else set())
+    carried = [step for step in flow.steps if step.action in finished]
+    if not carried:
+        return flow.id, None, False
+    left = next((s for s in flow.steps if s.action and s.action not in finished), None)
+    if left is not None:
+        return flow.id, left.id, False
+    return flow.id, carried[-1].id, True
+
+
+def case_items(
+    cases: Iterable[Case],
+    items: Sequence[TodoItem],
+    today: date,
+    done: Mapping[tuple[uuid.UUID, str, str | None], set[str]] | None = None,
+) -> list[CaseItem]:
+    """An item for every open case no other item stands for.
+
+    Complaint cases have their own items; the fair-use month and the onboarding
+    case of an item are that item; a reminder case is the reminder's item while it
+    is due and has nothing left to do once it is sent or superseded by a later one.
+    """
+    from app.services.guides.expiry import goodwill_bundle
+
+    months = {item.month for item in items if isinstance(item, FairUseItem)}
+    onboarding_listed = any(isinstance(item, OnboardingItem) for item in items)
+    out: list[CaseItem] = []
+    for case in cases:
+        process = case.process.value
+        if process == "complaint":
+            continue
+        if process == "fair_use" and case.subject in months:
+            continue
+        if process == "onboarding" and onboarding_listed:
+            continue
+        if process == "expiry" and goodwill_bundle(case.subject) is None:
+            continue
+        actions = (done or {}).get((case.customer_id, process, case.subject), set())
+        flow, step, step_done = case_position(case, actions)
+        due = case.due or today
+        out.append(
+            CaseItem(
+                process=process,
+                case_id=case.id,
+                subject=case.subject,
+                stage=case.stage,
+                due=due,
+                overdue=due < today,
+                flow=flow,
+                step=step,
+                step_done=step_done,
+            )
+        )
+    return out
 
 
 def complaint_entry_flow() -> str | None:
@@ -361,6 +455,15 @@ def todo_for_customer(db: Database, customer_id: uuid.UUID, today: date | None =
         return _todo(uow, customer, today or date.today())
 
 
+def bundle_choices(db: Database, customer_id: uuid.UUID) -> tuple[tuple[str, str], ...]:
+    """(bundle number, name) of the customer's bundles, the latest ending first: what a
+    flow about a bundle (a goodwill complaint) is started for."""
+    with UnitOfWork(db) as uow:
+        bundles = q.bundles_of(uow.session, [customer_id]).get(customer_id, [])
+    ordered = sorted(bundles, key=lambda b: (b.end_date, b.bundle_no), reverse=True)
+    return tuple((b.bundle_no, b.name) for b in ordered)
+
+
 def _todo(uow: UnitOfWork, customer: Customer, today: date) -> TodoList:
     """Gather the customer's records, ask the rules engine per process, sort."""
     from app.services.rules import load_ruleset
@@ -393,7 +496,9 @@ def _todo(uow: UnitOfWork, customer: Customer, today: date) -> TodoList:
     ob = onboarding_item(decision, today, facts)
     if ob is not None:
         items.append(ob)
-    cases = q.open_complaints(session, ids)
+    open_cases = q.open_cases(session, ids)
+    items.extend(case_items(open_cases, items, today, q.actions_done(session, ids)))
+    cases = [case for case in open_cases if case.process == Process.COMPLAINT]
     entry_flow = complaint_entry_flow() if cases else None
     items.extend(
         complaint_item(

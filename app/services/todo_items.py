@@ -25,25 +25,43 @@ def new_complaint_subject(today: date) -> str:
     return f"complaint:{today:%Y%m%d}-{uuid.uuid4().hex[:6]}"
 
 
-def started_target(process: str, flow: str, today: date) -> OpenTarget:
+#: Flows started on request about one of the customer's bundles: their subject names it.
+BUNDLE_FLOWS: frozenset[tuple[str, str]] = frozenset({("expiry", "goodwill")})
+
+
+def started_target(process: str, flow: str, today: date, about: str | None = None) -> OpenTarget:
     """Where a flow the agent starts on request runs: a new complaint gets its own
-    subject, fair use the month (the partner's answer on this month's decision),
-    anything else ``<flow>:<date>``."""
+    subject, fair use the month (the partner's answer on this month's decision), a
+    goodwill complaint ``goodwill:<bundle>`` (``about``: the bundle), anything else
+    ``<flow>:<date>``."""
+    if (process, flow) in BUNDLE_FLOWS and about:
+        return OpenTarget(process, flow, f"{flow}:{about}", on_request=True)
     if process == "complaint":
-        return OpenTarget(process, flow, new_complaint_subject(today))
+        return OpenTarget(process, flow, new_complaint_subject(today), on_request=True)
     if process == "fair_use":
-        return OpenTarget(process, flow, today.strftime("%Y-%m"))
-    return OpenTarget(process, flow, f"{flow}:{today.isoformat()}")
+        return OpenTarget(process, flow, today.strftime("%Y-%m"), on_request=True)
+    return OpenTarget(process, flow, f"{flow}:{today.isoformat()}", on_request=True)
 
 
 @dataclass(frozen=True)
 class OpenTarget:
-    """The playbook flow that opens an item in the guided panel."""
+    """The playbook flow that opens an item in the guided panel.
+
+    ``step`` is the step the item names (a step id, or the rules engine's action
+    a step carries out): a case that has no run of ``flow`` yet starts there, the
+    steps before it counting as done. ``step_done``: that step is done too (the
+    case waits, e.g. for a claim's answer), so the run shows finished.
+    ``on_request``: the agent started the flow on a call, not from a due item; an
+    open case of the subject running another flow then continues as it stands.
+    """
 
     process: str
     flow: str | None
     subject: str | None
     case_id: uuid.UUID | None = None
+    step: str | None = None
+    step_done: bool = False
+    on_request: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,7 +80,8 @@ class FairUseItem:
 
     @property
     def target(self) -> OpenTarget:
-        return OpenTarget(self.process, f"stage_{self.stage}", self.month)
+        step = self.actions[0] if self.actions else None
+        return OpenTarget(self.process, f"stage_{self.stage}", self.month, step=step)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -164,6 +183,9 @@ class ComplaintItem:
     subject: str | None = None
     flow: str | None = None
     category: str | None = None
+    #: The step the case stands at (None: where its run stands, or the flow's start).
+    step: str | None = None
+    step_done: bool = False
     process: ClassVar[str] = "complaint"
 
     @property
@@ -172,7 +194,14 @@ class ComplaintItem:
 
     @property
     def target(self) -> OpenTarget:
-        return OpenTarget(self.process, self.flow, self.subject, self.case_id)
+        return OpenTarget(
+            self.process,
+            self.flow,
+            self.subject,
+            self.case_id,
+            step=self.step,
+            step_done=self.step_done,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -184,12 +213,62 @@ class ComplaintItem:
         }
 
 
-TodoItem = FairUseItem | ExpiryItem | OnboardingItem | ComplaintItem
+@dataclass(frozen=True)
+class CaseItem:
+    """An open case no other item stands for: a goodwill complaint, a contract request
+    waiting for its date, an older fair-use month kept open for the partner's answer.
+
+    Its JSON has the form of a complaint item (``case_id``, ``due``, ``overdue``) with
+    the case's ``subject`` and ``stage``; ``due`` is the case's due date, else the day
+    asked about (it can be done now).
+    """
+
+    process: str
+    case_id: uuid.UUID
+    subject: str | None
+    stage: str | None
+    due: date
+    overdue: bool
+    flow: str | None = None
+    step: str | None = None
+    step_done: bool = False
+
+    @property
+    def item_id(self) -> str:
+        return str(self.case_id)
+
+    @property
+    def target(self) -> OpenTarget:
+        return OpenTarget(
+            self.process,
+            self.flow,
+            self.subject,
+            self.case_id,
+            step=self.step,
+            step_done=self.step_done,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "process": self.process,
+            "case_id": str(self.case_id),
+            "subject": self.subject,
+            "stage": self.stage,
+            "due": self.due.isoformat(),
+            "overdue": self.overdue,
+        }
+
+
+TodoItem = FairUseItem | ExpiryItem | OnboardingItem | ComplaintItem | CaseItem
 
 
 def sort_key(item: TodoItem) -> tuple[bool, date, int, str]:
-    """Overdue first, then due date, then process order, then the item's id."""
-    return (not item.overdue, item.due, PROCESS_ORDER.index(item.process), item.item_id)
+    """Overdue first, then due date, then process order (other processes' cases after
+    them), then the item's id."""
+    order = (
+        PROCESS_ORDER.index(item.process) if item.process in PROCESS_ORDER else len(PROCESS_ORDER)
+    )
+    return (not item.overdue, item.due, order, item.item_id)
 
 
 @dataclass(frozen=True)

@@ -174,6 +174,33 @@ def open_complaints(session: Session, customers: Customers | None = None) -> lis
     return cases
 
 
+def actions_done(
+    session: Session, customers: Customers
+) -> dict[tuple[uuid.UUID, str, str | None], set[str]]:
+    """(customer, process, subject) -> the actions done according to the history."""
+    process = HistoryEntry.payload["process"].as_string()
+    subject = HistoryEntry.payload["subject"].as_string()
+    action = HistoryEntry.payload["action"].as_string()
+    out: dict[tuple[uuid.UUID, str, str | None], set[str]] = defaultdict(set)
+    for condition in _in(HistoryEntry.customer_id, customers):
+        stmt = select(HistoryEntry.customer_id, process, subject, action).where(
+            condition, process.is_not(None), action.is_not(None)
+        )
+        for customer_id, proc, subj, act in session.execute(stmt):
+            if isinstance(proc, str) and isinstance(act, str):
+                out[(customer_id, proc, subj if isinstance(subj, str) else None)].add(act)
+    return out
+
+
+def open_cases(session: Session, customers: Customers) -> list[Case]:
+    """Every open case of the given customers, of any process, oldest first."""
+    stmt = select(Case).where(Case.state == CaseState.OPEN).order_by(Case.opened_at, Case.id)
+    cases: list[Case] = []
+    for condition in _in(Case.customer_id, customers):
+        cases.extend(session.scalars(stmt.where(condition)))
+    return cases
+
+
 @dataclass(frozen=True)
 class CustomerFacts:
     """What the rules and a worklist row need of a customer."""

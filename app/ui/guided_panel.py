@@ -168,6 +168,9 @@ class GuidedPanel(QWidget):
             target.flow,
             subject=target.subject,
             case_id=target.case_id,
+            step=target.step,
+            step_done=target.step_done,
+            on_request=target.on_request,
             today=self.today,
         )
 

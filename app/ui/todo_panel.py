@@ -6,8 +6,8 @@ stage and what is open, and its due date; an overdue row says so in words,
 with a warning icon and a red edge. Enter or Space on a focused row (or a
 click) opens its playbook in the guided panel; Up and Down move between
 rows. "Start a process" offers the flows that begin with a call rather than
-a due date: contract requests, a new complaint, the partner's answer on a
-fair-use decision.
+a due date: contract requests, a new complaint, a goodwill request about one
+of the customer's bundles, the partner's answer on a fair-use decision.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from app.i18n import _, ngettext, ui_language
 from app.services.todo import (
     OpenTarget,
     TodoList,
+    bundle_choices,
     todo_for,
 )
-from app.services.todo_items import started_target
+from app.services.todo_items import BUNDLE_FLOWS, started_target
 from app.services.wording import due_words, item_words
 from app.ui.common import bind_retranslate, hint_label, std_icon
 from app.ui.labels import process_label
@@ -66,6 +67,9 @@ class StartOption:
     process: str
     flow: str
     title: Localized
+    #: What it is about (a bundle number), and how the menu names that.
+    about: str | None = None
+    about_words: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,18 +79,30 @@ class TodoData:
 
 
 def load_todo(db: Database, customer_no: str, today: date | None) -> TodoData:
-    """The to-do list and the flows one can start (worker thread)."""
+    """The to-do list and the flows one can start (worker thread): a flow about a
+    bundle once per bundle of the customer."""
     from app.services.playbooks import load_all, startable_flows
 
     load_all()  # the rows are worded from the playbooks on the GUI thread
     todo = todo_for(db, customer_no, today)
-    starts = tuple(StartOption(process, flow.id, flow.title) for process, flow in startable_flows())
-    return TodoData(todo, starts)
+    starts: list[StartOption] = []
+    bundles: tuple[tuple[str, str], ...] | None = None
+    for process, flow in startable_flows():
+        if (process, flow.id) not in BUNDLE_FLOWS:
+            starts.append(StartOption(process, flow.id, flow.title))
+            continue
+        if bundles is None:
+            bundles = bundle_choices(db, todo.customer_id)
+        starts.extend(
+            StartOption(process, flow.id, flow.title, bundle_no, f"{name} ({bundle_no})")
+            for bundle_no, name in bundles
+        )
+    return TodoData(todo, tuple(starts))
 
 
 def start_target(option: StartOption, today: date | None) -> OpenTarget:
     """Where a started flow runs (the subject conventions live in the service)."""
-    return started_target(option.process, option.flow, today or date.today())
+    return started_target(option.process, option.flow, today or date.today(), option.about)
 
 
 class TodoRow(QFrame):
@@ -260,7 +276,10 @@ class TodoPanel(QGroupBox):
         self.setTitle(_("What to do now"))
         self.start_button.setText(_("Start a process ▾"))
         self.start_button.setToolTip(
-            _("A contract request, a new complaint, the partner's answer on a decision")
+            _(
+                "A contract request, a new complaint, a goodwill request after a package "
+                "ended, the partner's answer on a decision"
+            )
         )
         data = self.data
         if data is not None:
@@ -292,8 +311,11 @@ class TodoPanel(QGroupBox):
             label = option.title.get(language)
             if option.process == "complaint":
                 label = _("New complaint: {flow}").format(flow=label)
+            if option.about_words:
+                label = f"{label} — {option.about_words}"
             action = QAction(f"{process_label(option.process)} — {label}", self.start_menu)
-            action.setObjectName(f"start_{option.process}_{option.flow}")
+            name = f"start_{option.process}_{option.flow}"
+            action.setObjectName(f"{name}_{option.about}" if option.about else name)
             action.triggered.connect(
                 lambda _checked=False, option=option: self.open_requested.emit(
                     start_target(option, self.today)

@@ -41,6 +41,19 @@ NO_INCIDENT = "none"
 ROUTE_ENDS = frozenset({"mass_incident", "consultation", "retained", "claim"})
 #: The step that hands the call to the second line (its route is recorded when it does).
 HAND_OVER_STEP = "second_line_mode"
+#: Where the second line goes on with a complaint handed over to it.
+SECOND_LINE_STEP = "retention"
+
+
+def step_of_route(route: str | None) -> tuple[str | None, bool]:
+    """The step a complaint case stands at by its recorded route, and whether that step
+    is done: the second line goes on at retention; a route that ends the contact was
+    recorded at its own step (the case may stay open, e.g. for a claim's answer)."""
+    if route == "second_line":
+        return SECOND_LINE_STEP, False
+    if route in ROUTE_ENDS:
+        return route, True
+    return None, False
 
 
 def category_option(category: str) -> str:

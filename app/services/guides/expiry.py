@@ -29,7 +29,8 @@ from app.services.guides.common import Worded, long_date, worded
 from app.services.guides.expiry_goodwill import check_months, decision_record, goodwill_facts
 from app.services.guides.fair_use import service_phone
 from app.services.playbooks import playbook_for
-from app.store.models import Bundle
+from app.store.models import Bundle, CaseState, Process
+from app.store.types import utcnow
 
 REMINDER = "reminder"
 GOODWILL = "goodwill"
@@ -146,6 +147,25 @@ class ExpiryGuide:
         sent = list(bundle.reminders_sent or [])
         if wanted not in sent:
             bundle.reminders_sent = [*sent, wanted]  # a new list: the JSON column sees the change
+        self._close_superseded(ctx, bundle, wanted)
+
+    @staticmethod
+    def _close_superseded(ctx: GuideContext, bundle: Bundle, sent: str) -> None:
+        """Close the bundle's open cases of earlier reminders: the one sent supersedes them."""
+        order = [r.id for _day, r in expiry.reminder_dates(bundle.end_date, ctx.rules.expiry)]
+        earlier = set(order[: order.index(sent)]) if sent in order else set()
+        for case in ctx.uow.cases.open_for(ctx.customer.id):
+            parsed = reminder_subject(case.subject)
+            if (
+                case.id != ctx.case.id
+                and case.process == Process.EXPIRY
+                and parsed is not None
+                and parsed[0] == bundle.bundle_no
+                and parsed[1] in earlier
+            ):
+                case.state = CaseState.CLOSED
+                case.closed_at = utcnow()
+                case.facts = {**case.facts, "outcome": "superseded", "superseded_by": sent}
 
     # --- goodwill -------------------------------------------------------------------
 
