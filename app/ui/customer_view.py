@@ -337,8 +337,8 @@ class CustomerView(QWidget):
             )
             if about:
                 parts.append(about)
-            if c.due:
-                parts.append(_("due {date}").format(date=format_date(c.due)))
+            # No due date here: "What to do now" lists every open case with the one due
+            # date the to-do computes (a second, stored one disagreed with it).
             parts.append(_("opened {date}").format(date=format_datetime(local_time(c.opened_at))))
             form.addRow(f"{process_label(c.process)}:", _value(" · ".join(parts)))
         return box
