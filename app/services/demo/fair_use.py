@@ -238,9 +238,9 @@ def _fair_use_case(
         }
         # What the agent answered besides (a run continued from the case needs it).
         letter_facts = _letter_decision(b, c, facts["decision"], exceeded, [])
-        for key in ("justification", "new_tariff", "new_monthly_fee"):
-            if letter_facts[key] is not None:
-                facts["decision"][key] = letter_facts[key]
+        for name in ("justification", "new_tariff", "new_monthly_fee"):  # not ``key``: the month
+            if letter_facts[name] is not None:
+                facts["decision"][name] = letter_facts[name]
         if decision.get("partner_agrees") is False:
             facts["bill_overuse_to_partner_from"] = decided.isoformat()
             facts["report_to_controlling"] = True
