@@ -114,7 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help=_("open the application on the demo database (created on first use)"),
+        help=_(
+            "open the application on the demo database (created on first use); "
+            "with a command, work on the demo database"
+        ),
     )
     parser.add_argument(
         "--open",
