@@ -34,3 +34,14 @@ def test_every_command_in_the_readme_exists() -> None:
     module_for = {"import": "importer"}
     missing = {n for n in named if module_for.get(n, n) not in COMMAND_MODULES}
     assert not missing, f"README names commands that do not exist: {missing}"
+
+
+def test_ci_runs_the_linters_and_the_type_checker_on_what_the_readme_installs() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    commands = [line.strip() for line in ci.splitlines() if line.strip().startswith(".venv/bin/")]
+    assert any(c.startswith(".venv/bin/ruff check app tests") for c in commands), commands
+    assert any(c.startswith(".venv/bin/ruff format --check app tests") for c in commands)
+    assert any(c.startswith(".venv/bin/mypy") for c in commands)
+    # Their findings fail the run, and the suite's summary stays the last line.
+    assert ci.index("/mypy") < ci.index('bash -c "$TEST_COMMAND"')
+    assert "checks=1" in ci and "$checks" in ci
