@@ -605,3 +605,109 @@ def test_command_as_a_program(sqlite_db: Database, tmp_path: Path) -> None:
         [*run, "C-1", "--date", "2026-02-30"], capture_output=True, text=True, env=env, check=False
     )
     assert (bad.returncode, bad.stdout) == (2, "")
+
+
+# --- every open case is in the list; settled reminders are not shown open ------------------
+
+
+def test_every_open_case_has_an_item_overdue_first(db: Database, seed: Seed) -> None:
+    """A goodwill complaint, a contract request, an older fair-use month: each open case
+    appears (the issue: C-10009's goodwill case due in September said "nothing is due")."""
+    cid = seed.customer("C-1")
+    seed.bundle(cid, "B-1", date(2026, 5, 31), sent=("month", "week"))
+    goodwill = seed.case(
+        cid, "expiry", subject="goodwill:B-1", due=date(2026, 6, 1), facts={"bundle_id": "B-1"}
+    )
+    downgrade = seed.case(cid, "contract", subject="downgrade:2026-06-20")
+    cancel = seed.case(
+        cid, "contract", subject="cancel", facts={"action": "cancel"}, due=date(2026, 9, 30)
+    )
+    older = seed.case(cid, "fair_use", subject="2026-03", facts={})
+    closed = seed.case(cid, "contract", subject="upgrade:2026-06-01", state=CaseState.CLOSED)
+    listed = items(db, "C-1", date(2026, 6, 25))
+    by_case = {item.case_id: item for item in listed}
+    assert set(by_case) == {goodwill, downgrade, cancel, older}
+    assert closed not in by_case
+    assert listed[0].case_id == goodwill and listed[0].overdue  # overdue first
+    assert by_case[goodwill].target.flow == "goodwill"
+    assert by_case[goodwill].target.step is None  # nothing done yet: from the start
+    assert by_case[downgrade].target.flow == "downgrade" and not by_case[downgrade].overdue
+    assert by_case[downgrade].due == date(2026, 6, 25)  # no due date: it can be done now
+    # the cancellation was recorded (its action): the case waits, nothing is done again
+    assert (by_case[cancel].target.flow, by_case[cancel].target.step_done) == ("cancel", True)
+    data = todo_for(db, "C-1", date(2026, 6, 25)).to_json()
+    first = data["items"][0]
+    assert first == {
+        "process": "expiry",
+        "case_id": str(goodwill),
+        "subject": "goodwill:B-1",
+        "stage": None,
+        "due": "2026-06-01",
+        "overdue": True,
+    }
+    assert [i["process"] for i in data["items"]].count("contract") == 2
+
+
+def test_a_case_of_a_due_item_is_not_listed_twice(db: Database, seed: Seed) -> None:
+    cid = seed.customer("C-1")
+    seed.fair_use(cid, "2026-06")
+    seed.case(cid, "fair_use", subject="2026-06", script_state={"next_action": "sms_1"})
+    seed.bundle(cid, "B-1", date(2026, 6, 30))
+    seed.case(cid, "expiry", subject="B-1:week")
+    listed = items(db, "C-1", date(2026, 6, 25))
+    assert sorted(item.process for item in listed) == ["expiry", "fair_use"]
+    [fair_use] = [i for i in listed if isinstance(i, FairUseItem)]
+    assert fair_use.target.step == "sms_1"  # the first open action names the step
+
+
+def test_a_superseded_or_sent_reminder_case_is_not_shown_open(db: Database, seed: Seed) -> None:
+    """C-10012: the month reminder's case stayed open beside the due week reminder."""
+    from app.services.customers import customer_overview
+    from app.services.todo import settled_reminder_ids
+
+    cid = seed.customer("C-1")
+    seed.bundle(cid, "B-1", date(2026, 6, 30), sent=("month",))
+    month = seed.case(cid, "expiry", subject="B-1:month")
+    goodwill = seed.case(cid, "expiry", subject="goodwill:B-1")
+    listed = items(db, "C-1", date(2026, 6, 25))
+    assert [(i.process, i.item_id) for i in listed if isinstance(i, ExpiryItem)] == [
+        ("expiry", "B-1:week")
+    ]
+    assert month not in {getattr(i, "case_id", None) for i in listed}
+    with UnitOfWork(db) as uow:
+        cases = uow.cases.open_for(cid)
+        assert settled_reminder_ids(uow.session, cid, cases, date(2026, 6, 25)) == {month}
+        # a reminder that was sent is settled on any day
+        assert settled_reminder_ids(uow.session, cid, cases, date(2026, 5, 30)) == {month}
+    shown = {c.id for c in customer_overview(db, cid).open_cases}
+    assert month not in shown and goodwill in shown
+
+
+def test_a_superseded_month_reminder_without_sending_is_settled_once_the_week_is_due(
+    db: Database, seed: Seed
+) -> None:
+    from app.services.todo import settled_reminder_ids
+
+    cid = seed.customer("C-1")
+    seed.bundle(cid, "B-1", date(2026, 6, 30))
+    month = seed.case(cid, "expiry", subject="B-1:month")
+    with UnitOfWork(db) as uow:
+        cases = uow.cases.open_for(cid)
+        assert settled_reminder_ids(uow.session, cid, cases, date(2026, 6, 22)) == set()
+        assert settled_reminder_ids(uow.session, cid, cases, date(2026, 6, 23)) == {month}
+
+
+def test_sending_the_week_reminder_closes_the_month_reminders_case(
+    db: Database, seed: Seed
+) -> None:
+    from app.services import runs
+
+    cid = seed.customer("C-1")
+    seed.bundle(cid, "B-1", date(2026, 6, 30), sent=("month",))
+    month = seed.case(cid, "expiry", subject="B-1:month")
+    today = date(2026, 6, 25)
+    view = runs.open_run(db, cid, "expiry", "reminder", subject="B-1:week", today=today)
+    runs.complete_step(db, view.case_id, {}, today=today)
+    with UnitOfWork(db) as uow:
+        assert uow.cases.get(month).state == CaseState.CLOSED
+        assert uow.cases.open_for(cid) == []

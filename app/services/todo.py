@@ -38,6 +38,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from app.domain import complaints, expiry, fair_use, onboarding
 from app.domain.calendar import month_start, previous_month
 from app.domain.errors import RuleInputError
@@ -327,6 +329,45 @@ def complaint_item(
         step=step,
         step_done=step_done,
     )
+
+
+def settled_reminder(
+    case: Case, bundles: Sequence[BundleFacts], today: date, rules: RuleSet
+) -> bool:
+    """Whether ``case`` is an expiry reminder case with nothing left to do: its reminder
+    was sent, a later reminder of its bundle is due (it is superseded), or the bundle
+    ended. Such a case is not shown open, and sending the later reminder closes it."""
+    from app.services.guides.expiry import goodwill_bundle, reminder_subject
+
+    parsed = reminder_subject(case.subject)
+    if case.process != Process.EXPIRY or parsed is None or goodwill_bundle(case.subject):
+        return False
+    bundle_no, reminder = parsed
+    bundle = next((b for b in bundles if b.bundle_no == bundle_no), None)
+    if bundle is None:
+        return False
+    if reminder in bundle.sent or bundle.end_date <= today:
+        return True
+    order = [(day, r.id) for day, r in expiry.reminder_dates(bundle.end_date, rules.expiry)]
+    ids = [ident for _day, ident in order]
+    if reminder not in ids or not rules.expiry.supersede.enabled:
+        return False
+    return any(day <= today for day, _ident in order[ids.index(reminder) + 1 :])
+
+
+def settled_reminder_ids(
+    session: Session, customer_id: uuid.UUID, cases: Iterable[Case], today: date
+) -> set[uuid.UUID]:
+    """The ids of those of the customer's open ``cases`` that are settled reminders
+    (:func:`settled_reminder`): what the customer view does not show open."""
+    from app.services.rules import load_ruleset
+
+    reminders = [case for case in cases if case.process == Process.EXPIRY]
+    if not reminders:
+        return set()
+    bundles = q.bundles_of(session, [customer_id]).get(customer_id, [])
+    rules = load_ruleset()
+    return {case.id for case in reminders if settled_reminder(case, bundles, today, rules)}
 
 
 def case_position(case: Case, done: Iterable[str] = ()) -> tuple[str | None, str | None, bool]:
