@@ -369,10 +369,12 @@ def test_partner_cancels_at_once_with_or_without_the_notice_months(
 def test_upgrade_is_effective_next_month_and_recorded_for_the_downgrade_lock(db: Database) -> None:
     today = date(2026, 3, 12)
     customer = _customer(db, language="zh")
-    request = {"new_tariff": "Smart Abo L", "new_monthly_fee": "49.00", "request_date": ""}
+    request = {"new_tariff": "ch_smart_abo_l", "request_date": ""}
     view = _run(db, customer, "upgrade", [request], today)
     assert "2026年4月1日" in _n(view.say_text) and "2026年7月1日" in _n(view.say_text)
-    assert "CHF" in _n(view.say_text) and "49.00" in _n(view.say_text)
+    # The plan and its fee come from the tariff catalogue (contract.toml), not from typing.
+    assert "Smart Abo L" in _n(view.say_text)
+    assert "CHF" in _n(view.say_text) and "69.00" in _n(view.say_text)
     assert view.rule_ids == ("contract.upgrade.next_month", "contract.downgrade.lock_after_upgrade")
     view = runs.complete_step(db, view.case_id, {"confirmed": True}, today=today)
     view = runs.complete_step(db, view.case_id, {}, today=today)
@@ -387,7 +389,7 @@ def test_upgrade_is_effective_next_month_and_recorded_for_the_downgrade_lock(db:
         "from_tariff": "Smart Abo M",
         "from_monthly_fee": "39.00",
         "tariff": "Smart Abo L",
-        "monthly_fee": "49.00",
+        "monthly_fee": "69.00",
         "effective": "2026-04-01",
     }
     [letter] = _rows(db, Letter, case_id=view.case_id)
@@ -399,7 +401,7 @@ def test_upgrade_is_effective_next_month_and_recorded_for_the_downgrade_lock(db:
         "old_tariff": "Smart Abo M",
         "new_tariff": "Smart Abo L",
         "old_monthly_fee": "39.00",
-        "new_monthly_fee": "49.00",
+        "new_monthly_fee": "69.00",
         "earliest_downgrade": "2026-07-01",
     }
     # the next downgrade request meets the lock
@@ -407,7 +409,7 @@ def test_upgrade_is_effective_next_month_and_recorded_for_the_downgrade_lock(db:
         db,
         customer,
         "downgrade",
-        [{"new_tariff": "Smart Abo S", "new_monthly_fee": "29.00"}],
+        [{"new_tariff": "ch_smart_abo_s"}],
         date(2026, 4, 10),
     )
     assert _fact(view, "allowed") == "no"
@@ -416,7 +418,7 @@ def test_upgrade_is_effective_next_month_and_recorded_for_the_downgrade_lock(db:
 def test_downgrade_allowed_after_the_lock(db: Database) -> None:
     today = date(2026, 2, 15)
     customer = _customer(db, last_upgrade=date(2025, 12, 1))
-    request = {"new_tariff": "Smart Abo S", "new_monthly_fee": "29.00"}
+    request = {"new_tariff": "ch_smart_abo_s"}
     view = _run(db, customer, "downgrade", [request, {}], today)
     assert view.step_id == "explain"
     assert "per 1. März 2026 wirksam" in _n(view.say_text)
@@ -434,7 +436,7 @@ def _refused_downgrade(db: Database, route: str) -> tuple[uuid.UUID, runs.RunVie
     set_ui_language("en")
     today = date(2026, 1, 15)
     customer = _customer(db, last_upgrade=date(2025, 12, 1))
-    request = {"new_tariff": "Smart Abo S", "new_monthly_fee": "29.00", "request_date": ""}
+    request = {"new_tariff": "ch_smart_abo_s", "request_date": ""}
     view = _run(db, customer, "downgrade", [request], today)
     assert view.step_id == "decision"
     assert _fact(view, "allowed") == "no"
@@ -494,17 +496,37 @@ def test_refused_downgrade_insisting_on_earlier_opens_a_ticket(db: Database) -> 
     assert _rows(db, Letter, case_id=view.case_id) == []
 
 
-def test_an_upgrade_with_a_lower_fee_is_refused_and_nothing_written(db: Database) -> None:
+@pytest.mark.parametrize(
+    ("flow", "offered"),
+    [
+        ("upgrade", ["ch_smart_abo_l", "ch_mobile_flat"]),
+        ("downgrade", ["ch_mobile_talk", "ch_smart_abo_s"]),
+    ],
+)
+def test_the_new_subscription_is_chosen_from_the_catalogue_of_the_market(
+    db: Database, flow: str, offered: list[str]
+) -> None:
+    """Smart Abo M at 39.00: an upgrade offers the dearer plans of Switzerland, a
+    downgrade the cheaper ones, each worded with its fee; the current plan never."""
+    set_ui_language("en")
+    customer = _customer(db)
+    view = runs.open_run(db, customer, "contract", flow, subject="u", today=date(2026, 3, 1))
+    [choice] = [i for i in view.inputs if i.id == "new_tariff"]
+    assert choice.kind == "choice"
+    assert [option for option, _label in choice.options] == offered
+    labels = dict(choice.options)
+    assert labels.get("ch_smart_abo_l", labels.get("ch_smart_abo_s", "")).startswith("Smart Abo")
+    assert all("CHF" in label for label in labels.values())
+
+
+def test_an_upgrade_to_a_cheaper_plan_is_refused_and_nothing_written(db: Database) -> None:
     customer = _customer(db)
     view = runs.open_run(db, customer, "contract", "upgrade", subject="u", today=date(2026, 3, 1))
-    with pytest.raises(ValidationError, match="downgrade script") as refused:
+    with pytest.raises(ValidationError) as refused:
         runs.complete_step(
-            db,
-            view.case_id,
-            {"new_tariff": "Mini", "new_monthly_fee": "19.00"},
-            today=date(2026, 3, 1),
+            db, view.case_id, {"new_tariff": "ch_mobile_talk"}, today=date(2026, 3, 1)
         )
-    assert refused.value.field == "new_monthly_fee"
+    assert refused.value.field == "new_tariff"
     assert _history(db, view.case_id) == []
 
 
@@ -680,7 +702,10 @@ def test_a_plan_number_in_use_is_refused(db: Database) -> None:
     [
         ("cancel", {"request_date": "15.01.2026"}, "request_date"),
         ("cancel", {"request_date": "2026-02-30"}, "request_date"),
-        ("upgrade", {"new_tariff": "L", "new_monthly_fee": "49.001"}, "new_monthly_fee"),
+        ("upgrade", {"new_tariff": "Smart Abo L"}, "new_tariff"),  # an id of the catalogue
+        ("upgrade", {"new_tariff": "ch_smart_abo_xl"}, "new_tariff"),  # not in the catalogue
+        ("upgrade", {"new_tariff": "cn_changxiang_58"}, "new_tariff"),  # another market's
+        ("upgrade", {"new_tariff": "ch_smart_abo_l", "new_monthly_fee": "9.00"}, "new_monthly_fee"),
         (
             "cancel_device_plan",
             {"end_date": "2026-01-10", "request_date": "2026-01-14"},
@@ -748,7 +773,7 @@ def test_frozen_letter_contexts_fit_the_letter_templates(db: Database) -> None:
         db,
         customer,
         "upgrade",
-        [{"new_tariff": "L", "new_monthly_fee": "49.00"}, {"confirmed": True}, {}],
+        [{"new_tariff": "ch_smart_abo_l"}, {"confirmed": True}, {}],
         today,
     )
     own = {
@@ -784,7 +809,7 @@ def test_every_word_to_say_is_filled_in_the_customers_language(db: Database, lan
     paths: dict[str, list[dict[str, object]]] = {
         "cancel": [{}, {}, {}, {"confirmed": True}, {}],
         "partner_cancel": [{"bill_notice_period": True, "reason": "Empfang"}, {}, {}, {}],
-        "upgrade": [{"new_tariff": "L", "new_monthly_fee": "49.00"}, {"confirmed": True}, {}],
+        "upgrade": [{"new_tariff": "ch_smart_abo_l"}, {"confirmed": True}, {}],
         "cancel_device_plan": [{}, {}, {"partner_override": True}, {"confirmed": True}, {}],
         "new_device_plan": [
             {
@@ -815,9 +840,7 @@ def test_every_word_to_say_is_filled_in_the_customers_language(db: Database, lan
         for entry in _history(db, view.case_id):
             assert "{" not in entry.text and "–" not in entry.text, (flow, entry.text)
     customer = _customer(db, language=language, last_upgrade=date(2025, 12, 1))
-    view = _run(
-        db, customer, "downgrade", [{"new_tariff": "S", "new_monthly_fee": "29.00"}, {}], today
-    )
+    view = _run(db, customer, "downgrade", [{"new_tariff": "ch_smart_abo_s"}, {}], today)
     for given in ({"route": "ticket"}, {"justification": "Budget"}):
         assert "{" not in view.say_text and "–" not in view.say_text, view.step_id
         view = runs.complete_step(db, view.case_id, given, today=today)

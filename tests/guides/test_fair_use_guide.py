@@ -322,7 +322,12 @@ def test_stage_3_migration_takes_effect_on_the_first_of_next_month(db: Database)
     assert _fact(view, "monthly_fee") == "CHF\xa069.00"
     assert _fact(view, "products") == "Internet zu Hause"
     view = runs.complete_step(db, view.case_id, {}, today=TODAY)
-    answers = {"measure": "migration", "decision_date": "2026-03-12", "justification": "Nutzung"}
+    answers = {
+        "measure": "migration",
+        "decision_date": "2026-03-12",
+        "new_tariff": "ch_mobile_talk",
+        "justification": "Nutzung",
+    }
     view = runs.complete_step(db, view.case_id, answers, today=TODAY)
     assert _fact(view, "effective_date") == "01.04.2026"
     assert _fact(view, "decision_date") == "12.03.2026"
@@ -339,6 +344,9 @@ def test_stage_3_migration_takes_effect_on_the_first_of_next_month(db: Database)
     assert context["decision"]["date"] == "2026-03-12"
     assert context["decision"]["exceeded_months"] == list(STAGE_3)
     assert context["decision"]["tariff"] == "Flat Max"
+    # The new plan is the catalogue's, with its fee: never typed.
+    assert context["decision"]["new_tariff"] == "Mobile Talk"
+    assert context["decision"]["new_monthly_fee"] == "29.00"
     [ticket] = _rows(db, PartnerTicket, view.case_id)
     assert ticket.kind == "fair_use_decision"
     assert "Migration auf einen anderen Preisplan" in ticket.body
@@ -373,11 +381,19 @@ def test_decision_date_defaults_to_today_and_cannot_precede_the_month(db: Databa
         db, customer, "fair_use", "stage_3", subject="2026-03", today=date(2026, 3, 5)
     )
     view = runs.complete_step(db, view.case_id, {}, today=date(2026, 3, 5))
-    early = {"measure": "migration", "decision_date": "2026-02-27", "justification": "x"}
+    early = {
+        "measure": "migration",
+        "decision_date": "2026-02-27",
+        "new_tariff": "ch_mobile_talk",
+        "justification": "x",
+    }
     with pytest.raises(ValidationError, match="2026-03"):
         runs.complete_step(db, view.case_id, early, today=date(2026, 3, 5))
     view = runs.complete_step(
-        db, view.case_id, {"measure": "migration", "justification": "x"}, today=date(2026, 3, 5)
+        db,
+        view.case_id,
+        {"measure": "migration", "new_tariff": "ch_smart_abo_s", "justification": "x"},
+        today=date(2026, 3, 5),
     )
     assert _fact(view, "decision_date") == "5 Mar 2026"
     assert _case(db, view.case_id).facts["decision"]["date"] == "2026-03-05"
