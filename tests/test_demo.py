@@ -487,3 +487,25 @@ def test_default_demo_has_nothing_later_than_now(tmp_path: Path) -> None:
     after = datetime.now(UTC)
     late = [(t, c, v) for t, c, v in _stamps(url) if _aware(v) > after]
     assert not late, late[:5]
+
+
+def test_demo_tariffs_are_those_of_the_catalogue(demo_url: str) -> None:
+    """Every plan a demo customer has, or is migrated to, is in the tariff catalogue
+    of the contract rules, at the catalogue's fee: the scripts offer exactly those."""
+    from app.services.demo.names import TARIFFS
+    from app.services.rules import load_ruleset
+
+    catalogue = {(t.country, t.name): t.monthly_fee for t in load_ruleset().contract.tariffs}
+    for country, plans in TARIFFS.items():
+        for plan in plans:
+            assert catalogue.get((country, plan.name)) == plan.monthly_fee, (country, plan)
+    names = {name for _country, name in catalogue}
+    used = {tariff for (tariff,) in _rows(demo_url, "SELECT DISTINCT tariff FROM subscriptions")}
+    assert used and used <= names, used - names
+    decided = [
+        json.loads(facts)["decision"]
+        for (facts,) in _rows(demo_url, "SELECT facts FROM cases WHERE facts LIKE '%new_tariff%'")
+        if json.loads(facts).get("decision")
+    ]
+    migrated = {d["new_tariff"] for d in decided if d.get("new_tariff")}
+    assert migrated <= names, migrated - names

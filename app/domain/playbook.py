@@ -163,13 +163,24 @@ def _same(value: Any, expected: bool | int | str) -> bool:
     return value is not None and str(value) == str(expected)
 
 
+def fact_options(item: Input, facts: Facts) -> list[tuple[str, Any]]:
+    """(id, value) of the options a choice input takes from its ``options_fact``:
+    each value of the fact's list, its ``str()`` the option id."""
+    if not item.options_fact:
+        return []
+    values = facts.get(item.options_fact)
+    if not isinstance(values, list | tuple):
+        return []
+    return [(str(value), value) for value in values if value is not None]
+
+
 def visible_options(item: Input, answers: Mapping[str, Answer], facts: Facts) -> list[str]:
     """The ids of a choice input's options that apply now."""
     return [
         o.id
         for o in item.options
         if o.id not in item.option_when or holds(item.option_when[o.id], answers, facts)
-    ]
+    ] + [option_id for option_id, _value in fact_options(item, facts)]
 
 
 # --- answers --------------------------------------------------------------------------
@@ -202,7 +213,8 @@ def parse_answer(
         raise AnswerError(item.id, "text", "expected text")
     text = raw.strip()
     if item.type == "choice":
-        if text not in {o.id for o in item.options}:
+        known = {o.id for o in item.options} | {i for i, _value in fact_options(item, facts)}
+        if text not in known:
             raise AnswerError(item.id, "not_option", f"{text!r} is not one of the options")
         return text
     if item.type == "date":

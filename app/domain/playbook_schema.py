@@ -174,6 +174,10 @@ class Input(_Strict):
     options: list[Option] = []
     #: Choice options shown only when their condition holds (by option id).
     option_when: dict[str, Condition] = {}
+    #: A choice whose options are data, not words of the playbook: the fact of
+    #: this name is a list of values, each value's ``str()`` an option id and
+    #: its words the option's label (e.g. the tariffs a customer may move to).
+    options_fact: Ident | None = None
     #: For dates: earliest/latest as days relative to today (e.g. -365, 0).
     min_days: int | None = None
     max_days: int | None = None
@@ -187,9 +191,11 @@ class Input(_Strict):
 
     @model_validator(mode="after")
     def _options(self) -> Input:
-        if self.type == "choice" and not self.options:
-            raise ValueError(f"choice input {self.id} needs options")
-        if self.type != "choice" and (self.options or self.option_when):
+        if self.type == "choice" and not self.options and not self.options_fact:
+            raise ValueError(f"choice input {self.id} needs options or options_fact")
+        if self.options and self.options_fact:
+            raise ValueError(f"choice input {self.id} has options or options_fact, not both")
+        if self.type != "choice" and (self.options or self.option_when or self.options_fact):
             raise ValueError(f"only choice inputs have options ({self.id} is {self.type})")
         ids = [o.id for o in self.options]
         if len(set(ids)) != len(ids):
@@ -426,6 +432,9 @@ def check_references(file: str, playbook: Playbook) -> None:
             for item in step.inputs:
                 if item.default_fact and item.default_fact not in known_facts:
                     problem = f"inputs.{item.id}.default_fact: unknown fact {item.default_fact}"
+                    raise PlaybookError(file, where, problem)
+                if item.options_fact and item.options_fact not in known_facts:
+                    problem = f"inputs.{item.id}.options_fact: unknown fact {item.options_fact}"
                     raise PlaybookError(file, where, problem)
             for fact in step.show:
                 if fact not in known_facts:

@@ -237,6 +237,17 @@ class ActivationRule(Strict):
     allowances_rounding: Literal["down"]
 
 
+class Tariff(Strict):
+    """A price plan the operator sells: what an agent may move a customer to."""
+
+    id: Ident
+    #: The market (ISO 3166 alpha-2 of the partner) the plan is sold in; its
+    #: fee is in that market's currency.
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    monthly_fee: RuleAmount
+
+
 class ContractRules(RuleFile):
     cancel: CancelRule
     partner_cancel: PartnerCancelRule
@@ -245,6 +256,29 @@ class ContractRules(RuleFile):
     downgrade_lock: DowngradeLock
     device_plan: DevicePlanRules
     activation: ActivationRule
+    #: The tariff catalogue: the plans an up- or downgrade or a fair-use
+    #: migration may choose, per market, with their monthly fee.
+    tariffs: list[Tariff] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check_tariffs(self) -> ContractRules:
+        unique(self.tariffs, "id", "tariffs")
+        seen: set[tuple[str, str]] = set()
+        for index, tariff in enumerate(self.tariffs):
+            if tariff.monthly_fee < 0:
+                raise RuleTableError(f"tariffs.{index}.monthly_fee", "must not be negative")
+            if (tariff.country, tariff.name) in seen:
+                raise RuleTableError(
+                    f"tariffs.{index}.name", f"{tariff.name!r} is listed twice for {tariff.country}"
+                )
+            seen.add((tariff.country, tariff.name))
+        return self
+
+    def tariffs_of(self, country: str) -> list[Tariff]:
+        """The plans sold in ``country``, cheapest first."""
+        return sorted(
+            (t for t in self.tariffs if t.country == country), key=lambda t: (t.monthly_fee, t.id)
+        )
 
 
 # --- onboarding ----------------------------------------------------------------

@@ -139,6 +139,10 @@ def build_view(
                 (o.id, fill(o.label, agent, values, currency))
                 for o in item.options
                 if o.id in engine.visible_options(item, state.answers, values)
+            )
+            + tuple(
+                (option_id, format_fact(value, agent, currency))
+                for option_id, value in engine.fact_options(item, values)
             ),
             value=_input_value(item, state, values),
         )

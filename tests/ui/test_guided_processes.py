@@ -214,9 +214,11 @@ def test_fair_use_stage_3_decision_and_partner_disagrees_by_keyboard(
     _key(qtbot, Qt.Key.Key_1)
     _key(qtbot, Qt.Key.Key_Tab)  # the decision date stays empty: today
     _key(qtbot, Qt.Key.Key_Tab)
-    _type(qtbot, "Talk")
-    _key(qtbot, Qt.Key.Key_Tab)
-    _type(qtbot, "29.00")
+    # The new plan is chosen from the tariff catalogue, cheapest first, with its fee.
+    tariffs = panel.inputs["new_tariff"]
+    assert tariffs.buttons[0].objectName() == "option_ch_mobile_talk"
+    assert "29.00" in tariffs.buttons[0].text()
+    _key(qtbot, Qt.Key.Key_1)
     _key(qtbot, Qt.Key.Key_Tab)
     _type(qtbot, "Three months over the limits; migration keeps the customer.")
     _key(qtbot, Qt.Key.Key_Return, CTRL)
@@ -252,7 +254,8 @@ def test_fair_use_stage_3_decision_and_partner_disagrees_by_keyboard(
     ]
     assert_recorded(entries, "fair_use", since)
     assert entries[1].payload["answers"]["measure"] == "migration"
-    assert entries[1].payload["answers"]["new_monthly_fee"] == "29.00"
+    assert entries[1].payload["answers"]["new_tariff"] == "ch_mobile_talk"
+    assert "new_monthly_fee" not in entries[1].payload["answers"]  # never typed
     assert any("exception" in rule for rule in entries[1].rule_ids), entries[1].rule_ids
     with UnitOfWork(demo_db) as uow:
         letters = uow.session.scalars(

@@ -54,6 +54,7 @@ from app.services.guides.contract_records import (
     new_plan,
     record_action,
 )
+from app.services.guides.tariffs import find_tariff, tariff_choices
 from app.services.playbooks import playbook_for
 from app.store.models import DevicePlan, Subscription
 
@@ -181,6 +182,7 @@ class ContractGuide:
         request: ContractRequest | None,
     ) -> dict[str, Any]:
         answers = ctx.answers
+        new_tariff, new_monthly_fee = self._new_tariff(ctx)
         return {
             "request_date": long_date(request.date if request else None)
             or long_date(date_answer(answers, "request_date") or ctx.today),
@@ -194,8 +196,9 @@ class ContractGuide:
             "financed_amount": plan.financed_amount if plan else None,
             "instalment": plan.instalment if plan else None,
             "instalments_billed": plan.instalments_billed if plan else None,
-            "new_tariff": answers.get("new_tariff"),
-            "new_monthly_fee": amount_answer(answers, "new_monthly_fee"),
+            "tariff_options": self._tariff_options(ctx, subscription),
+            "new_tariff": new_tariff,
+            "new_monthly_fee": new_monthly_fee,
             "bill_notice_period": answers.get("bill_notice_period"),
             "partner_override": answers.get("partner_override"),
             "end_date": date_answer(answers, "end_date"),
@@ -206,6 +209,27 @@ class ContractGuide:
             "new_financed_amount": amount_answer(answers, "financed_amount"),
             "new_instalment": amount_answer(answers, "instalment"),
         }
+
+    @staticmethod
+    def _tariff_options(ctx: GuideContext, subscription: Subscription) -> list[Worded]:
+        """The catalogue's plans for an upgrade (not cheaper) or a downgrade (not dearer)."""
+        current = subscription.monthly_fee
+        if ctx.state.flow == "upgrade":
+            return tariff_choices(ctx, current=subscription.tariff, accept=lambda f: f >= current)
+        if ctx.state.flow == "downgrade":
+            return tariff_choices(ctx, current=subscription.tariff, accept=lambda f: f <= current)
+        return []
+
+    @staticmethod
+    def _new_tariff(ctx: GuideContext) -> tuple[str | None, Decimal | None]:
+        """The chosen plan's name and fee, from the catalogue (a request taken before
+        the catalogue keeps what was typed)."""
+        answer = ctx.answers.get("new_tariff")
+        tariff = find_tariff(ctx, answer)
+        if tariff is not None:
+            return tariff.name, tariff.monthly_fee
+        legacy = str(answer) if answer else None
+        return legacy, amount_answer(ctx.answers, "new_monthly_fee")
 
     def _decided(
         self,

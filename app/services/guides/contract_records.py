@@ -20,6 +20,7 @@ from app.domain.calendar import first_of_next_month
 from app.i18n import _
 from app.services.errors import ValidationError
 from app.services.guides.base import GuideContext
+from app.services.guides.tariffs import chosen_tariff
 from app.store.models import DevicePlan, DevicePlanStatus, Subscription
 
 
@@ -130,14 +131,17 @@ def check_request(ctx: GuideContext, subscription: Subscription, plan: DevicePla
                 "it cannot be changed any more."
             ).format(tariff=subscription.tariff, date=subscription.cancelled_effective.isoformat())
         )
-    fee = amount_answer(answers, "new_monthly_fee")
+    tariff = (
+        chosen_tariff(ctx, answers.get("new_tariff")) if flow in ("upgrade", "downgrade") else None
+    )
+    fee = tariff.monthly_fee if tariff else None
     if flow == "upgrade" and fee is not None and fee < subscription.monthly_fee:
         raise ValidationError(
             _(
                 "New monthly fee: {fee} is less than today's {current}; that is a downgrade — "
                 "use the downgrade script."
             ).format(fee=fee, current=subscription.monthly_fee),
-            field="new_monthly_fee",
+            field="new_tariff",
         )
     if flow == "downgrade" and fee is not None and fee > subscription.monthly_fee:
         raise ValidationError(
@@ -145,7 +149,7 @@ def check_request(ctx: GuideContext, subscription: Subscription, plan: DevicePla
                 "New monthly fee: {fee} is more than today's {current}; that is an upgrade — "
                 "use the upgrade script."
             ).format(fee=fee, current=subscription.monthly_fee),
-            field="new_monthly_fee",
+            field="new_tariff",
         )
     if flow == "new_device_plan":
         _check_new_plan(ctx)

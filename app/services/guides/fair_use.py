@@ -29,6 +29,7 @@ from app.resources import resource_path
 from app.services.errors import ValidationError
 from app.services.guides.base import Facts, GuideContext
 from app.services.guides.common import Worded, fact_label, option_label
+from app.services.guides.tariffs import chosen_tariff, find_tariff, tariff_choices
 from app.services.playbooks import playbook_for
 from app.store.models import Case, Process
 
@@ -127,6 +128,7 @@ class FairUseGuide:
             **{p: p in products for p in PRODUCT_FACTS},
             "service_phone": service_phone(),
             **self._subscription(ctx),
+            "tariff_options": tariff_choices(ctx, current=self._subscription(ctx)["tariff"]),
             **self._decided(ctx, playbook, decision, decision_input, exceeded, month),
         }
         return Facts(
@@ -156,14 +158,17 @@ class FairUseGuide:
         if step.action == "decide_measure":
             decided = self._decision(ctx)
             assert decided is not None  # the step's inputs are required
+            tariff = chosen_tariff(ctx, answers.get("new_tariff"))
+            if decided.measure != "migration":
+                tariff = None
             ctx.case.facts = {
                 **ctx.case.facts,
                 "decision": {
                     "measure": decided.measure,
                     "date": decided.date.isoformat(),
                     "justification": answers.get("justification"),
-                    "new_tariff": answers.get("new_tariff"),
-                    "new_monthly_fee": answers.get("new_monthly_fee"),
+                    "new_tariff": tariff.name if tariff else None,
+                    "new_monthly_fee": f"{tariff.monthly_fee:.2f}" if tariff else None,
                 },
             }
 
@@ -223,8 +228,14 @@ class FairUseGuide:
         stored = stored_decision(ctx) if ctx.state.flow == PARTNER_FEEDBACK else None
         answers = ctx.answers
         justification = answers.get("justification") or (stored or {}).get("justification")
-        new_tariff = answers.get("new_tariff") or (stored or {}).get("new_tariff")
-        new_fee = answers.get("new_monthly_fee") or (stored or {}).get("new_monthly_fee")
+        chosen = find_tariff(ctx, answers.get("new_tariff"))
+        new_tariff: Any
+        new_fee: Any
+        if chosen is not None:  # from the catalogue: its name goes into the letters, and its fee
+            new_tariff, new_fee = chosen.name, chosen.monthly_fee
+        else:  # the partner's answer on a decision kept on the case
+            new_tariff = answers.get("new_tariff") or (stored or {}).get("new_tariff")
+            new_fee = answers.get("new_monthly_fee") or (stored or {}).get("new_monthly_fee")
         outcome = decision.measure
         values: dict[str, Any] = {
             "measure": option_label(playbook, "measure", outcome.measure) if outcome else None,
