@@ -202,13 +202,13 @@ def test_fair_use_stage_3_decision_and_partner_disagrees_by_keyboard(
     open_by_keyboard(qtbot, window, "C-10003")
     assert _focus().target.flow == "stage_3"
     _key(qtbot, Qt.Key.Key_Return)
-    assert panel.view.step_id == "review_products"
+    # The products were reviewed before (the history says so): the case goes on at the
+    # decision, the step the to-do item names, not again at step 1.
+    assert panel.view.step_id == "decide_measure"
+    assert panel.step_count.text() == "Step 2 of 5" and not panel.view.can_go_back
     assert panel.findChild(type(panel.flow_title), "fact_termination_allowed").text() == "no"
-    _type(qtbot, "Mobile TV and combo: high value customer")
-    _key(qtbot, Qt.Key.Key_Return, CTRL)
 
     # The Mobile-TV/combo exception: termination is not offered.
-    assert panel.view.step_id == "decide_measure"
     measure = panel.inputs["measure"]
     assert [b.objectName() for b in measure.buttons] == ["option_migration"]
     _key(qtbot, Qt.Key.Key_1)
@@ -244,7 +244,6 @@ def test_fair_use_stage_3_decision_and_partner_disagrees_by_keyboard(
 
     entries = step_entries(demo_db, "C-10003", since)
     assert [e.payload["step"] for e in entries] == [
-        "review_products",
         "decide_measure",
         "partner_ticket_decision",
         "letter_to_partner",
@@ -253,10 +252,10 @@ def test_fair_use_stage_3_decision_and_partner_disagrees_by_keyboard(
         "report_controlling",
     ]
     assert_recorded(entries, "fair_use", since)
-    assert entries[1].payload["answers"]["measure"] == "migration"
-    assert entries[1].payload["answers"]["new_tariff"] == "ch_mobile_talk"
-    assert "new_monthly_fee" not in entries[1].payload["answers"]  # never typed
-    assert any("exception" in rule for rule in entries[1].rule_ids), entries[1].rule_ids
+    assert entries[0].payload["answers"]["measure"] == "migration"
+    assert entries[0].payload["answers"]["new_tariff"] == "ch_mobile_talk"
+    assert "new_monthly_fee" not in entries[0].payload["answers"]  # never typed
+    assert any("exception" in rule for rule in entries[0].rule_ids), entries[0].rule_ids
     with UnitOfWork(demo_db) as uow:
         letters = uow.session.scalars(
             select(Letter.document).where(Letter.requested_at >= since)
