@@ -298,3 +298,26 @@ def test_a_case_whose_named_step_is_done_shows_its_run_finished(db: Database) ->
     assert view.finished and view.case_id == case.id
     with UnitOfWork(db) as uow:
         assert uow.cases.get(case.id).state == CaseState.OPEN  # the claim still waits
+
+
+def test_without_a_named_step_a_case_goes_on_where_its_history_says(db: Database) -> None:
+    """Any caller (a worklist, a screen pop) continues the case, never at step 1 again."""
+    from app.store.models import HistoryEntry
+
+    customer = _customer(db)
+    case = _case_left_by_an_import(db, customer)
+    with UnitOfWork(db) as uow:
+        for action in ("review_products", "decide_measure"):
+            uow.history.append(
+                HistoryEntry(
+                    customer_id=customer.id,
+                    author="m.keller",
+                    kind="step",
+                    text=action,
+                    payload={"process": "fair_use", "subject": "2026-03", "action": action},
+                )
+            )
+        uow.commit()
+    view = runs.open_run(db, customer.id, "fair_use", "stage_3", subject="2026-03", today=TODAY)
+    assert view.case_id == case.id
+    assert view.step_id == "partner_ticket_decision" and view.done == 2

@@ -498,6 +498,22 @@ def case_answers(case: Case) -> Mapping[str, Any]:
     return kept(case) if callable(kept) else {}
 
 
+def _where_it_stands(uow: UnitOfWork, case: Case, start: _Start) -> _Start:
+    """``start``, or — when no step is named — the step the case stands at by its history
+    (the first whose action is not done), so no caller restarts a case at step 1."""
+    if start.step is not None or start.step_done:
+        return start
+    from app.services import todo_queries
+    from app.services.todo import case_position
+
+    done = todo_queries.actions_done(uow.session, [case.customer_id])
+    actions = done.get((case.customer_id, case.process.value, case.subject), set())
+    flow, step, step_done = case_position(case, actions)
+    if flow != start.flow or step is None:
+        return start
+    return _Start(start.playbook, start.flow, step, step_done)
+
+
 def has_run(case: Case) -> bool:
     """Whether the case carries a guided run (not just, say, an imported note)."""
     state = case.script_state or {}
@@ -535,9 +551,10 @@ def _open_case(
             return case
     for case in candidates:
         finished = has_run(case) and case.script_state.get("finished")
-        if not has_run(case) or (
-            finished and (case.facts.get("keep_open") or case.facts.get("rerun"))
-        ):
+        if not has_run(case):
+            case.script_state = _where_it_stands(uow, case, start).state(case).to_json()
+            return case
+        if finished and (case.facts.get("keep_open") or case.facts.get("rerun")):
             case.script_state = start.state(case).to_json()
             return case
     for case in candidates:
