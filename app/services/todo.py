@@ -25,9 +25,17 @@ gathers the customer's records and tells the engine what is already done:
   do not say enough yet). Due is the case's due date, else the day it was
   opened plus ``follow_up.due_days`` of the complaint rule file.
 
+* **open cases** - every other open case (a goodwill complaint, a contract
+  request, an older fair-use month kept open) is an item of its own, in the
+  form of a complaint item (``case_id``, ``due``, ``overdue``) with its
+  ``subject`` and ``stage``; due is the case's due date, else ``today``. A
+  reminder case is its reminder's item while that is due; once it was sent or
+  a later reminder is due it is settled and not shown open.
+
 Items are sorted overdue first, then by due date, then complaint, fair_use,
-expiry, onboarding, then by their ids. Each item names the playbook flow that
-opens it (:class:`OpenTarget`).
+expiry, onboarding (other processes' cases after them), then by their ids.
+Each item names the playbook flow that opens it and the step it stands at
+(:class:`OpenTarget`): Enter continues the case there, never at step 1 again.
 """
 
 from __future__ import annotations
