@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import string
+import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -239,20 +240,145 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 # --- formats -----------------------------------------------------------------
 
 
-def format_date(value: date, language: str | None = None, fmt: str = "medium") -> str:
-    return _bdates.format_date(value, format=fmt, locale=babel_locale(language or _ui.code))
+#: The one style of each language for a date in the UI: CLDR's numeric style with a
+#: four-digit year (babel supplies the pattern), so what is shown is also what a date
+#: field takes. ``"06.12.2026"``, ``"06/12/2026"``, ``"06.12.2026"``, ``"2026年12月6日"``.
+DATE_STYLES: dict[str, str] = {"de": "medium", "en": "short", "ru": "short", "zh": "medium"}
+#: How a date and a time are put together (CLDR's glue of this style: ``{1}, {0}``).
+DATETIME_GLUE_STYLE = "medium"
+#: The time of day beside a date: hours and minutes.
+TIME_STYLE = "short"
+
+#: A pattern's trailing abbreviation with its period (Russian ``'г'.``), which would
+#: double the period of a sentence ending in a date.
+_TRAILING_ABBREVIATION = re.compile(r"[\s\u00a0\u202f]*'[^']*'\.$")
 
 
-def format_datetime(value: datetime, language: str | None = None, fmt: str = "short") -> str:
-    return _bdates.format_datetime(value, format=fmt, locale=babel_locale(language or _ui.code))
+def _sentence_safe(pattern: str) -> str:
+    return _TRAILING_ABBREVIATION.sub("", pattern)
+
+
+def date_pattern(language: str | None = None) -> str:
+    """The babel pattern of the one date format of ``language`` (default: the UI language)."""
+    code = normalize_language(language or _ui.code)
+    return str(babel_locale(code).date_formats[DATE_STYLES[code]].pattern)
+
+
+def datetime_pattern(language: str | None = None) -> str:
+    """The babel pattern of the one date-and-time format of ``language``."""
+    loc = babel_locale(language or _ui.code)
+    glue = str(loc.datetime_formats[DATETIME_GLUE_STYLE])
+    time = str(loc.time_formats[TIME_STYLE].pattern)
+    return glue.replace("{1}", date_pattern(language)).replace("{0}", time)
+
+
+def sentence_date_pattern(language: str | None = None) -> str:
+    """The babel pattern of a date said in a sentence (``format_date(..., fmt="long")``)."""
+    loc = babel_locale(language or _ui.code)
+    return _sentence_safe(str(loc.date_formats["long"].pattern))
+
+
+#: Style names callers used before there was one format per language.
+_ONE_FORMAT = {None, "short", "medium"}
+
+
+def format_date(value: date, language: str | None = None, fmt: str | None = None) -> str:
+    """``value`` in the one date format of ``language`` (default: the UI language).
+
+    ``fmt="long"`` (or ``"full"``) words it as said in a sentence, "6 December
+    2026", without a trailing abbreviation whose period would double the
+    sentence's; any other ``fmt`` is a babel pattern.
+    """
+    loc = babel_locale(language or _ui.code)
+    if fmt in _ONE_FORMAT:
+        pattern = date_pattern(language)
+    elif fmt == "long":
+        pattern = sentence_date_pattern(language)
+    elif fmt == "full":
+        pattern = _sentence_safe(str(loc.date_formats[fmt].pattern))
+    else:
+        pattern = fmt
+    return _bdates.format_date(value, format=pattern, locale=loc)
+
+
+def format_datetime(value: datetime, language: str | None = None, fmt: str | None = None) -> str:
+    """``value`` in the one date-and-time format of ``language``: "06.12.2026, 12:56".
+
+    Any ``fmt`` other than the style names is a babel pattern.
+    """
+    pattern = datetime_pattern(language) if fmt in _ONE_FORMAT else fmt
+    return _bdates.format_datetime(value, format=pattern, locale=babel_locale(language or _ui.code))
+
+
+def format_month(value: date, language: str | None = None) -> str:
+    """The month of ``value`` with its year: "December 2026", "декабрь 2026", "2026年12月"."""
+    loc = babel_locale(language or _ui.code)
+    pattern = _sentence_safe(str(loc.datetime_skeletons["yMMMM"].pattern))
+    return _bdates.format_date(value, format=pattern, locale=loc)
 
 
 def format_money(amount: Decimal, currency: str, language: str | None = None) -> str:
-    return _bnumbers.format_currency(amount, currency, locale=babel_locale(language or _ui.code))
+    """``amount`` in ``currency`` as the language writes it: "CHF 79.00", "79,00 CHF".
+
+    A currency code or letters are kept apart from the digits by a no-break
+    space, as CLDR's currency spacing says (babel leaves "CHF79.00"); a symbol
+    such as "€" or "¥" stays attached.
+    """
+    loc = babel_locale(language or _ui.code)
+    text = _bnumbers.format_currency(amount, currency, locale=loc)
+    symbol = _bnumbers.get_currency_symbol(currency, locale=loc)
+    at = text.find(symbol) if symbol else -1
+    if at < 0:
+        return text
+    end = at + len(symbol)
+    if end < len(text) and text[end].isdigit() and _is_letter(symbol[-1]):
+        text = text[:end] + "\u00a0" + text[end:]
+    elif at > 0 and text[at - 1].isdigit() and _is_letter(symbol[0]):
+        text = text[:at] + "\u00a0" + text[at:]
+    return text
+
+
+def _is_letter(char: str) -> bool:
+    return unicodedata.category(char).startswith("L")
 
 
 def format_decimal(value: Decimal | int, language: str | None = None) -> str:
     return _bnumbers.format_decimal(value, locale=babel_locale(language or _ui.code))
+
+
+#: Marks that end a label and need no colon after them: "Why impossible?" + ":" reads "?:".
+_CLOSING_MARKS = "?？:："
+
+
+def field_name(label: str) -> str:
+    """``label`` as it stands before a colon: "Why impossible?" -> "Why impossible".
+
+    A question or a label that ends in a colon would otherwise read "?:" or "::"
+    in "{label}: an answer is required." or a form row.
+    """
+    return label.rstrip().rstrip(_CLOSING_MARKS).rstrip()
+
+
+def says_when_empty(label: str) -> bool:
+    """Whether ``label`` ends in a remark in parentheses, e.g. "(empty = today)".
+
+    Such a label already tells what an empty answer means, so "(optional)" is
+    not added to it.
+    """
+    return label.rstrip().endswith((")", "）"))
+
+
+_DOUBLED_STOP = re.compile(r"(?<![.…])([.!?。！？])[.。](?![.…])")
+
+
+def tidy_sentence(text: str) -> str:
+    """A filled-in sentence without the doubled stop a value brings along.
+
+    A value that ends a sentence by itself ("…звонок прерван.", "30 июня 2026 г.")
+    put before the template's own period reads "..": one stop is kept. An
+    ellipsis ("..." or "…") is left alone.
+    """
+    return _DOUBLED_STOP.sub(r"\1", text)
 
 
 def language_name(language: str, in_language: str | None = None) -> str:

@@ -549,8 +549,8 @@ def test_command_prints_one_line_per_item(
     assert main(["todo", "C-9", "--date", "2026-06-25", "--db", db.url]) == 0
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 7
-    assert out[0].startswith("Overdue since 20 Jun 2026: Complaint — ")
-    assert "B-3" in out[1] and "ends 30 Jun 2026" in out[1]
+    assert out[0].startswith("Overdue since 20/06/2026: Complaint — ")
+    assert "B-3" in out[1] and "ends 30/06/2026" in out[1]
     assert "Fair use — stage 1 — June 2026; to do: " in out[3]
     assert "Onboarding — day 3" in out[6]
     # Actions and tasks are worded by the playbooks, never shown as ids.

@@ -201,7 +201,7 @@ def test_command_lines_and_json(
     seed.fair_use(c, "2026-02", "2026-03")
     assert main(["worklist", "fair-use", "--date", "2026-03-15", "--db", db.url]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "Due 15 Mar 2026: C-1 Hans Muster — Fair use March 2026, stage 2"
+        "Due 15/03/2026: C-1 Hans Muster — Fair use March 2026, stage 2"
     ]
     assert main(["--db", db.url, "worklist", "fair-use", "--date", "2026-03-15", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -18,7 +18,15 @@ from typing import Any
 from app.config import current_user_name
 from app.domain import playbook as engine
 from app.domain.playbook_schema import Input, Localized, Playbook
-from app.i18n import N_, _, format_date, format_money, translator, ui_language
+from app.i18n import (
+    N_,
+    _,
+    format_date,
+    format_money,
+    tidy_sentence,
+    translator,
+    ui_language,
+)
 from app.services.customers import currency_for_country, format_msisdn
 from app.services.guides import GuideContext, guide_for
 from app.services.playbooks import explain
@@ -227,7 +235,7 @@ def format_fact(value: Any, language: str, currency: str) -> str:
 def fill(text: Localized, language: str, values: Mapping[str, Any], currency: str) -> str:
     needed = text.fields
     formatted = {k: format_fact(values.get(k), language, currency) for k in needed}
-    return engine.render(text, language, formatted)
+    return tidy_sentence(engine.render(text, language, formatted))
 
 
 def builtin_facts(customer: Customer, author: str, today: date) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from app.domain.playbook_schema import (
     TaskEffect,
     TicketEffect,
 )
-from app.i18n import N_, _, ui_language
+from app.i18n import N_, _, field_name, ui_language
 from app.services.customers import currency_for_country
 from app.services.errors import NotFoundError, ServiceError, ValidationError
 from app.services.guides import Facts, GuideContext, guide_for
@@ -385,7 +385,7 @@ def _answer_message(playbook: Playbook, state: engine.RunState, exc: engine.Answ
     for item in step.inputs if step else ():
         if item.id == exc.input_id:
             label = item.label.get(ui_language())
-    return _(_ANSWER_MESSAGES[exc.code]).format(label=label, **exc.params)
+    return _(_ANSWER_MESSAGES[exc.code]).format(label=field_name(label), **exc.params)
 
 
 # --- loading ---------------------------------------------------------------------------------

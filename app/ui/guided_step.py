@@ -6,7 +6,7 @@ shows them and reads the answers from :attr:`StepBody.inputs`.
 
 from __future__ import annotations
 
-from app.i18n import _, language_name, ui_language
+from app.i18n import _, field_name, language_name, says_when_empty, ui_language
 from app.services.run_view import RunView
 from app.ui.common import chip, hint_label
 from app.ui.input_widgets import InputWidget, make_input
@@ -122,7 +122,8 @@ class StepBody(QWidget):
         for item in view.inputs:
             widget = make_input(item)
             widget.set_read_only(view.locked)
-            label = QLabel(item.label + ("" if item.required or view.locked else _(" (optional)")))
+            optional = not (item.required or view.locked or says_when_empty(item.label))
+            label = QLabel(item.label + (_(" (optional)") if optional else ""))
             label.setWordWrap(True)
             label.setBuddy(widget.focus_target())
             scaled(label, bold=True)
@@ -147,7 +148,7 @@ class StepBody(QWidget):
         for fact in view.decision:
             value = text_label(fact.value, f"fact_{fact.key}")
             scaled(value, bold=True)
-            form.addRow(_("{label}:").format(label=fact.label), value)
+            form.addRow(_("{label}:").format(label=field_name(fact.label)), value)
         return box
 
     def _why_box(self, view: RunView) -> QWidget:

@@ -1,7 +1,8 @@
 """One widget per kind of playbook input, all driven by the keyboard alone.
 
-* **yes_no** - two radio buttons; Y or N (or the first letter of "yes"/"no"
-  in the UI language, or 1/2) answers while the pair has the focus.
+* **yes_no** - two radio buttons; the first letter of "yes"/"no" in the UI
+  language (shown beside them; 1/2 where the words have no such letters), or
+  Y, N, 1, 2, answers while the pair has the focus.
 * **choice** - radio buttons numbered 1..9 (a digit picks an option); a combo
   box when there are more options than fit.
 * **date** - a date edit with a calendar popup in the agent's date format; an
@@ -22,7 +23,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from app.i18n import _, babel_locale, ui_language
+from app.i18n import _, date_pattern, ui_language
 from app.services.run_view import InputView
 from app.ui.qt import (
     QButtonGroup,
@@ -53,8 +54,8 @@ EMPTY_DATE = QDate(1900, 1, 1)
 
 
 def qt_date_format(language: str) -> str:
-    """The language's short date pattern with a four-digit year, for a QDateEdit."""
-    pattern = babel_locale(language).date_formats["short"].pattern
+    """The language's one date format (:func:`app.i18n.date_pattern`) for a QDateEdit."""
+    pattern = date_pattern(language)
     pattern = re.sub(r"y+", "yyyy", pattern)
     pattern = re.sub(r"M+", "MM", pattern)
     pattern = re.sub(r"d+", "dd", pattern)
@@ -169,8 +170,18 @@ class YesNoInput(_OptionButtons):
         self.set_value(view.value if isinstance(view.value, bool) else None)
 
     def retranslate(self) -> None:
-        self.buttons[0].setText(_("Yes") + "  (Y)")
-        self.buttons[1].setText(_("No") + "  (N)")
+        yes, no = self.key_hints()
+        self.buttons[0].setText(f"{_('Yes')}  ({yes})")
+        self.buttons[1].setText(f"{_('No')}  ({no})")
+
+    @staticmethod
+    def key_hints() -> tuple[str, str]:
+        """The keys shown beside yes and no: the translated words' first letters
+        ("J"/"N" in German, "Д"/"Н" in Russian), else the digits 1 and 2."""
+        yes, no = _("Yes")[:1], _("No")[:1]
+        if yes.casefold() != no.casefold() and yes.isalpha() and yes.upper() != yes.lower():
+            return yes.upper(), no.upper()
+        return "1", "2"
 
     def _keys(self) -> dict[str, int]:
         keys = {"1": 0, "2": 1, "y": 0, "n": 1}

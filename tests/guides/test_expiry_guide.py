@@ -288,7 +288,7 @@ def test_week_reminder_when_the_month_reminder_was_superseded_marks_only_week(
     view = runs.open_run(
         db, customer, "expiry", "reminder", subject=f"{bundle_no}:week", today=today
     )
-    assert _fact(view, "reminder_due_date") == "23 Jun 2026"
+    assert _fact(view, "reminder_due_date") == "23/06/2026"
     assert "expiry.reminder.later_supersedes_earlier" in view.rule_ids
     view = runs.complete_step(db, view.case_id, {}, today=today)
     [sms] = _rows(db, SmsMessage, view.case_id)

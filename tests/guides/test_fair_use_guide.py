@@ -372,7 +372,7 @@ def test_termination_letter_and_end_of_month(db: Database) -> None:
     documents = sorted(letter.document for letter in _rows(db, Letter, case_id))
     assert documents == ["fair_use_partner_note", "fair_use_termination"]
     entries = _history(db, case_id)
-    assert "31 Mar 2026" in entries[-1].text
+    assert "31/03/2026" in entries[-1].text
 
 
 def test_decision_date_defaults_to_today_and_cannot_precede_the_month(db: Database) -> None:
@@ -395,7 +395,7 @@ def test_decision_date_defaults_to_today_and_cannot_precede_the_month(db: Databa
         {"measure": "migration", "new_tariff": "ch_smart_abo_s", "justification": "x"},
         today=date(2026, 3, 5),
     )
-    assert _fact(view, "decision_date") == "5 Mar 2026"
+    assert _fact(view, "decision_date") == "05/03/2026"
     assert _case(db, view.case_id).facts["decision"]["date"] == "2026-03-05"
 
 
@@ -411,7 +411,7 @@ def test_partner_disagrees_bills_overuse_from_the_decision_date_and_reports(
     assert _fact(view, "measure") == "Migration to another price plan"
     view = runs.complete_step(db, case_id, {"agrees": False}, today=date(2026, 3, 20))
     assert view.step_id == "report_controlling"
-    assert _fact(view, "bill_overuse_to_partner_from") == "12 Mar 2026"
+    assert _fact(view, "bill_overuse_to_partner_from") == "12/03/2026"
     assert _fact(view, "report_to_controlling") == "yes"
     assert "fair_use.partner_disagrees" in view.rule_ids
     view = runs.complete_step(db, case_id, {}, today=date(2026, 3, 20), author="anna")
@@ -419,9 +419,9 @@ def test_partner_disagrees_bills_overuse_from_the_decision_date_and_reports(
 
     tasks = {t.kind: t for t in _rows(db, Task, case_id)}
     assert tasks["controlling_report"].due == date(2026, 3, 20)
-    assert "12 Mar 2026" in tasks["controlling_report"].title
+    assert "12/03/2026" in tasks["controlling_report"].title
     last = _history(db, case_id)[-1]
-    assert "from 12 Mar 2026" in last.text and "Controlling" in last.text
+    assert "from 12/03/2026" in last.text and "Controlling" in last.text
     assert "fair_use.partner_disagrees" in last.rule_ids
     case = _case(db, case_id)
     assert case.state == CaseState.CLOSED and case.facts["outcome"] == "partner_disagrees"

@@ -58,7 +58,7 @@ def test_switching_the_language_updates_the_open_window(window, qtbot, sqlite_db
     assert window.menu_language.title() == "&Language"
     assert checked() == ["actLanguage_en"]
     assert worklist.windowTitle() == "Worklist: Fair use by stage"
-    assert "31 Dec 2026" in bundles()
+    assert "31/12/2026" in bundles()
     assert cancel.text() == "Cancel"
 
     i18n.set_ui_language("de")
@@ -75,7 +75,7 @@ def test_switching_the_language_updates_the_open_window(window, qtbot, sqlite_db
     i18n.set_ui_language("ru")
     assert window.menu_file.title() == "&Файл"
     assert worklist.windowTitle() == "Рабочий список: Справедливое использование по этапам"
-    assert "31 дек. 2026" in bundles()
+    assert "31.12.2026" in bundles()
     assert checked() == ["actLanguage_ru"]
     assert QLocale().name() == "ru_RU"
     # Qt's own texts follow (qtbase_ru.qm), also in widgets that already exist.

@@ -183,7 +183,7 @@ class ComplaintGuide:
         except RuleInputError as exc:
             if exc.field == "blocker":
                 raise ValidationError(
-                    _("Why impossible?: choose one of the four reasons."), field="blocker"
+                    _("Why impossible? Choose one of the four reasons."), field="blocker"
                 ) from exc
             raise ValidationError(
                 _("Category: {category} is not a complaint category of the rules.").format(

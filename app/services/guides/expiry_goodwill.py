@@ -17,13 +17,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from babel.dates import format_skeleton
 from sqlalchemy import func, select
 
 from app.domain import goodwill
 from app.domain.calendar import month_start
 from app.domain.playbook_schema import Playbook
-from app.i18n import _, babel_locale, format_money
+from app.i18n import _, format_money, format_month
 from app.services.customers import currency_for_country
 from app.services.errors import ValidationError
 from app.services.guides.base import Facts, GuideContext
@@ -272,7 +271,7 @@ def _month_line(playbook: Playbook, row: goodwill.MonthCredit, currency: str) ->
                 ("month_credit", row.credit),
             )
         ]
-        month = format_skeleton("yMMMM", row.month, locale=babel_locale(language))
+        month = format_month(row.month, language)
         return f"{month}{colon}{comma.join(figures)}"
 
     return Worded(f"{row.month:%Y-%m}: {row.credit}", words)

@@ -18,13 +18,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from babel.dates import format_skeleton
 from sqlalchemy import select
 
 from app.domain.errors import RuleInputError
 from app.domain.fair_use import FairUseCase, FairUseDecision, MeasureDecision, evaluate
 from app.domain.playbook_schema import Playbook, Step
-from app.i18n import _, babel_locale, format_decimal
+from app.i18n import _, format_decimal, format_month
 from app.resources import resource_path
 from app.services.errors import ValidationError
 from app.services.guides.base import Facts, GuideContext
@@ -49,10 +48,10 @@ def month_of(subject: str | None, today: date) -> date:
 
 
 def month_value(month: date) -> Worded:
-    """``2026-03``, worded "March 2026" / "März 2026" / "март 2026 г." / "2026年3月"."""
+    """``2026-03``, worded "March 2026" / "März 2026" / "март 2026" / "2026年3月"."""
     return Worded(
         month.strftime("%Y-%m"),
-        lambda language: format_skeleton("yMMMM", month, locale=babel_locale(language)),
+        lambda language: format_month(month, language),
     )
 
 
