@@ -36,6 +36,9 @@ ENV_DB = "AGENT_ASSIST_DB"
 ENV_DATA_DIR = "AGENT_ASSIST_DATA_DIR"
 ENV_CONFIG_DIR = "AGENT_ASSIST_CONFIG_DIR"
 ENV_SITE_CONFIG = "AGENT_ASSIST_SITE_CONFIG"
+#: The agent's display name for this run (scripts, history entries); set, it also
+#: means "do not ask for the name on first start".
+ENV_AGENT_NAME = "AGENT_ASSIST_AGENT_NAME"
 
 SITE_SETTINGS_FILE = "agent-assist-site.json"
 
@@ -124,10 +127,44 @@ class Settings:
         )
 
     def save(self, path: Path | None = None) -> None:
+        """Write the settings; a password in the database URL is never written."""
         path = path or settings_file()
+        values = asdict(self)
+        values["db_url"] = url_without_password(self.db_url)[0]
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps(values, indent=2, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)
+
+
+def url_without_password(url: str) -> tuple[str, bool]:
+    """``url`` with its password left out, and whether it had one.
+
+    ``postgresql+psycopg://anna:secret@db/agent_assist`` becomes
+    ``postgresql+psycopg://anna@db/agent_assist``. Text that is no database URL
+    is returned unchanged (it holds no password SQLAlchemy could use).
+    """
+    text = url.strip()
+    if not text or "://" not in text:
+        return text, False
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(text)
+    except (ArgumentError, ValueError):
+        return _strip_userinfo_password(text)
+    if parsed.password is None:
+        return text, False
+    return parsed._replace(password=None).render_as_string(hide_password=False), True
+
+
+def _strip_userinfo_password(text: str) -> tuple[str, bool]:
+    """``scheme://user:secret@host...`` without ``:secret``, for URLs SQLAlchemy refuses."""
+    scheme, _sep, rest = text.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if not at or ":" not in userinfo:
+        return text, False
+    return f"{scheme}://{userinfo.split(':', 1)[0]}@{host}", True
 
 
 def settings_file() -> Path:
@@ -173,13 +210,43 @@ def resolve_db_url(cli_value: str | None = None, *, demo: bool = False) -> str:
 
 def current_user_name() -> str:
     """Who is working: the configured agent name, else the OS login."""
-    configured = settings().agent_name
-    if configured:
-        return configured
+    return configured_agent_name() or login_name()
+
+
+def configured_agent_name() -> str:
+    """The agent's display name from ``AGENT_ASSIST_AGENT_NAME`` or the settings ("" if none)."""
+    return (os.environ.get(ENV_AGENT_NAME) or settings().agent_name).strip()
+
+
+def login_name() -> str:
+    """The operating system's login name ("agent" when there is none)."""
     for var in ("USERNAME", "USER", "LOGNAME"):
         if os.environ.get(var):
             return os.environ[var]
     return "agent"
+
+
+def save_user_settings(
+    *, agent_name: str | None = None, ui_language: str | None = None, db_url: str | None = None
+) -> bool:
+    """Change the given user settings (others are kept) and make them effective.
+
+    Returns whether a password had to be left out of ``db_url``: it is never
+    written to the settings file.
+    """
+    own = Settings.load()
+    if agent_name is not None:
+        own.agent_name = " ".join(agent_name.split())
+    if ui_language is not None:
+        from app.i18n import known_language
+
+        own.ui_language = known_language(ui_language) or ""
+    dropped = False
+    if db_url is not None:
+        own.db_url, dropped = url_without_password(db_url)
+    own.save()
+    settings.cache_clear()
+    return dropped
 
 
 def startup_ui_language() -> str:

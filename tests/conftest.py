@@ -37,6 +37,7 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     monkeypatch.setenv(config.ENV_CONFIG_DIR, str(tmp_path / "config"))
     monkeypatch.delenv(config.ENV_DB, raising=False)
     monkeypatch.delenv(config.ENV_SITE_CONFIG, raising=False)
+    monkeypatch.delenv(config.ENV_AGENT_NAME, raising=False)
     config.settings.cache_clear()
     language = i18n.ui_language()
     yield

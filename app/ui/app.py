@@ -24,7 +24,7 @@ from app.services.errors import ServiceError
 from app.ui.common import STYLE_SHEET, app_icon
 from app.ui.fonts import apply_app_font
 from app.ui.main_window import MainWindow
-from app.ui.qt import QApplication, QLibraryInfo, QLocale, QThreadPool, QTranslator
+from app.ui.qt import QApplication, QLibraryInfo, QLocale, Qt, QThreadPool, QTranslator
 from app.ui.worker import Op, describe_error, show_error
 
 if TYPE_CHECKING:
@@ -172,6 +172,16 @@ class Startup:
         box.finished.connect(lambda _result: self.app.quit())
 
 
+def ask_name_on_first_start(app: QApplication, window: MainWindow) -> None:
+    """Ask for the agent's name (without blocking the start) when none is set."""
+    from app.ui.settings_dialog import FirstStartDialog, needs_first_start
+
+    if needs_first_start(app.platformName()):
+        dialog = FirstStartDialog(window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+
 def run_gui(
     db: str | None = None,
     demo: bool = False,
@@ -195,6 +205,7 @@ def run_gui(
     url = resolve_db_url(db, demo=demo)
     window = MainWindow()
     window.show()
+    ask_name_on_first_start(app, window)
     startup = Startup(app, window, url, demo, open_query)
     startup.start()
     code = app.exec()

@@ -40,6 +40,8 @@ from app.ui.qt import (
     QWidget,
 )
 from app.ui.search_panel import SearchPanel
+from app.ui.settings_dialog import SettingsDialog
+from app.ui.shortcuts_dialog import ShortcutsDialog
 from app.ui.timeline import TimelinePanel
 from app.ui.timeline_delegate import ItemRole
 from app.ui.worker import Op, describe_error
@@ -141,6 +143,9 @@ class MainWindow(QMainWindow):
             "actShortcuts", SP.SP_DialogHelpButton, "F1", self.show_shortcuts
         )
         self.act_about = self._action("actAbout", SP.SP_MessageBoxInformation, "", self.show_about)
+        self.act_settings = self._action(
+            "actSettings", SP.SP_FileDialogDetailedView, "Ctrl+,", self.show_settings
+        )
         self.act_worklists = [
             self._action(
                 f"actWorklist{n}",
@@ -154,6 +159,7 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         bar = self.menuBar()
         self.menu_file = bar.addMenu("")
+        self.menu_file.addAction(self.act_settings)
         self.menu_language = LanguageMenu(self)  # re-translates itself
         self.menu_file.addMenu(self.menu_language)
         self.menu_file.addSeparator()
@@ -218,6 +224,10 @@ class MainWindow(QMainWindow):
             self.act_quit: (_("&Quit"), _("Close the application")),
             self.act_shortcuts: (_("&Keyboard shortcuts"), _("List the keyboard shortcuts")),
             self.act_about: (_("&About {app}").format(app=APP_NAME), ""),
+            self.act_settings: (
+                _("&Settings…"),
+                _("Your name, the language of the application and the database"),
+            ),
         }
         pairs = zip(self.act_worklists, KIND_TITLES.values(), strict=True)
         for n, (action, title) in enumerate(pairs, start=1):
@@ -456,34 +466,16 @@ class MainWindow(QMainWindow):
     # -- help -------------------------------------------------------------------------------
 
     def show_shortcuts(self) -> None:
-        rows = [
-            ("Ctrl+F", _("Find a customer")),
-            (_("Up/Down"), _("Move through the search results")),
-            (_("Enter"), _("Open the selected customer / show a history entry in full")),
-            (_("Escape"), _("Back to the search box (again: clear it)")),
-            ("Ctrl+H", _("Go to the history")),
-            ("Ctrl+T", _("Go to “What to do now”")),
-            ("Ctrl+N", _("Add a note")),
-            ("Ctrl+Enter", _("Save the note")),
-            ("F5", _("Reload the customer")),
-            (_("Enter / Space"), _("Open the focused item of “What to do now” in the script")),
-            ("Ctrl+Enter, Alt+Right", _("Script: complete the step and go on")),
-            ("Alt+Left", _("Script: previous step (what you typed is kept)")),
-            (_("Escape"), _("Script: back to the customer")),
-            ("Ctrl+1 … Ctrl+4", _("Worklists: fair use, reminders, onboarding, complaints")),
-            ("Ctrl+Q", _("Quit")),
-        ]
-        text = "\n".join(f"{keys}\t{what}" for keys, what in rows)
-        box = QMessageBox(
-            QMessageBox.Icon.NoIcon,
-            _("Keyboard shortcuts"),
-            text,
-            QMessageBox.StandardButton.Close,
-            self,
-        )
-        box.setObjectName("shortcutsDialog")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        """F1: every shortcut in a table."""
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def show_settings(self) -> None:
+        """File > Settings: name, UI language, database URL."""
+        dialog = SettingsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def show_about(self) -> None:
         box = QMessageBox(
