@@ -44,8 +44,14 @@ def test_import_in_a_process_with_the_database_from_the_environment(tmp_path: Pa
     )
     result = agent_assist("import", "customers", str(bad), "--dry-run", env=env)
     assert result.returncode == 1
-    assert result.stdout == "imported 1, updated 0, unchanged 0, rejected 1\n"
-    assert result.stderr == f"{bad}:3: partner: unknown partner 'NOPE'\n"
+    assert result.stdout == (
+        "dry run, nothing written: would import 1, update 0, leave 0 unchanged, reject 1\n"
+    )
+    assert result.stderr == (
+        f"{bad}:3: partner: unknown partner 'NOPE' (a dry run writes nothing, so partners "
+        "of a partners file that was only checked with --dry-run are not known yet: import "
+        "that file first)\n"
+    )
 
     result = agent_assist("import", "customers", str(tmp_path / "missing.csv"), env=env)
     assert result.returncode == 2

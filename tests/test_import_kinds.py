@@ -148,8 +148,8 @@ BAD_ROWS = {
         "8:activated",
     ),
     "device-plans": (
-        "imported 1, updated 0, unchanged 0, rejected 9",
-        "3:status 4:status 5:instalment 6:instalment 7:instalments_billed 8:status "
+        "imported 0, updated 0, unchanged 0, rejected 10",
+        "2:status 3:status 4:status 5:instalment 6:instalment 7:instalments_billed 8:status "
         "9:customer_no 10:plan_no 11:plan_no",
     ),
     "bundles": (
@@ -403,14 +403,22 @@ def test_dry_run_reports_the_same_and_writes_nothing(
     dry = run(capsys, db, "device-plans", path, "--dry-run")
     assert {m: count(db, m) for m in before} == before
     real = run(capsys, db, "device-plans", path)
-    assert dry == real
-    assert dry[1] == "imported 3, updated 0, unchanged 0, rejected 7\n"
-    assert count(db, DevicePlan) == before[DevicePlan] + 3
+    # The same rows refused for the same reasons (a dry run adds why a reference is unknown).
+    assert (dry[0], [line.split(" (a dry run")[0] for line in dry[2]]) == (real[0], real[2])
+    assert real[1] == "imported 2, updated 0, unchanged 0, rejected 8\n"
+    assert dry[1] == (
+        "dry run, nothing written: would import 2, update 0, leave 0 unchanged, reject 8\n"
+    )
+    assert count(db, DevicePlan) == before[DevicePlan] + 2
 
 
 def test_dry_run_on_an_empty_database(capsys: pytest.CaptureFixture[str], db: Database) -> None:
+    """A dry run says what would happen, never "imported"."""
     code, out, _err = run(capsys, db, "partners", sample("partners"), "--dry-run")
-    assert (code, out) == (0, "imported 4, updated 0, unchanged 0, rejected 0\n")
+    assert (code, out) == (
+        0,
+        "dry run, nothing written: would import 4, update 0, leave 0 unchanged, reject 0\n",
+    )
     assert count(db, Partner) == 0
 
 
@@ -445,3 +453,27 @@ def test_a_row_the_database_refuses_is_rejected_alone(
     assert problems[0].reason.startswith("the database refused the row")
     with db.transaction() as session:
         assert sorted(session.scalars(select(Partner.code))) == ["P1", "P3"]
+
+
+def test_a_dry_run_says_why_the_partners_of_a_dry_run_are_unknown(
+    capsys: pytest.CaptureFixture[str], db: Database
+) -> None:
+    """Partners and customers checked with --dry-run one after the other: the hint says why."""
+    code, out, _err = run(capsys, db, "partners", sample("partners"), "--dry-run")
+    assert (code, out.startswith("dry run, nothing written: would import 4")) == (0, True)
+    code, out, err = run(capsys, db, "customers", sample("customers"), "--dry-run")
+    assert code == 1
+    assert out.startswith("dry run, nothing written: would import 0,")
+    assert err and all(
+        "unknown partner" in line and "import that file first" in line for line in err
+    )
+    load(capsys, db, before="customers")
+    code, out, err = run(capsys, db, "subscriptions", sample("subscriptions"), "--dry-run")
+    assert code == 1 and all("unknown customer" in line and "--dry-run" in line for line in err)
+    code, out, err = run(capsys, db, "customers", sample("customers"))
+    assert (code, err) == (0, [])
+    code, out, err = run(capsys, db, "customers", sample("customers"), "--dry-run")
+    assert (code, err) == (0, [])
+    assert (
+        out == "dry run, nothing written: would import 0, update 0, leave 8 unchanged, reject 0\n"
+    )

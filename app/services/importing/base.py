@@ -67,6 +67,29 @@ class Context:
     author: str
     origin: str | None
     pending: dict[Table, list[dict[str, Any]]] = field(default_factory=dict)
+    #: Nothing is written: rows refer only to what the database already holds.
+    dry_run: bool = False
+
+    def unknown(self, reason: str, kind: str) -> str:
+        """``reason`` for an unknown reference, with a hint when a dry run explains it.
+
+        ``kind`` is the file kind that holds such records (``partners``,
+        ``customers``): a dry run of it wrote nothing, so its rows are unknown
+        to a dry run of the files that refer to them.
+        """
+        if not self.dry_run:
+            return reason
+        if kind == "partners":
+            hint = _(
+                "a dry run writes nothing, so partners of a partners file that was only "
+                "checked with --dry-run are not known yet: import that file first"
+            )
+        else:
+            hint = _(
+                "a dry run writes nothing, so customers of a customers file that was only "
+                "checked with --dry-run are not known yet: import that file first"
+            )
+        return f"{reason} ({hint})"
 
     def insert(self, table: Table, row: dict[str, Any]) -> None:
         self.pending.setdefault(table, []).append(row)
@@ -138,6 +161,16 @@ class Handler:
         self.session = ctx.session
 
     # --- the blanks -------------------------------------------------------------
+
+    #: Whether :meth:`survey` needs a first pass over the whole file.
+    surveys: ClassVar[bool] = False
+
+    def survey(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
+        """See every row whose cells are good (line, values) before any is written.
+
+        For rules that span rows, so that their outcome does not depend on
+        the rows' order (optional).
+        """
 
     def prefetch(self, rows: Sequence[dict[str, Any]]) -> None:
         """Load what the batch's rows refer to, in a few queries (optional)."""
@@ -245,7 +278,8 @@ class CustomerRows(Handler):
         number = values["customer_no"]
         found = self.customer_ids.get(number)
         if found is None:
-            raise reject("customer_no", _("unknown customer {number!r}").format(number=number))
+            reason = _("unknown customer {number!r}").format(number=number)
+            raise reject("customer_no", self.ctx.unknown(reason, "customers"))
         return found
 
 

@@ -27,10 +27,15 @@ MAX_INT = 2**31 - 1
 #: Amounts up to a billion in the currency: far beyond any contract.
 MAX_AMOUNT = Decimal("999999999.99")
 
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_AMOUNT = re.compile(r"\d+(\.\d{1,2})?")
-_WHOLE = re.compile(r"\d+")
+# ASCII digits only, as IMPORT.md's formats say: ``\d`` alone would take any
+# script's digits (``２０２６-０１`` would become a second January 2026).
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_AMOUNT = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
+_WHOLE = re.compile(r"[0-9]+")
+#: Control characters other than tab and line breaks (a quoted cell may span
+#: lines), and lone surrogates: no name holds them and PostgreSQL refuses NUL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class CellError(ValueError):
@@ -44,6 +49,10 @@ def text(max_length: int) -> Parser:
     """Free text of at most ``max_length`` characters (the column's size)."""
 
     def parse(value: str) -> str:
+        if _CONTROL.search(value):
+            raise CellError(
+                _("{value!r} contains a control character").format(value=value[:max_length])
+            )
         if len(value) > max_length:
             raise CellError(
                 _("longer than {limit} characters ({length})").format(
@@ -77,9 +86,9 @@ def parse_month(value: str) -> str:
 def parse_amount(value: str) -> Decimal:
     """A non-negative amount, ``.`` as decimal separator, at most two decimals."""
     if not _AMOUNT.fullmatch(value):
-        if re.fullmatch(r"\d+,\d{1,2}", value):
+        if re.fullmatch(r"[0-9]+,[0-9]{1,2}", value):
             reason = _("{value!r}: write amounts with '.' as the decimal separator")
-        elif re.fullmatch(r"\d+\.\d{3,}", value):
+        elif re.fullmatch(r"[0-9]+\.[0-9]{3,}", value):
             reason = _("{value!r} has more than two decimals")
         elif value.startswith("-"):
             reason = _("{value!r} is negative")
@@ -96,6 +105,8 @@ def parse_count(value: str) -> int:
     """A whole number from 0 (megabytes, minutes, instalments)."""
     if not _WHOLE.fullmatch(value):
         raise CellError(_("{value!r} is not a whole number from 0").format(value=value))
+    if len(value.lstrip("0")) > len(str(MAX_INT)):
+        raise CellError(_("{value!r} is too large").format(value=value[:40]))
     number = int(value)
     if number > MAX_INT:
         raise CellError(_("{value!r} is too large").format(value=value))
@@ -106,7 +117,11 @@ def integer_range(low: int, high: int) -> Parser:
     """A whole number from ``low`` to ``high``."""
 
     def parse(value: str) -> int:
-        if not _WHOLE.fullmatch(value) or not low <= int(value) <= high:
+        if (
+            not _WHOLE.fullmatch(value)
+            or len(value.lstrip("0")) > len(str(high))
+            or not low <= int(value) <= high
+        ):
             raise CellError(
                 _("{value!r} is not a whole number from {low} to {high}").format(
                     value=value, low=low, high=high

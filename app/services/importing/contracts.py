@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -11,7 +11,13 @@ from typing import Any
 from sqlalchemy import select
 
 from app.i18n import _
-from app.services.importing.base import CustomerRows, RowRejectedError, by_key, reject
+from app.services.importing.base import (
+    Context,
+    CustomerRows,
+    RowRejectedError,
+    by_key,
+    reject,
+)
 from app.services.importing.cells import (
     Column,
     list_of,
@@ -112,6 +118,35 @@ class Subscriptions(CustomerRows):
         )
 
 
+def _amount_problems(values: dict[str, Any]) -> list[tuple[str, str]]:
+    """What is wrong with a device plan's amounts, by column."""
+    financed, instalment = values["financed_amount"], values["instalment"]
+    problems: list[tuple[str, str]] = []
+    if instalment <= 0:
+        problems.append(("instalment", _("must be more than 0.00")))
+    elif instalment > financed:
+        problems.append(
+            (
+                "instalment",
+                _("{instalment} is more than the financed amount {financed}").format(
+                    instalment=f"{instalment:.2f}", financed=f"{financed:.2f}"
+                ),
+            )
+        )
+    elif instalment * values["instalments_billed"] > financed:
+        problems.append(
+            (
+                "instalments_billed",
+                _("{count} instalments of {instalment} are more than {financed}").format(
+                    count=values["instalments_billed"],
+                    instalment=f"{instalment:.2f}",
+                    financed=f"{financed:.2f}",
+                ),
+            )
+        )
+    return problems
+
+
 class DevicePlans(CustomerRows):
     """Keyed by plan number; needs a subscription; one active plan per customer."""
 
@@ -128,6 +163,13 @@ class DevicePlans(CustomerRows):
     )
     key = ("plan_no",)
     fields = tuple(c.name for c in columns if c.name not in ("customer_no", "plan_no"))
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        #: customer_no -> plan_no -> the status the file gives it (None: as stored).
+        self.file_plans: dict[str, dict[str, str | None]] = {}
+        #: Plans this import made active (they were not before it).
+        self.started: set[str] = set()
 
     def prefetch(self, rows: Sequence[dict[str, Any]]) -> None:
         super().prefetch(rows)
@@ -184,7 +226,7 @@ class DevicePlans(CustomerRows):
             )
         problems: list[tuple[str, str]] = []
         if values["status"] == DevicePlanStatus.ACTIVE:
-            others = sorted(self.active.get(customer_id, set()) - {values["plan_no"]})
+            others = sorted(self._rivals(values["customer_no"], customer_id, values["plan_no"]))
             if others:
                 problems.append(
                     (
@@ -195,31 +237,63 @@ class DevicePlans(CustomerRows):
                         ).format(number=values["customer_no"], other=others[0]),
                     )
                 )
-        financed, instalment = values["financed_amount"], values["instalment"]
-        if instalment <= 0:
-            problems.append(("instalment", _("must be more than 0.00")))
-        elif instalment > financed:
-            problems.append(
-                (
-                    "instalment",
-                    _("{instalment} is more than the financed amount {financed}").format(
-                        instalment=f"{instalment:.2f}", financed=f"{financed:.2f}"
-                    ),
-                )
-            )
-        elif instalment * values["instalments_billed"] > financed:
-            problems.append(
-                (
-                    "instalments_billed",
-                    _("{count} instalments of {instalment} are more than {financed}").format(
-                        count=values["instalments_billed"],
-                        instalment=f"{instalment:.2f}",
-                        financed=f"{financed:.2f}",
-                    ),
-                )
-            )
+        problems.extend(_amount_problems(values))
         if problems:
             raise RowRejectedError(problems)
+
+    # --- the whole file at once ----------------------------------------------------
+    #
+    # Whether a plan may be active depends on the customer's other plans, and a
+    # file may end one plan and start another in any order. So the file is
+    # surveyed first, and every row is judged against the state the whole file
+    # leads to: a plan that a good row ends counts as ended wherever the row
+    # stands; a plan active before the import and not ended stays active and
+    # refuses a plan the file would start; two plans the file would start for
+    # one customer refuse each other. The result is the same in every row order
+    # and on the first run as on the second.
+
+    surveys = True
+
+    def survey(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
+        """Note the status every well-formed row gives its plan (first row of a plan wins)."""
+        for _line, values in rows:
+            if "customer_no" not in values or "plan_no" not in values:
+                continue
+            full = {c.name: values.get(c.name, c.default) for c in self.columns}
+            if _amount_problems(full):
+                continue  # refused for itself: it changes nothing
+            plans = self.file_plans.setdefault(values["customer_no"], {})
+            plans.setdefault(values["plan_no"], values.get("status"))
+
+    def _rivals(self, customer_no: str, customer_id: uuid.UUID, plan_no: str) -> set[str]:
+        """The customer's other plans that would be active with ``plan_no`` after the file."""
+        in_file = self.file_plans.get(customer_no, {})
+        kept = {
+            other
+            for other in self.active.get(customer_id, set())
+            if other not in self.started and in_file.get(other) != DevicePlanStatus.ENDED
+        }
+        if plan_no in kept:
+            return kept - {plan_no}
+        starting = {
+            other
+            for other, status in in_file.items()
+            if other not in kept
+            and status != DevicePlanStatus.ENDED
+            and self._may_start(other, status, customer_id)
+        }
+        return (kept | starting) - {plan_no}
+
+    def _may_start(self, plan_no: str, status: str | None, customer_id: uuid.UUID) -> bool:
+        """Whether a row of the file can make ``plan_no`` an active plan of the customer."""
+        plan = self.plans.get(plan_no)
+        if plan is None:
+            plan = self.session.scalar(select(DevicePlan).where(DevicePlan.plan_no == plan_no))
+        if plan is None:  # a new plan: active unless the row says otherwise
+            return status in (None, DevicePlanStatus.ACTIVE) and customer_id in self.subscription
+        if plan.customer_id != customer_id:
+            return False  # that row is refused: the plan is another customer's
+        return status == DevicePlanStatus.ACTIVE
 
     def current(self, record: DevicePlan) -> dict[str, Any]:
         stored = {name: getattr(record, name) for name in self.fields}
@@ -229,6 +303,8 @@ class DevicePlans(CustomerRows):
     def _track(self, plan: DevicePlan) -> None:
         active = self.active.setdefault(plan.customer_id, set())
         if plan.status == DevicePlanStatus.ACTIVE:
+            if plan.plan_no not in active:
+                self.started.add(plan.plan_no)  # active through this import
             active.add(plan.plan_no)
         else:
             active.discard(plan.plan_no)

@@ -95,7 +95,8 @@ class Customers(Handler):
     def find(self, values: dict[str, Any]) -> Customer | None:
         code = values["partner"]
         if code not in self.partner_by_code:
-            raise reject("partner", _("unknown partner {code!r}").format(code=code))
+            reason = _("unknown partner {code!r}").format(code=code)
+            raise reject("partner", self.ctx.unknown(reason, "partners"))
         _pid, country = self.partner_by_code[code]
         raw = values["msisdn"]
         try:

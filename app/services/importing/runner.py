@@ -53,14 +53,25 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    #: Nothing was written: the counts say what an import would do.
+    dry_run: bool = False
 
     @property
     def exit_code(self) -> int:
         return 1 if self.rejected else 0
 
     def text(self) -> str:
+        counts = {
+            "imported": self.imported,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
+        if self.dry_run:
+            return _("dry run, nothing written: would import {imported}, update {updated}, "
+                     "leave {unchanged} unchanged, reject {rejected}").format(**counts)  # fmt: skip
         return _("imported {imported}, updated {updated}, unchanged {unchanged}, "
-                 "rejected {rejected}").format(**self.__dict__)  # fmt: skip
+                 "rejected {rejected}").format(**counts)  # fmt: skip
 
 
 @dataclass
@@ -68,12 +79,13 @@ class _Counts:
     by_outcome: dict[Outcome, int] = field(default_factory=lambda: dict.fromkeys(Outcome, 0))
     rejected: int = 0
 
-    def summary(self) -> ImportSummary:
+    def summary(self, dry_run: bool = False) -> ImportSummary:
         return ImportSummary(
             imported=self.by_outcome[Outcome.IMPORTED],
             updated=self.by_outcome[Outcome.UPDATED],
             unchanged=self.by_outcome[Outcome.UNCHANGED],
             rejected=self.rejected,
+            dry_run=dry_run,
         )
 
 
@@ -132,8 +144,10 @@ def run_import(
     session = db.session()
     _sqlite_begins(session)
     try:
-        ctx = Context(session, kind, path.name, author, origin)
+        ctx = Context(session, kind, path.name, author, origin, dry_run=dry_run)
         handler = handler_class(ctx)
+        if handler.surveys:
+            handler.survey(_good_rows(read_rows(path, header), header, columns, handler_class.key))
         for batch in _batches(read_rows(path, header), batch_size):
             problems: list[Problem] = []
             good: list[tuple[int, dict[str, Any]]] = []
@@ -165,7 +179,18 @@ def run_import(
         session.rollback()
     finally:
         session.close()
-    return counts.summary()
+    return counts.summary(dry_run)
+
+
+def _good_rows(
+    rows: Iterator[Row], header: list[str], columns: dict[str, Any], key: tuple[str, ...]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, values) of every row whose cells are all good, for a handler's survey."""
+    seen: dict[tuple[Any, ...], int] = {}
+    for row in rows:
+        values, problems = _parse(row, header, columns, key, seen)
+        if not problems:
+            yield row.line, values
 
 
 def _parse(
