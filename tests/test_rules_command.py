@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.domain import PROCESSES
 from app.resources import resource_path
+from app.services.rules import load_ruleset
+from app.services.rules_api import INPUT_MODELS, InputField, evaluate
 
 SPEC_EXAMPLES = [
     (
@@ -231,6 +235,65 @@ def test_help_explains_itself(capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     for word in ("PROCESS", "--input", "--rules", "fair-use", "complaint", "JSON"):
         assert word in text
+
+
+def _declared(field: InputField, prefix: str = "") -> list[tuple[str, InputField]]:
+    found = []
+    for child in field.fields:
+        found.append((prefix + child.name, child))
+        found.extend(_declared(child, prefix + child.name + "."))
+    return found
+
+
+def test_help_lists_the_input_fields_of_every_process(capsys: pytest.CaptureFixture[str]) -> None:
+    """Each process's section of ``rules --help`` names every field of its input model."""
+    with pytest.raises(SystemExit):
+        main(["rules", "--help"])
+    text = capsys.readouterr().out
+    epilog = text.split("input fields of each process", 1)[1]
+    sections = re.split(r"^([a-z-]+):$", epilog, flags=re.MULTILINE)
+    by_process = dict(zip(sections[1::2], sections[2::2], strict=True))
+    assert set(by_process) == set(PROCESSES)
+    for process, model in INPUT_MODELS.items():
+        names = re.findall(r"^\s+([a-z_]+)(\*?)\s", by_process[process], flags=re.MULTILINE)
+        expected = [(path.rsplit(".", 1)[-1], "*" if f.required else "") for path, f in
+                    _declared(model)]  # fmt: skip
+        assert names == expected, process
+
+
+def test_the_input_models_are_exactly_what_the_processes_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every declared field is read for some valid input; reading one not declared fails."""
+    from tests.domain.test_rules_api import PLAN, VALID
+
+    read: set[tuple[str, str]] = set()
+    original = InputField.child
+
+    def child(self: InputField, name: str) -> InputField:
+        read.add((self.name, name))
+        return original(self, name)
+
+    monkeypatch.setattr(InputField, "child", child)
+    rules = load_ruleset()
+    for process, payload in VALID.items():
+        evaluate(process, payload, rules)
+    extra = {**VALID["contract"], "action": "cancel_device_plan", "end_date": "2026-05-01"}
+    evaluate("contract", extra, rules)
+    evaluate(
+        "contract", {**extra, "new_device_plan": PLAN, "action": "activate_device_plan"}, rules
+    )
+    evaluate("fair-use", {**VALID["fair-use"], "decision": None}, rules)
+    evaluate("complaint", {**VALID["complaint"], "retention": "succeeded", "blocker": 2}, rules)
+    declared = {
+        (parent.name, f.name)
+        for model in INPUT_MODELS.values()
+        for parent in [model, *(f for _p, f in _declared(model))]
+        for f in parent.fields
+    }
+    assert declared - read == set()
+    with pytest.raises(KeyError, match="not declared"):
+        INPUT_MODELS["expiry"].child("nonsense")
 
 
 # --- as a real process -------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from pathlib import Path
 
 from app.i18n import _
@@ -27,12 +28,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     parser = subparsers.add_parser(
         "rules",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=input_fields_help(),
         help=_("answer one rules question as JSON (no window, no database)"),
-        description=_(
-            "Evaluate one decision of a business process with the rules engine the "
-            "application uses. Reads one JSON object (from stdin unless --input is "
-            "given) and writes one JSON object to stdout. Invalid input exits with "
-            'status 2 and writes {"error": {"field": ..., "message": ...}}.'
+        description=textwrap.fill(
+            _(
+                "Evaluate one decision of a business process with the rules engine the "
+                "application uses. Reads one JSON object (from stdin unless --input is "
+                "given) and writes one JSON object to stdout. Invalid input exits with "
+                'status 2 and writes {"error": {"field": ..., "message": ...}}.'
+            ),
+            width=78,
         ),
     )
     parser.add_argument(
@@ -56,6 +62,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         ),
     )
     parser.set_defaults(handler=run)
+
+
+def input_fields_help() -> str:
+    """The input fields of every process, from the input models (for ``--help``)."""
+    from app.domain import PROCESSES
+    from app.services.rules_api import describe_inputs
+
+    lines = [
+        _(
+            "input fields of each process (* required; a field that may be null may "
+            "also be left out; unknown fields are ignored):"
+        )
+    ]
+    for process in PROCESSES:
+        lines.append("")
+        lines.append(f"{process}:")
+        lines.extend(describe_inputs(process))
+    return "\n".join(lines)
 
 
 def _fail(field: str, message: str) -> int:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -39,9 +40,9 @@ from app.domain import PROCESSES, complaints, contracts, expiry, fair_use, goodw
 from app.domain.errors import RuleInputError
 from app.domain.money import format_money
 from app.domain.ruleset import RuleSet
-from app.i18n import _
+from app.i18n import N_, _
 
-__all__ = ["PROCESSES", "InputError", "evaluate"]
+__all__ = ["INPUT_MODELS", "PROCESSES", "InputError", "InputField", "describe_inputs", "evaluate"]
 
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 _MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})", re.ASCII)
@@ -67,6 +68,201 @@ class InputError(ValueError):
         return {"error": {"field": self.field, "message": self.message}}
 
 
+# --- the input models ------------------------------------------------------------
+#
+# Every field a process reads is declared here, once: its name, what it holds,
+# whether it is required, and a line for ``agent-assist rules --help``. The
+# readers below look each field up in its model, so a field the evaluators
+# read but the model does not declare (or declares otherwise) is a bug the
+# test suite catches, and the help always lists exactly what is read.
+
+
+@dataclass(frozen=True)
+class InputField:
+    """One input field: ``kind`` is date, month, amount, count, integer, flag,
+    text, object (``fields``), list (of ``item`` values, or objects with
+    ``fields``) or map (names to ``item`` values)."""
+
+    name: str
+    kind: str
+    required: bool = False
+    #: What the field means (translatable; shown in the help).
+    doc: str = ""
+    fields: tuple[InputField, ...] = ()
+    item: str = ""
+    #: The values a text field takes, when it is one of a few.
+    choices: tuple[str, ...] = ()
+
+    def child(self, name: str) -> InputField:
+        for field in self.fields:
+            if field.name == name:
+                return field
+        raise KeyError(f"input field {name!r} is not declared in the model of {self.name!r}")
+
+
+def _f(name: str, kind: str, doc: str, *fields: InputField, required: bool = False,
+       item: str = "", choices: tuple[str, ...] = ()) -> InputField:  # fmt: skip
+    return InputField(name, kind, required, doc, tuple(fields), item, choices)
+
+
+def _r(name: str, kind: str, doc: str, *fields: InputField, item: str = "",
+       choices: tuple[str, ...] = ()) -> InputField:  # fmt: skip
+    return _f(name, kind, doc, *fields, required=True, item=item, choices=choices)
+
+
+def _plan(name: str, doc: str) -> InputField:
+    return _f(
+        name,
+        "object",
+        doc,
+        _r("activated", "date", N_("day the plan was activated")),
+        _r("down_payment", "amount", N_("paid at activation")),
+        _r("financed_amount", "amount", N_("the amount paid in instalments")),
+        _r("instalment", "amount", N_("one monthly instalment")),
+        _r("instalments_billed", "count", N_("instalments billed so far")),
+    )
+
+
+#: Process -> the model of its input (a JSON object).
+INPUT_MODELS: dict[str, InputField] = {
+    "contract": _r(
+        "contract",
+        "object",
+        "",
+        _r("action", "text", N_("what the customer asks for"), choices=contracts.ACTIONS),
+        _r("date", "date", N_("the request date; for activate*, the activation date")),
+        _f(
+            "subscription",
+            "object",
+            N_("the subscription the action is about"),
+            _f("monthly_fee", "amount", N_("the base fee per month")),
+            _f("aio_discount", "amount", N_("the all-in-one discount per month")),
+            _f("allowances", "map", N_("units per allowance, such as data_mb"), item="count"),
+            _f("last_upgrade_effective", "date", N_("when the last upgrade took effect")),
+        ),
+        _plan("device_plan", N_("the active device plan")),
+        _plan("new_device_plan", N_("the device plan to activate (activate_device_plan)")),
+        _f("bill_notice_period", "flag", N_("partner_cancel: bill the notice period")),
+        _f("partner_override", "flag", N_("the partner overrides the minimum term")),
+        _f("end_date", "date", N_("cancel_device_plan: the day the plan ends; null: at once")),
+    ),
+    "fair-use": _r(
+        "fair-use",
+        "object",
+        "",
+        _r("month", "month", N_("the month to decide")),
+        _r("exceeded_months", "list", N_("months the fair-use limit was exceeded"), item="month"),
+        _r("mobile_tv", "flag", N_("the customer has mobile TV")),
+        _r("combo", "flag", N_("the customer has a combo product")),
+        _f(
+            "decision",
+            "object",
+            N_("a measure decided at stage 3"),
+            _r("date", "date", N_("the day of the decision")),
+            _r("measure", "text", N_("the measure's id from the fair-use rule file")),
+            _f("partner_agrees", "flag", N_("the partner's answer; null: not asked yet")),
+        ),
+    ),
+    "expiry": _r(
+        "expiry",
+        "object",
+        "",
+        _r("today", "date", N_("the day to look at")),
+        _r(
+            "bundles",
+            "list",
+            N_("the customer's bundles"),
+            _r("id", "text", N_("the bundle's id, unique")),
+            _r("end_date", "date", N_("the bundle's last day")),
+            _f("sent", "list", N_("reminders already sent: month, week"), item="text"),
+        ),
+    ),
+    "goodwill": _r(
+        "goodwill",
+        "object",
+        "",
+        _r("package_fee", "amount", N_("the lapsed package's fee per month")),
+        _f("minimum_spend", "amount", N_("the minimum spend; null: the rule file's default")),
+        _r(
+            "months",
+            "list",
+            N_("the disputed months"),
+            _r("month", "month", N_("the month")),
+            _r("other_charges", "amount", N_("the bill without out-of-bundle data")),
+            _r("out_of_bundle_data", "amount", N_("out-of-bundle data charged")),
+        ),
+    ),
+    "onboarding": _r(
+        "onboarding",
+        "object",
+        "",
+        _r("activation_date", "date", N_("the day the customer was activated")),
+        _r("today", "date", N_("the day to look at")),
+        _f("vip_rated", "date", N_("the day the customer was rated VIP")),
+        _f("manager_assigned", "date", N_("the day a manager was assigned")),
+        _f("manager_first_contact", "date", N_("the manager's first contact")),
+        _f("done", "list", N_("task ids from the onboarding rule file already done"), item="text"),
+    ),
+    "complaint": _r(
+        "complaint",
+        "object",
+        "",
+        _r("category", "text", N_("the complaint category's id, such as channel.topic")),
+        _r("customer_value", "integer", N_("the customer's value, 1 to 4")),
+        _r("mass_incident", "flag", N_("a mass incident is known")),
+        _r("first_line_resolved", "flag", N_("the first line resolved it")),
+        _r("second_line_normal", "flag", N_("the second line works normally")),
+        _f(
+            "retention",
+            "text",
+            N_("the outcome of retention; null: not tried"),
+            choices=("succeeded", "impossible"),
+        ),
+        _f("blocker", "integer", N_("the blocker's number, if any")),
+    ),
+}
+
+#: How each kind of value is written, for the help.
+KIND_WORDS: dict[str, str] = {
+    "date": "YYYY-MM-DD",
+    "month": "YYYY-MM",
+    "amount": '"24.50"',
+    "count": N_("whole number from 0"),
+    "integer": N_("whole number"),
+    "flag": "true/false",
+    "text": N_("string"),
+    "object": N_("object"),
+    "list": N_("list"),
+    "map": N_("object of names to values"),
+}
+
+
+def describe_inputs(process: str, indent: str = "  ") -> list[str]:
+    """The input fields of ``process`` as help lines: name (* required), kind, meaning."""
+    lines: list[str] = []
+
+    def kind_words(field: InputField) -> str:
+        if field.kind == "list" and field.fields:
+            return _("list of objects")
+        words = _(KIND_WORDS[field.kind])
+        if field.item:
+            return f"{words} ({_(KIND_WORDS[field.item])})"
+        return words
+
+    def walk(fields: tuple[InputField, ...], depth: int) -> None:
+        for field in fields:
+            name = field.name + ("*" if field.required else "")
+            head = f"{indent * depth}{name}"
+            doc = _(field.doc) if field.doc else ""
+            if field.choices:
+                doc += " (" + _("one of: {choices}").format(choices=", ".join(field.choices)) + ")"
+            lines.append(f"{head:<28} {kind_words(field)}" + (f": {doc}" if doc else ""))
+            walk(field.fields, depth + 1)
+
+    walk(INPUT_MODELS[process].fields, 1)
+    return lines
+
+
 # --- reading fields ------------------------------------------------------------
 
 
@@ -75,50 +271,66 @@ def _join(path: str, key: str | int) -> str:
 
 
 class _Object:
-    """A JSON object being read, with its dotted path for error messages."""
+    """A JSON object being read, with its dotted path for error messages.
 
-    def __init__(self, data: object, path: str = "") -> None:
+    Every key is read through the object's :class:`InputField` model, which
+    must declare it with the kind and the requiredness the reader expects.
+    """
+
+    def __init__(self, data: object, model: InputField, path: str = "") -> None:
         if not isinstance(data, dict):
             raise InputError(path, _("Expected a JSON object."))
         self.data = data
+        self.model = model
         self.path = path
 
     def at(self, key: str) -> str:
         return _join(self.path, key)
 
-    def required(self, key: str) -> Any:
+    def _declared(self, key: str, kinds: tuple[str, ...], required: bool | None) -> InputField:
+        field = self.model.child(key)
+        if field.kind not in kinds or (required is not None and field.required != required):
+            raise AssertionError(
+                f"input field {self.at(key)} is read as {'/'.join(kinds)} "
+                f"(required={required}) but declared {field.kind} (required={field.required})"
+            )
+        return field
+
+    def required(self, key: str, *kinds: str) -> Any:
+        self._declared(key, kinds or tuple(KIND_WORDS), True)
         value = self.data.get(key, _MISSING)
         if value is _MISSING or value is None:
             raise InputError(self.at(key), _("This field is required."))
         return value
 
-    def optional(self, key: str) -> Any:
+    def optional(self, key: str, *kinds: str) -> Any:
         """The value, or None when the key is absent or null."""
+        self._declared(key, kinds or tuple(KIND_WORDS), False)
         return self.data.get(key)
 
-    def _value(self, key: str, required: bool) -> Any:
-        return self.required(key) if required else self.optional(key)
+    def _value(self, key: str, required: bool, *kinds: str) -> Any:
+        return self.required(key, *kinds) if required else self.optional(key, *kinds)
 
     def day(self, key: str) -> date:
-        return parse_date(self.required(key), self.at(key))
+        return parse_date(self.required(key, "date"), self.at(key))
 
     def opt_day(self, key: str) -> date | None:
-        value = self.optional(key)
+        value = self.optional(key, "date")
         return None if value is None else parse_date(value, self.at(key))
 
     def month(self, key: str) -> date:
-        return parse_month(self.required(key), self.at(key))
+        return parse_month(self.required(key, "month"), self.at(key))
 
     def amount(self, key: str) -> Decimal:
-        return parse_amount(self.required(key), self.at(key))
+        return parse_amount(self.required(key, "amount"), self.at(key))
 
     def opt_amount(self, key: str) -> Decimal | None:
-        value = self.optional(key)
+        value = self.optional(key, "amount")
         return None if value is None else parse_amount(value, self.at(key))
 
     def flag(self, key: str, required: bool = True) -> bool:
         """A boolean; an optional flag left out (or null) is false."""
-        value = self._value(key, required)
+        value = self._value(key, required, "flag")
         if value is None:
             return False
         if not isinstance(value, bool):
@@ -126,30 +338,35 @@ class _Object:
         return value
 
     def count(self, key: str) -> int:
-        return parse_int(self.required(key), self.at(key), minimum=0)
+        return parse_int(self.required(key, "count"), self.at(key), minimum=0)
 
     def opt_integer(self, key: str) -> int | None:
-        value = self.optional(key)
+        value = self.optional(key, "integer")
         return None if value is None else parse_int(value, self.at(key))
 
     def text(self, key: str) -> str:
-        value = self.required(key)
+        value = self.required(key, "text")
         if not isinstance(value, str) or not value:
             raise InputError(self.at(key), _("Expected a non-empty string."))
         return value
 
     def items(self, key: str, required: bool = True) -> list[tuple[str, Any]]:
         """(dotted path, value) of each entry of a list field."""
-        value = self._value(key, required)
+        value = self._value(key, required, "list")
         if value is None:
             return []
         if not isinstance(value, list):
             raise InputError(self.at(key), _("Expected a list."))
         return [(_join(self.at(key), i), item) for i, item in enumerate(value)]
 
+    def objects(self, key: str) -> list[_Object]:
+        """Each entry of a required list of objects, read through the list's model."""
+        model = self.model.child(key)
+        return [_Object(value, model, path) for path, value in self.items(key)]
+
     def child(self, key: str) -> _Object | None:
-        value = self.optional(key)
-        return None if value is None else _Object(value, self.at(key))
+        value = self.optional(key, "object", "map")
+        return None if value is None else _Object(value, self.model.child(key), self.at(key))
 
 
 def parse_date(value: object, field: str) -> date:
@@ -299,7 +516,7 @@ def _fair_use(obj: _Object, rules: RuleSet) -> dict[str, Any]:
             raise InputError(
                 raw.at("measure"), _("Unknown measure; expected one of: %(m)s.") % {"m": known}
             )
-        agrees = raw.optional("partner_agrees")
+        agrees = raw.optional("partner_agrees", "flag")
         if agrees is not None and not isinstance(agrees, bool):
             raise InputError(raw.at("partner_agrees"), _("Expected true, false or null."))
         decision = fair_use.MeasureDecision(when, measure, agrees)
@@ -330,8 +547,7 @@ def _expiry(obj: _Object, rules: RuleSet) -> dict[str, Any]:
     today = obj.day("today")
     known = rules.expiry.reminder_ids
     bundles = []
-    for path, value in obj.items("bundles"):
-        item = _Object(value, path)
+    for item in obj.objects("bundles"):
         bundle_id = item.text("id")
         end_date = item.day("end_date")
         sent: set[str] = set()
@@ -360,8 +576,7 @@ def _goodwill(obj: _Object, rules: RuleSet) -> dict[str, Any]:
     package_fee = obj.amount("package_fee")
     minimum_spend = obj.opt_amount("minimum_spend")
     months = []
-    for path, value in obj.items("months"):
-        item = _Object(value, path)
+    for item in obj.objects("months"):
         months.append(
             goodwill.DisputedMonth(
                 month=item.month("month"),
@@ -424,11 +639,11 @@ def _complaint(obj: _Object, rules: RuleSet) -> dict[str, Any]:
     category = obj.text("category")
     if category not in rules.complaint.channel_of_category:
         raise InputError(obj.at("category"), _("Unknown complaint category."))
-    value = parse_int(obj.required("customer_value"), obj.at("customer_value"))
+    value = parse_int(obj.required("customer_value", "integer"), obj.at("customer_value"))
     mass_incident = obj.flag("mass_incident")
     first_line_resolved = obj.flag("first_line_resolved")
     second_line_normal = obj.flag("second_line_normal")
-    retention = obj.optional("retention")
+    retention = obj.optional("retention", "text")
     if retention not in (None, "succeeded", "impossible"):
         raise InputError(obj.at("retention"), _('Expected null, "succeeded" or "impossible".'))
     blocker = obj.opt_integer("blocker")
@@ -460,7 +675,7 @@ def evaluate(process: str, payload: object, ruleset: RuleSet) -> dict[str, Any]:
             "process",
             _("Unknown process; expected one of: %(p)s.") % {"p": ", ".join(PROCESSES)},
         )
-    obj = _Object(payload)
+    obj = _Object(payload, INPUT_MODELS[process])
     try:
         return evaluator(obj, ruleset)
     except RuleInputError as exc:
