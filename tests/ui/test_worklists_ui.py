@@ -83,7 +83,7 @@ def test_enter_on_a_row_opens_the_customer_with_its_playbook(qtbot, demo_window,
     assert demo_window.overview is not None and demo_window.overview.customer_no == "C-10003"
     panel = demo_window.guided
     assert panel.isVisible() and panel.view.flow_id == "stage_3"
-    assert panel.view.step_id == "review_products"
+    assert panel.view.step_id == "decide_measure"  # where the case stands, not step 1 again
     demo_window.activateWindow()
     qtbot.waitUntil(demo_window.isActiveWindow)
     assert panel.isAncestorOf(QApplication.focusWidget())  # ready for the keyboard
