@@ -359,12 +359,8 @@ def field_name(label: str) -> str:
     return label.rstrip().rstrip(_CLOSING_MARKS).rstrip()
 
 
-def says_when_empty(label: str) -> bool:
-    """Whether ``label`` ends in a remark in parentheses, e.g. "(empty = today)".
-
-    Such a label already tells what an empty answer means, so "(optional)" is
-    not added to it.
-    """
+def ends_in_remark(label: str) -> bool:
+    """Whether ``label`` ends in a remark in parentheses: "Decision date (empty = today)"."""
     return label.rstrip().endswith((")", "）"))
 
 

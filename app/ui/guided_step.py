@@ -6,8 +6,8 @@ shows them and reads the answers from :attr:`StepBody.inputs`.
 
 from __future__ import annotations
 
-from app.i18n import _, field_name, language_name, says_when_empty, ui_language
-from app.services.run_view import RunView
+from app.i18n import _, ends_in_remark, field_name, language_name, ui_language
+from app.services.run_view import InputView, RunView
 from app.ui.common import chip, hint_label
 from app.ui.input_widgets import InputWidget, make_input
 from app.ui.qt import (
@@ -48,6 +48,25 @@ def scaled(widget: QWidget, factor: float = 1.0, bold: bool = False, points: flo
     font.setPointSizeF(points or font.pointSizeF() * factor)
     font.setBold(bold)
     widget.setFont(font)
+
+
+def input_label(item: InputView, locked: bool) -> str:
+    """An input's label, saying when the answer may be left empty.
+
+    A label that ends in a remark gets "optional" inside it ("Customer's concern
+    (a few words; optional)") rather than a second pair of parentheses; an
+    optional date's remark already says what an empty date means ("Decision
+    date (empty = today)").
+    """
+    label = item.label
+    if item.required or locked:
+        return label
+    if not ends_in_remark(label):
+        return label + _(" (optional)")
+    if item.kind == "date":
+        return label
+    stripped = label.rstrip()
+    return stripped[:-1] + _("; optional") + stripped[-1]
 
 
 class StepBody(QWidget):
@@ -122,8 +141,7 @@ class StepBody(QWidget):
         for item in view.inputs:
             widget = make_input(item)
             widget.set_read_only(view.locked)
-            optional = not (item.required or view.locked or says_when_empty(item.label))
-            label = QLabel(item.label + (_(" (optional)") if optional else ""))
+            label = QLabel(input_label(item, view.locked))
             label.setWordWrap(True)
             label.setBuddy(widget.focus_target())
             scaled(label, bold=True)

@@ -22,6 +22,7 @@ from app.services.customers import search_customers
 from app.services.demo import create_demo
 from app.services.run_view import InputView
 from app.store.db import Database
+from app.ui.guided_step import input_label
 from app.ui.input_widgets import YesNoInput
 from app.ui.main_window import MainWindow
 from app.ui.qt import QAbstractButton, QKeySequence, QLabel, Qt, QWidget
@@ -212,3 +213,20 @@ def test_shortcuts_are_a_table_listing_every_shortcut_of_the_window(
     if language == "de":
         assert any(keys.startswith("Strg+") for keys, _what in cells)
     dialog.close()
+
+
+@pytest.mark.parametrize(
+    ("label", "kind", "shown"),
+    [
+        ("Callback", "date", "Callback (optional)"),
+        ("Decision date (empty = today)", "date", "Decision date (empty = today)"),
+        ("Customer's concern (a few words)", "text", "Customer's concern (a few words; optional)"),
+        ("客户诉求（简要）", "text", "客户诉求（简要; optional）"),
+    ],
+)
+def test_an_optional_input_says_so_once(label: str, kind: str, shown: str) -> None:
+    set_ui_language("en")
+    item = InputView("x", kind, label, False, (), None)
+    assert input_label(item, locked=False) == shown
+    assert input_label(InputView("x", kind, label, True, (), None), locked=False) == label
+    assert not problems_in(shown, "en")
