@@ -290,7 +290,7 @@ def format_date(value: date, language: str | None = None, fmt: str | None = None
     sentence's; any other ``fmt`` is a babel pattern.
     """
     loc = babel_locale(language or _ui.code)
-    if fmt in _ONE_FORMAT:
+    if fmt is None or fmt in _ONE_FORMAT:
         pattern = date_pattern(language)
     elif fmt == "long":
         pattern = sentence_date_pattern(language)
@@ -306,7 +306,7 @@ def format_datetime(value: datetime, language: str | None = None, fmt: str | Non
 
     Any ``fmt`` other than the style names is a babel pattern.
     """
-    pattern = datetime_pattern(language) if fmt in _ONE_FORMAT else fmt
+    pattern = datetime_pattern(language) if fmt is None or fmt in _ONE_FORMAT else fmt
     return _bdates.format_datetime(value, format=pattern, locale=babel_locale(language or _ui.code))
 
 
