@@ -422,6 +422,7 @@ def case_items(
     items: Sequence[TodoItem],
     today: date,
     done: Mapping[tuple[uuid.UUID, str, str | None], set[str]] | None = None,
+    bundles: Sequence[BundleFacts] = (),
 ) -> list[CaseItem]:
     """An item for every open case no other item stands for.
 
@@ -458,6 +459,7 @@ def case_items(
                 flow=flow,
                 step=step,
                 step_done=step_done,
+                bundles=tuple((b.bundle_no, b.name) for b in bundles),
             )
         )
     return out
@@ -532,7 +534,8 @@ def _todo(uow: UnitOfWork, customer: Customer, today: date) -> TodoList:
     )
     if fu is not None:
         items.append(fu)
-    items.extend(expiry_items(q.bundles_of(session, ids).get(customer.id, []), today, rules))
+    bundles = q.bundles_of(session, ids).get(customer.id, [])
+    items.extend(expiry_items(bundles, today, rules))
     facts = q.onboarding_facts(session, ids).get(customer.id, {})
     decision = onboarding_decision(
         customer.activation_date,
@@ -546,7 +549,7 @@ def _todo(uow: UnitOfWork, customer: Customer, today: date) -> TodoList:
     if ob is not None:
         items.append(ob)
     open_cases = q.open_cases(session, ids)
-    items.extend(case_items(open_cases, items, today, q.actions_done(session, ids)))
+    items.extend(case_items(open_cases, items, today, q.actions_done(session, ids), bundles))
     cases = [case for case in open_cases if case.process == Process.COMPLAINT]
     entry_flow = complaint_entry_flow() if cases else None
     items.extend(

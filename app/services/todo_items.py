@@ -232,6 +232,8 @@ class CaseItem:
     flow: str | None = None
     step: str | None = None
     step_done: bool = False
+    #: The customer's bundles (number, name), for wording a subject that names one.
+    bundles: tuple[tuple[str, str], ...] = ()
 
     @property
     def item_id(self) -> str:

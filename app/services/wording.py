@@ -227,7 +227,7 @@ def item_words(item: TodoItem) -> tuple[str, str]:
     if isinstance(item, CaseItem):
         flow = _flow_title(item.process, item.flow) if item.flow else None
         what = flow or case_words(item.process, item.subject) or _flow_title(item.process, "")
-        about = case_words(item.process, item.subject) or ""
+        about = case_words(item.process, item.subject, bundles=dict(item.bundles)) or ""
         return (
             _("Open case — {what}").format(what=what or item.process),
             "" if about == what else about,
