@@ -50,6 +50,7 @@ from PySide6.QtGui import (
     QPixmap,
     QRegularExpressionValidator,
     QShortcut,
+    QShowEvent,
     QTextOption,
 )
 from PySide6.QtWidgets import (
@@ -159,6 +160,7 @@ __all__ = [
     "QRunnable",
     "QScrollArea",
     "QShortcut",
+    "QShowEvent",
     "QSize",
     "QSizePolicy",
     "QSortFilterProxyModel",

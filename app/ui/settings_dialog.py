@@ -89,7 +89,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
-        self.resize(560, self.sizeHint().height())
+        self.setMinimumWidth(600)
         self.retranslate()
         bind_retranslate(self)
 
@@ -112,6 +112,7 @@ class SettingsDialog(QDialog):
             db_hint += "\n" + _("AGENT_ASSIST_DB names the database for this run.")
         self.db_hint.setText(db_hint)
         self._update_password_hint()
+        self.adjustSize()
 
     def _update_password_hint(self) -> None:
         has_password = url_without_password(self.db_url.text())[1]
@@ -124,6 +125,7 @@ class SettingsDialog(QDialog):
             else ""
         )
         self.password_hint.setVisible(has_password)
+        self.adjustSize()
 
     def save(self) -> None:
         """Save, switch the language, and close."""
@@ -162,7 +164,7 @@ class FirstStartDialog(QDialog):
         layout.addWidget(self.name)
         layout.addWidget(self.hint)
         layout.addWidget(self.buttons)
-        self.resize(460, self.sizeHint().height())
+        self.setMinimumWidth(480)
         self.retranslate()
         bind_retranslate(self)
         self._update_ok()
@@ -176,6 +178,7 @@ class FirstStartDialog(QDialog):
                 "You can change it in File > Settings."
             )
         )
+        self.adjustSize()
 
     def _update_ok(self) -> None:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)

@@ -14,6 +14,7 @@ from app.ui.qt import (
     QDialogButtonBox,
     QHeaderView,
     QKeySequence,
+    QShowEvent,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -83,7 +84,7 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(self.buttons)
-        self.resize(640, 520)
+        self.resize(720, 560)
         self.retranslate()
         bind_retranslate(self)
 
@@ -96,3 +97,7 @@ class ShortcutsDialog(QDialog):
             self.table.setItem(row, 0, QTableWidgetItem(keys))
             self.table.setItem(row, 1, QTableWidgetItem(what))
         self.table.resizeRowsToContents()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.table.resizeRowsToContents()  # the columns have their real widths now
