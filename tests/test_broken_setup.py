@@ -21,6 +21,7 @@ from app.services.playbooks import default_playbooks_dir, use_playbooks_dir
 from app.services.rules import default_rules_dir
 
 REFERENCE = date(2026, 3, 15)
+WORKLISTS = ["fair-use", "reminders", "onboarding", "complaints"]
 
 COMMANDS = [
     ["todo", "C-10001"],
@@ -119,3 +120,44 @@ def test_demo_with_broken_rules_is_one_line(
     assert code in (0, 2)
     if code == 2:
         assert err.startswith(f"agent-assist: Rule files: {broken_rules}: "), err
+
+
+HOSTILE_DATES = [
+    "9999-12-31",
+    "0001-01-01",
+    "２０２６-０３-１５",
+    "2026-02-30",
+    "2026-3-15",
+    "\x00",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE_DATES)
+@pytest.mark.parametrize(
+    "args",
+    [["todo", "C-10001"], *([["worklist", kind] for kind in WORKLISTS])],
+    ids=" ".join,
+)
+def test_hostile_dates_are_one_line_and_exit_2(
+    args: list[str], value: str, demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = _run([*args, "--date", value, "--db", demo_url], capsys)
+    assert code == 2, err
+    assert err.startswith("agent-assist: --date: ") and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("value", HOSTILE_DATES)
+def test_the_demo_refuses_hostile_dates(
+    value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{(tmp_path / 'demo.sqlite3').as_posix()}"
+    with pytest.raises(SystemExit) as exited:
+        main(["demo", "--yes", "--date", value, "--db", url])
+    assert exited.value.code == 2
+    assert "--date" in capsys.readouterr().err
+
+
+def test_the_demo_refuses_absurd_sizes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{(tmp_path / 'demo.sqlite3').as_posix()}"
+    code, err = _run(["demo", "--yes", "--customers", "100000000", "--db", url], capsys)
+    assert code == 2 and "--customers" in err

@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from datetime import date, datetime
+from datetime import date
 
 from app.cli import add_db_option
 from app.i18n import _
 
+#: The years a reference date may name: the demo spreads its data years around it.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+#: More customers than this would take hours to create.
+MAX_CUSTOMERS = 1_000_000
+
 
 def _date(value: str) -> date:
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise ValueError(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(
             _("not a date in the form YYYY-MM-DD: {value}").format(value=value)
         ) from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise argparse.ArgumentTypeError(
+            _("expected a year from {first} to {last}: {value}").format(
+                first=MIN_YEAR, last=MAX_YEAR, value=value
+            )
+        )
+    return day
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -84,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
                 minimum=minimum_customers()
             )
         )
+    if args.customers > MAX_CUSTOMERS:
+        raise CommandError(_("--customers may be at most {maximum}").format(maximum=MAX_CUSTOMERS))
     try:
         target = inspect_target(url)
     except DatabaseError as exc:

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 EXIT_NOT_FOUND = 1
 EXIT_INVALID = 2
+#: The years ``--date`` may name (as the rules' JSON input).
+MIN_YEAR, MAX_YEAR = 1900, 2999
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -55,12 +57,20 @@ def parse_day(text: str | None) -> date:
     try:
         if len(text) != 10:
             raise ValueError(text)
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise CommandError(
             _("--date: expected a date written YYYY-MM-DD, got {value!r}").format(value=text),
             EXIT_INVALID,
         ) from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:  # the rules count months on from it
+        raise CommandError(
+            _("--date: expected a year from {first} to {last}, got {value!r}").format(
+                first=MIN_YEAR, last=MAX_YEAR, value=text
+            ),
+            EXIT_INVALID,
+        )
+    return day
 
 
 def open_database(args: argparse.Namespace) -> Database:
