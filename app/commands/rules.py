@@ -91,10 +91,15 @@ def _fail(field: str, message: str) -> int:
     return EXIT_INVALID
 
 
+#: One question is a few hundred bytes; far more is not one.
+MAX_INPUT_BYTES = 10_000_000
+
+
 def _read_input(path: Path | None) -> bytes:
     if path is None:
-        return sys.stdin.buffer.read()
-    return path.read_bytes()
+        return sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    with path.open("rb") as file:
+        return file.read(MAX_INPUT_BYTES + 1)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -114,6 +119,10 @@ def run(args: argparse.Namespace) -> int:
         raw = _read_input(args.input)
     except OSError as exc:
         return _fail("", _("Cannot read the input: %(reason)s.") % {"reason": exc.strerror})
+    if len(raw) > MAX_INPUT_BYTES:
+        return _fail(
+            "", _("The input is larger than %(limit)d bytes.") % {"limit": MAX_INPUT_BYTES}
+        )
     try:
         payload = load_json_text(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:

@@ -215,3 +215,14 @@ def test_calendar_edges_are_answered_or_refused(
         evaluate(process, _put(payload, path, text), RULES)
     except InputError as exc:  # the field itself, or one that must follow it
         assert exc.message.endswith(".")
+
+
+def test_an_oversized_input_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.commands.rules import MAX_INPUT_BYTES
+
+    text = '{"package_fee": "5.00", "months": [], "pad": "' + "x" * MAX_INPUT_BYTES + '"}'
+    code, out, err = _run(monkeypatch, capsys, text)
+    assert code == 2
+    assert "larger than" in json.loads(out)["error"]["message"]
