@@ -711,3 +711,19 @@ def test_sending_the_week_reminder_closes_the_month_reminders_case(
     with UnitOfWork(db) as uow:
         assert uow.cases.get(month).state == CaseState.CLOSED
         assert uow.cases.open_for(cid) == []
+
+
+def test_a_carried_out_decision_kept_open_goes_on_with_the_partners_answer(
+    db: Database, seed: Seed
+) -> None:
+    cid = seed.customer("C-1")
+    state = {"playbook": "fair_use", "version": "1", "flow": "stage_3", "path": ["x"]}
+    case = seed.case(
+        cid,
+        "fair_use",
+        subject="2026-03",
+        facts={"keep_open": True},
+        script_state={**state, "finished": True},
+    )
+    [item] = items(db, "C-1", date(2026, 6, 25))
+    assert item.case_id == case and item.target.flow == "partner_feedback"

@@ -381,7 +381,8 @@ def settled_reminder_ids(
 def case_position(case: Case, done: Iterable[str] = ()) -> tuple[str | None, str | None, bool]:
     """(flow, step, step done) where an open case stands, for its to-do item.
 
-    A case with a run stands where the run stands. Otherwise (opened by an import,
+    A case with a run stands where the run stands (a fair-use decision kept open goes
+    on with the partner's answer). Otherwise (opened by an import,
     the demo or an older version) its flow is the one its subject (``<flow>:...``),
     its ``action`` fact, its stage or its subject names. It stands at its stage when
     that is a step of the flow; else, when actions of the flow are ``done`` (by the
@@ -389,10 +390,14 @@ def case_position(case: Case, done: Iterable[str] = ()) -> tuple[str | None, str
     or after the last one (done: the case waits); else at the flow's start.
     """
     from app.domain.playbook_schema import PlaybookError
+    from app.services.guides.fair_use import PARTNER_FEEDBACK
     from app.services.playbooks import playbook_for
 
     state = case.script_state or {}
     if isinstance(state.get("flow"), str) and state.get("path"):
+        kept = state.get("finished") and (case.facts or {}).get("keep_open")
+        if kept and case.process == Process.FAIR_USE and state["flow"] != PARTNER_FEEDBACK:
+            return PARTNER_FEEDBACK, None, False  # the decision waits for the partner's answer
         return state["flow"], None, False
     try:
         flows = {flow.id: flow for flow in playbook_for(case.process.value).flows}
