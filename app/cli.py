@@ -153,12 +153,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         print(f"agent-assist: {exc}", file=sys.stderr)
         return exc.exit_code
-    except Exception as exc:
-        message = describe_setup_error(exc)
-        if message is None:
-            raise
-        print(f"agent-assist: {message}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -166,3 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except Exception as exc:
+        message = describe_setup_error(exc)
+        if message is None:
+            raise
+        print(f"agent-assist: {message}", file=sys.stderr)
+        return 2
