@@ -70,6 +70,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _samples(args: argparse.Namespace) -> int:
     from app.cli import CommandError
     from app.letters.context import ContextError
+    from app.letters.operator import OperatorConfigError
     from app.letters.render import render_letter
     from app.letters.samples import SampleError, sample_context
     from app.letters.sandbox import LetterTemplateError
@@ -88,7 +89,7 @@ def _samples(args: argparse.Namespace) -> int:
         for language in languages:
             try:
                 pdf = render_letter(document, language, sample_context(document, language))
-            except (ContextError, LetterTemplateError, SampleError) as exc:
+            except (ContextError, LetterTemplateError, OperatorConfigError, SampleError) as exc:
                 raise CommandError(f"{document}.{language}: {exc}") from exc
             target = out / f"{document}.{language}.pdf"
             target.write_bytes(pdf)

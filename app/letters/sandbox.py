@@ -27,14 +27,22 @@ from typing import Any
 
 from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from jinja2 import StrictUndefined, nodes, pass_context
 from jinja2.exceptions import TemplateSyntaxError
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
-from app.i18n import babel_locale
+from app.i18n import babel_locale, format_money
 from app.letters.context import ListOf, Node, Record, Scalar
+
+#: The longest text one template string may be (the shipped ones: under 400 characters).
+#: Setting a paragraph takes time that grows faster than its length.
+MAX_TEXT = 2_000
+#: How deeply an expression may nest (brackets, conditions): ``((((a))))`` is 4.
+MAX_NESTING = 12
+#: How deeply a parsed template may nest (``a or b or c …`` and ``x | f | g …`` nest too).
+MAX_TREE_DEPTH = 60
 
 #: Jinja tests operators may use in conditions.
 ALLOWED_TESTS = frozenset({"none", "defined", "undefined", "eq", "ne", "gt", "lt", "ge", "le"})
@@ -89,7 +97,7 @@ def _filters(language: str) -> dict[str, Callable[..., str]]:
     def money_filter(ctx: Context, value: Decimal | None) -> str:
         if value is None:
             return ""
-        return format_currency(value, ctx["currency"], locale=loc)
+        return format_money(value, ctx["currency"], language)
 
     def number_filter(value: Decimal | int | None) -> str:
         return "" if value is None else format_decimal(value, locale=loc)
@@ -146,17 +154,62 @@ def environment(language: str) -> SandboxedEnvironment:
 # --- the static check -------------------------------------------------------------------
 
 
+def kind_of(value: Any) -> str:
+    """A short description of a value a template file has where it should not."""
+    if isinstance(value, str):
+        return f"text {value[:40]!r}" + ("…" if len(value) > 40 else "")
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return f"{type(value).__name__} {str(value)[:40]}"
+
+
 def compile_text(text: Any, language: str, scope: Record, where: str) -> Any:
     """Parse, check and compile one template string; :class:`LetterTemplateError` if refused."""
     if not isinstance(text, str):
-        raise LetterTemplateError(f"{where}: expected text, got {text!r}")
+        raise LetterTemplateError(f"{where}: expected text, got {kind_of(text)}")
+    if len(text) > MAX_TEXT:
+        raise LetterTemplateError(f"{where}: {len(text):,} characters; at most {MAX_TEXT:,}")
+    _check_nesting(text, where)
     env = environment(language)
     try:
         tree = env.parse(text)
     except TemplateSyntaxError as exc:
         raise LetterTemplateError(f"{where}: {exc.message} (line {exc.lineno})") from exc
+    except RecursionError:
+        raise LetterTemplateError(f"{where}: nested too deeply") from None
+    if _depth(tree) > MAX_TREE_DEPTH:
+        raise LetterTemplateError(f"{where}: an expression nested too deeply")
     check_template(tree, scope, where, set(env.filters))
     return env.from_string(tree) if _has_expressions(tree) else _Static(text)
+
+
+def _depth(tree: nodes.Node) -> int:
+    """How deeply the parsed template nests (counted without recursion)."""
+    deepest = 0
+    stack: list[tuple[nodes.Node, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.iter_child_nodes())
+    return deepest
+
+
+def _check_nesting(text: str, where: str) -> None:
+    """Refuse brackets nested deeper than :data:`MAX_NESTING` (they would exhaust the
+    parser's stack long before they could mean anything in a letter)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]":
+            depth -= 1
+    if deepest > MAX_NESTING:
+        raise LetterTemplateError(f"{where}: brackets nested {deepest} deep; at most {MAX_NESTING}")
 
 
 class _Static:
