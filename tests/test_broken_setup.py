@@ -161,3 +161,14 @@ def test_the_demo_refuses_absurd_sizes(tmp_path: Path, capsys: pytest.CaptureFix
     url = f"sqlite:///{(tmp_path / 'demo.sqlite3').as_posix()}"
     code, err = _run(["demo", "--yes", "--customers", "100000000", "--db", url], capsys)
     assert code == 2 and "--customers" in err
+
+
+@pytest.mark.parametrize(
+    "value", ["9999-12", "0000-01", "２０２６-０３", "2026-13", "2026-3", "\x00"]
+)
+def test_letters_batch_refuses_hostile_months(
+    value: str, demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = _run(["letters", "batch", "--month", value, "--db", demo_url], capsys)
+    assert code == 2, err
+    assert err.startswith("agent-assist: ") and err.count("\n") == 1, err

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tomllib
 import uuid
 from collections.abc import Callable, Mapping
@@ -570,6 +571,8 @@ def _month_bounds(month: str) -> tuple[datetime, datetime]:
     from datetime import UTC
 
     try:
+        if not re.fullmatch(r"(19|2[0-9])[0-9]{2}-[0-9]{2}", month):  # ASCII digits, 1900–2999
+            raise ValueError(month)
         year, mon = (int(part) for part in month.split("-"))
         start = datetime(year, mon, 1, tzinfo=UTC)
     except ValueError:
