@@ -9,10 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_date
-from babel.numbers import format_currency
 from pypdf import PdfReader
 
-from app.i18n import babel_locale
+from app.i18n import babel_locale, format_money
 from app.letters.content import (
     BulletBlock,
     FactsBlock,
@@ -44,7 +43,7 @@ def normalize(text: str, language: str) -> str:
 
 def money(amount: str, context: dict[str, Any], language: str) -> str:
     currency = currency_for(context["partner"]["country"])
-    return format_currency(Decimal(amount), currency, locale=babel_locale(language))
+    return format_money(Decimal(amount), currency, language)
 
 
 def long_date(value: str, language: str) -> str:

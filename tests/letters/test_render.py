@@ -83,7 +83,7 @@ def test_amounts_follow_the_partner_country_not_the_language() -> None:
         pdf_text(render_letter("goodwill_credit", "en", sample_context("goodwill_credit", "en"))),
         "en",
     )
-    assert "CHF168.82" in en
+    assert "CHF 168.82" in en
     # And German text for a Russian partner shows roubles in Swiss German format.
     context = sample_context("goodwill_credit", "de")
     context["partner"] = {"name": "ООО «Связь-Партнёр»", "country": "RU"}
