@@ -127,3 +127,45 @@ def test_file_menu_has_settings_with_a_shortcut(qtbot, window: MainWindow, langu
     window.act_settings.trigger()
     (dialog,) = [d for d in window.findChildren(SettingsDialog) if d.isVisible()]
     dialog.reject()
+
+
+def test_the_script_introduces_the_agent_by_the_saved_name(
+    qtbot, gui_app, tmp_path, sync_ops, monkeypatch
+) -> None:
+    """The demo's scripts say "Меня зовут …", "我是客服…" with the name from the settings."""
+    from datetime import date
+
+    from app.services.customers import search_customers
+    from app.services.demo import create_demo
+    from app.store.db import Database
+    from app.ui.qt import QLabel
+
+    monkeypatch.delenv(config.ENV_AGENT_NAME, raising=False)
+    monkeypatch.setenv("USER", "agent")
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    create_demo(url, seed=7, reference=date(2026, 12, 6), customers=30)
+    db = Database(url)
+    try:
+        dialog = SettingsDialog()
+        qtbot.addWidget(dialog)
+        dialog.name.setText("Анна Келлер")
+        dialog.save()
+        window = MainWindow()
+        qtbot.addWidget(window)
+        window.today = date(2026, 12, 6)
+        window.set_database(db)
+        window.show()
+        said = []
+        for number in (f"C-{n}" for n in range(10001, 10030)):
+            hits = [h for h in search_customers(db, number) if h.customer_no == number]
+            window.open_customer(hits[0].id)
+            for row in range(len(window.customer_view.todo.rows)):
+                window.customer_view.todo.rows[row].activate()
+                say = window.guided.findChild(QLabel, "sayText")
+                if say is not None and say.isVisibleTo(window.guided):
+                    said.append(say.text())
+                window.leave_guided(focus=False)
+        assert any("Анна Келлер" in text for text in said), said
+        assert not [text for text in said if "agent" in text]
+    finally:
+        db.dispose()
