@@ -58,16 +58,20 @@ def clipped(root: QWidget, visible: QWidget) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("language", ["de", "zh", "ru", "en"])
+@pytest.mark.parametrize(
+    ("language", "size"),
+    [("de", (1360, 820)), ("zh", (1360, 820)), ("ru", (1360, 820)), ("en", (1360, 820)),
+     ("de", (1280, 720)), ("zh", (1280, 720))],
+)  # fmt: skip
 def test_customer_column_beside_a_script_shows_every_text(
-    qtbot, gui_app, demo_db: Database, sync_ops, language: str
+    qtbot, gui_app, demo_db: Database, sync_ops, language: str, size: tuple[int, int]
 ) -> None:
     set_ui_language(language)
     window = MainWindow()
     qtbot.addWidget(window)
     window.today = REFERENCE
     window.set_database(demo_db)
-    window.resize(1360, 820)
+    window.resize(*size)
     window.show()
     problems: list[str] = []
     opened = 0
