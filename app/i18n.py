@@ -15,7 +15,10 @@ the ``.po`` sources, which are compiled in memory on first use (once per
 language and process, a few milliseconds). Fuzzy entries and entries whose
 placeholders differ from the source are never used: the English text shows
 instead. Dates, numbers and money are formatted by babel for the language's
-locale; never by hand.
+locale; never by hand. Each language has one date format and one date-time
+format (:data:`DATE_STYLES`), used by every screen and by the date fields; a
+date said in a sentence (``fmt="long"``) never ends in a period that the
+sentence would double.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ def local_time(value: datetime) -> datetime:
 
 
 def entry_heading(item: HistoryItem) -> str:
-    """``Note · 7 Mar 2026, 14:05 · anna``, in the UI language."""
+    """``Note · 07/03/2026, 14:05 · anna``: the language's one date-time format."""
     return " · ".join(
         (kind_label(item.kind), format_datetime(local_time(item.created_at)), item.author)
     )
