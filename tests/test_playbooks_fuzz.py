@@ -63,15 +63,33 @@ def test_a_step_given_twice_in_a_mapping_names_its_line() -> None:
     assert "line " in _problem("complaint", text)
 
 
+def _line(text: str, needle: str) -> int:
+    return text.splitlines().index(needle) + 1
+
+
 def test_a_flow_id_given_twice_names_the_flow() -> None:
     text = SHIPPED["expiry"].replace("  - id: goodwill\n", "  - id: reminder\n")
-    assert _problem("expiry", text) == "expiry.yaml: flows.reminder: duplicate flow id reminder"
+    assert _problem("expiry", text) == (
+        "expiry.yaml: flows.reminder: duplicate flow id reminder "
+        f"(line {_line(text, '  - id: reminder')})"
+    )
 
 
 def test_a_step_id_given_twice_names_flow_and_step() -> None:
     text = SHIPPED["complaint"].replace("      - id: channel\n", "      - id: mass_incident\n", 1)
     line = _problem("complaint", text)
-    assert line == "complaint.yaml: flows.intake: duplicate step id mass_incident"
+    assert line == (
+        "complaint.yaml: flows.intake: duplicate step id mass_incident "
+        f"(line {_line(text, '  - id: intake')})"
+    )
+
+
+def test_a_schema_problem_names_the_line_of_the_value() -> None:
+    text = SHIPPED["expiry"].replace('version: "2026.1"', "version: ''", 1)
+    line = _line(text, "  version: ''")
+    assert _problem("expiry", text) == (
+        f"expiry.yaml: meta.version: String should have at least 1 character (line {line})"
+    )
 
 
 @pytest.mark.parametrize(
@@ -146,3 +164,13 @@ def test_damaged_playbooks_are_checked_or_refused_naming_the_file(case: tuple[st
             read_playbook(path)
         except PlaybookError as exc:
             assert str(exc).startswith(f"{process}.yaml: ")
+            assert re.search(r"line \d+", str(exc)) or "is missing" in str(exc), str(exc)
+
+
+def test_a_character_yaml_refuses_names_its_line_in_one_line() -> None:
+    lines = SHIPPED["fair_use"].splitlines()
+    lines.insert(20, "  \x1f")
+    line = _problem("fair_use", "\n".join(lines) + "\n")
+    assert line == (
+        "fair_use.yaml: line 21, column 3: not valid YAML: the character U+001F is not allowed"
+    )

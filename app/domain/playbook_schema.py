@@ -42,10 +42,14 @@ _PLACEHOLDER = re.compile(r"^[a-z_][a-z0-9_]*$")
 class PlaybookError(Exception):
     """A playbook that cannot be used, naming file, place and problem."""
 
-    def __init__(self, file: str, where: str, problem: str) -> None:
+    def __init__(
+        self, file: str, where: str, problem: str, loc: tuple[str | int, ...] = ()
+    ) -> None:
         self.file = file
         self.where = where
         self.problem = problem
+        #: The exact place of a schema problem (keys and list indexes), when known.
+        self.loc = loc
         super().__init__(f"{file}: {where}: {problem}" if where else f"{file}: {problem}")
 
 
@@ -366,7 +370,8 @@ def load_playbook(file: str, data: object) -> Playbook:
         error = exc.errors()[0]
         place, field = _where(tuple(error["loc"]), data)
         message = str(error["msg"]).removeprefix("Value error, ")
-        raise PlaybookError(file, place, f"{field}: {message}" if field else message) from None
+        problem = f"{field}: {message}" if field else message
+        raise PlaybookError(file, place, problem, tuple(error["loc"])) from None
     check_references(file, playbook)
     return playbook
 

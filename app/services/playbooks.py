@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.nodes import Node
 
 from app.domain.playbook_schema import Flow, Localized, Playbook, PlaybookError, load_playbook
 from app.resources import resource_path
-from app.services.yamlfile import load_yaml
+from app.services.yamlfile import line_of, load_yaml_with_nodes
 
 PROCESSES = ("fair_use", "expiry", "contract", "onboarding", "complaint")
 
@@ -41,7 +42,7 @@ def use_playbooks_dir(directory: Path | None) -> None:
 MAX_PLAYBOOK_BYTES = 2_000_000
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path) -> tuple[Any, Node | None]:
     try:
         if path.stat().st_size > MAX_PLAYBOOK_BYTES:
             raise PlaybookError(path.name, "", f"larger than {MAX_PLAYBOOK_BYTES} bytes")
@@ -51,17 +52,34 @@ def _read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise PlaybookError(path.name, "", f"cannot be read ({exc})") from None
     try:
-        return load_yaml(text)
+        return load_yaml_with_nodes(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise PlaybookError(path.name, where, f"not valid YAML: {exc.problem}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise PlaybookError(
+            path.name,
+            f"line {line}, column {column}",
+            f"not valid YAML: the character U+{int(exc.character):04X} is not allowed",
+        ) from None
     except yaml.YAMLError as exc:
-        raise PlaybookError(path.name, "", f"not valid YAML: {exc}") from None
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise PlaybookError(path.name, "", f"not valid YAML: {first}") from None
 
 
 def read_playbook(path: Path) -> Playbook:
-    playbook = load_playbook(path.name, _read_yaml(path))
+    data, nodes = _read_yaml(path)
+    try:
+        playbook = load_playbook(path.name, data)
+    except PlaybookError as exc:
+        where = exc.loc or tuple(part for part in exc.where.split(".") if part)
+        line = line_of(nodes, where) if nodes is not None else None
+        if line is None:
+            raise
+        raise PlaybookError(exc.file, exc.where, f"{exc.problem} (line {line})", exc.loc) from None
     expected = path.stem
     if playbook.meta.id != expected:
         raise PlaybookError(path.name, "meta.id", f"is {playbook.meta.id}, expected {expected}")

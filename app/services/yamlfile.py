@@ -11,6 +11,7 @@ error.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
@@ -18,7 +19,7 @@ from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-__all__ = ["MAX_DEPTH", "MAX_NODES", "load_yaml"]
+__all__ = ["MAX_DEPTH", "MAX_NODES", "line_of", "load_yaml", "load_yaml_with_nodes"]
 
 #: How deeply collections may nest (the shipped playbooks: about 12 levels).
 MAX_DEPTH = 64
@@ -61,9 +62,13 @@ class BoundedLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
     def get_single_data(self) -> Any:
+        return self.load()[0]
+
+    def load(self) -> tuple[Any, Node | None]:
+        """The document's data and its node tree (which knows every value's line)."""
         node = self.get_single_node()
         if node is None:
-            return None
+            return None, None
         if _expanded_size(node) > MAX_NODES:
             raise ComposerError(
                 None,
@@ -71,7 +76,7 @@ class BoundedLoader(yaml.SafeLoader):
                 f"its aliases expand to more than {MAX_NODES} values",
                 node.start_mark,
             )
-        return self.construct_document(node)
+        return self.construct_document(node), node
 
 
 def _expanded_size(root: Node) -> int:
@@ -105,8 +110,45 @@ def _expanded_size(root: Node) -> int:
 
 def load_yaml(text: str) -> Any:
     """Parse one YAML document; ``yaml.YAMLError`` (with line and column) when it is bad."""
+    return load_yaml_with_nodes(text)[0]
+
+
+def load_yaml_with_nodes(text: str) -> tuple[Any, Node | None]:
+    """:func:`load_yaml`, and the node tree for :func:`line_of`."""
     loader = BoundedLoader(text)
     try:
-        return loader.get_single_data()
+        return loader.load()
     finally:
         loader.dispose()
+
+
+def line_of(root: Node | None, path: Sequence[str | int]) -> int | None:
+    """The line (from 1) of the value at ``path``, or of the deepest part of it that exists.
+
+    A path part that is not an index of a list picks the list's mapping whose
+    ``id`` is that part (``flows.stage_1.steps.sms``).
+    """
+    node = root
+    for part in path:
+        found: Node | None = None
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                if isinstance(key, ScalarNode) and key.value == str(part):
+                    found = value
+                    break
+        elif isinstance(node, SequenceNode):
+            if isinstance(part, int) and 0 <= part < len(node.value):
+                found = node.value[part]
+            else:
+                for item in node.value:
+                    if isinstance(item, MappingNode) and any(
+                        isinstance(k, ScalarNode) and k.value == "id" and
+                        isinstance(v, ScalarNode) and v.value == str(part)
+                        for k, v in item.value
+                    ):  # fmt: skip
+                        found = item
+                        break
+        if found is None:
+            break
+        node = found
+    return None if node is None else node.start_mark.line + 1
