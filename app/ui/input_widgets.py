@@ -54,12 +54,13 @@ EMPTY_DATE = QDate(1900, 1, 1)
 
 
 def qt_date_format(language: str) -> str:
-    """The language's one date format (:func:`app.i18n.date_pattern`) for a QDateEdit."""
-    pattern = date_pattern(language)
-    pattern = re.sub(r"y+", "yyyy", pattern)
-    pattern = re.sub(r"M+", "MM", pattern)
-    pattern = re.sub(r"d+", "dd", pattern)
-    return pattern
+    """The language's one date format (:func:`app.i18n.date_pattern`) for a QDateEdit.
+
+    Qt reads ``d``/``dd`` and ``M``/``MM`` as babel does; babel's ``y`` (the
+    full year) is Qt's ``yyyy``. Digits typed with or without a leading zero
+    fill a section either way.
+    """
+    return re.sub(r"y+", "yyyy", date_pattern(language))
 
 
 class InputWidget(QWidget):

@@ -17,13 +17,13 @@ from datetime import date
 
 import pytest
 
-from app.i18n import LANGUAGES, _, set_ui_language
+from app.i18n import LANGUAGES, _, format_date, set_ui_language
 from app.services.customers import search_customers
 from app.services.demo import create_demo
 from app.services.run_view import InputView
 from app.store.db import Database
 from app.ui.guided_step import input_label
-from app.ui.input_widgets import YesNoInput
+from app.ui.input_widgets import DateInput, YesNoInput
 from app.ui.main_window import MainWindow
 from app.ui.qt import QAbstractButton, QKeySequence, QLabel, Qt, QWidget
 from app.ui.shortcuts_dialog import ShortcutsDialog
@@ -230,3 +230,13 @@ def test_an_optional_input_says_so_once(label: str, kind: str, shown: str) -> No
     assert input_label(item, locked=False) == shown
     assert input_label(InputView("x", kind, label, True, (), None), locked=False) == label
     assert not problems_in(shown, "en")
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_a_date_field_shows_the_date_as_every_screen_does(qtbot, gui_app, language: str) -> None:
+    set_ui_language(language)
+    widget = DateInput(InputView("when", "date", "?", False, (), "2026-03-05"))
+    qtbot.addWidget(widget)
+    assert widget.edit.text() == format_date(date(2026, 3, 5))
+    widget.set_value("2026-12-06")
+    assert widget.edit.text() == format_date(date(2026, 12, 6))
