@@ -82,6 +82,8 @@ class DevicePlanInfo:
     financed_amount: Decimal
     instalment: Decimal
     instalments_billed: int
+    #: The device's name as sold, when the import gave it.
+    device: str | None = None
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,7 @@ def customer_overview(db: Database, customer_id: uuid.UUID) -> CustomerOverview:
                     financed_amount=p.financed_amount,
                     instalment=p.instalment,
                     instalments_billed=p.instalments_billed,
+                    device=p.device,
                 )
                 for p in sorted(plans, key=lambda p: (p.activated, p.plan_no))
             ),

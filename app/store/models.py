@@ -238,6 +238,8 @@ class DevicePlan(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     plan_no: Mapped[str] = mapped_column(String(32), unique=True)
+    #: The device's name as the shop sold it ("iPhone 16 128 GB"); None when not imported.
+    device: Mapped[str | None] = mapped_column(String(200))
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
     #: Null only while orphaned (subscription order deleted and re-entered).
     subscription_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -285,7 +285,8 @@ class CustomerView(QWidget):
             form.addRow(
                 _("Plan {number}:").format(number=p.plan_no),
                 _value(
-                    ngettext(
+                    (f"{p.device}\n" if p.device else "")
+                    + ngettext(
                         "{instalment} per month since {date}; {billed} instalment billed; "
                         "financed {financed}, down payment {down}",
                         "{instalment} per month since {date}; {billed} instalments billed; "

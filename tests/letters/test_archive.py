@@ -76,7 +76,7 @@ def test_issue_then_open_gives_the_identical_bytes(db: Database) -> None:
     assert requested.status == "requested"
     issued = issue_letter(db, requested.id, "skeller")
     assert issued.status == "issued"
-    assert issued.template_version == "2026.1"
+    assert issued.template_version == "2026.2"
     assert issued.issued_by == "skeller"
     assert issued.pdf_path and issued.pdf_path.startswith("letters/")
 
@@ -99,7 +99,7 @@ def test_issue_then_open_gives_the_identical_bytes(db: Database) -> None:
         "document": "contract_cancellation",
         "language": "de",
         "sha256": issued.sha256,
-        "template_version": "2026.1",
+        "template_version": "2026.2",
     }
     assert entries[0].author == "skeller"
     assert entries[0].origin == db.origin

@@ -60,6 +60,20 @@ def add_subscription(
     return sid
 
 
+#: Devices sold on instalments, per partner country (names as the shops write them).
+DEVICES: dict[str, tuple[str, ...]] = {
+    "CH": (
+        "iPhone 16 128 GB",
+        "Samsung Galaxy S24 256 GB",
+        "Google Pixel 9 128 GB",
+        "iPhone 15 Pro 256 GB",
+        "Samsung Galaxy A55 128 GB",
+    ),
+    "CN": ("华为 Mate 70 Pro 512GB", "小米 15 256GB", "iPhone 16 Pro 256GB", "OPPO Find X8 256GB"),
+    "RU": ("Samsung Galaxy S24 256 ГБ", "iPhone 15 128 ГБ", "Xiaomi 14T 256 ГБ"),
+}
+
+
 def add_device_plan(
     b: DemoBuilder,
     customer: CustomerRef,
@@ -72,6 +86,10 @@ def add_device_plan(
     ended: date | None = None,
 ) -> str:
     plan_no = f"DP-{b.next_no('device_plan', 50001)}"
+    # The device from the plan number (not from the random generator: the rest of the
+    # demo stays as it was).
+    models = DEVICES.get(customer.country, DEVICES["CH"])
+    device = models[int(plan_no.removeprefix("DP-")) % len(models)]
     until = ended or b.today
     months = (until.year - activated.year) * 12 + until.month - activated.month
     total = int(Decimal(financed) / Decimal(instalment))
@@ -81,6 +99,7 @@ def add_device_plan(
         dict(
             id=b.uid("device_plan", plan_no),
             plan_no=plan_no,
+            device=device,
             customer_id=customer.id,
             subscription_id=subscription_id,
             activated=activated,

@@ -288,7 +288,7 @@ class ContractGuide:
             out["device_plan"] = (
                 {
                     "plan_no": plan.plan_no,
-                    "device": "",
+                    "device": plan.device,
                     "cancelled_on": day("device_plan_end"),
                     "remaining_amount": values.get("device_plan_remaining"),
                 }

@@ -247,6 +247,7 @@ def _activate(
     ctx.uow.add(
         DevicePlan(
             plan_no=str(ctx.answers["new_plan_no"]),
+            device=str(ctx.answers.get("device_name") or "")[:200] or None,
             customer_id=ctx.customer.id,
             subscription_id=subscription.id,
             activated=entered.activated,

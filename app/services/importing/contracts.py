@@ -160,6 +160,8 @@ class DevicePlans(CustomerRows):
         Column("down_payment", parse_amount, default=Decimal("0.00")),
         Column("instalments_billed", parse_count, default=0),
         Column("status", one_of(STATUSES), default=DevicePlanStatus.ACTIVE.value),
+        # The device's name as sold ("iPhone 16 128 GB"); optional, shown in letters.
+        Column("device", text(200)),
     )
     key = ("plan_no",)
     fields = tuple(c.name for c in columns if c.name not in ("customer_no", "plan_no"))
