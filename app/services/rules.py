@@ -75,16 +75,73 @@ def read_rule_files(directory: Path) -> dict[str, dict[str, Any]]:
     return {name: _read_toml(directory / name) for name in RULE_FILES}
 
 
+_HEADER_RE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]\]?")
+_KEY_RE = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
+
+
+def line_of_key(text: str, key: str) -> int | None:
+    """The line (from 1) of a dotted key (``credit.floor``, ``examples.3.output``) in a
+    rule file, or of the nearest enclosing table or key that is found."""
+    wanted = key.split(".")
+    best: tuple[int, int] | None = None  # (parts matched, line)
+    table: list[str] = []
+    arrays: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER_RE.match(line)
+        if header:
+            name = header[2]
+            if header[1] == "[[":
+                arrays[name] = arrays.get(name, -1) + 1
+                table = [*name.split("."), str(arrays[name])]
+            else:
+                table = name.split(".")
+            path = table
+        else:
+            assignment = _KEY_RE.match(line)
+            if assignment is None:
+                continue
+            path = [*table, assignment[1]]
+        matched = 0
+        for have, want in zip(path, wanted, strict=False):
+            if have != want:
+                break
+            matched += 1
+        if matched == len(path) and matched and (best is None or matched > best[0]):
+            best = (matched, number)
+    return None if best is None else best[1]
+
+
+def _with_line(directory: Path, exc: RuleFileError) -> RuleFileError:
+    """``exc`` with the line of its key in the file, when the key can be found."""
+    if not exc.key:
+        return exc
+    try:
+        text = (directory / exc.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return exc
+    line = line_of_key(text, exc.key)
+    if line is None:
+        return exc
+    return RuleFileError(exc.file, exc.key, f"{exc.problem} (line {line})")
+
+
+def _load(directory: Path) -> RuleSet:
+    try:
+        return RuleSet.from_mappings(read_rule_files(directory))
+    except RuleFileError as exc:
+        raise _with_line(directory, exc) from None
+
+
 @cache
 def _default_ruleset() -> RuleSet:
-    return RuleSet.from_mappings(read_rule_files(default_rules_dir()))
+    return _load(default_rules_dir())
 
 
 def load_ruleset(directory: Path | None = None) -> RuleSet:
     """The validated rule set from ``directory`` (default: the shipped one, cached).
 
-    Raises :class:`RuleFileError` naming the file, key and problem.
+    Raises :class:`RuleFileError` naming the file, key, problem and line.
     """
     if directory is None:
         return _default_ruleset()
-    return RuleSet.from_mappings(read_rule_files(Path(directory)))
+    return _load(Path(directory))

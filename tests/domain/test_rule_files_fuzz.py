@@ -103,6 +103,7 @@ def test_damaged_rule_files_load_or_name_the_file(case: tuple[str, str]) -> None
         assert code == 0, err
         return
     assert error.startswith(f"{file}: "), error
+    assert "line " in error, error
     assert code == 2
     assert json.loads(out)["error"]["message"].endswith(error)
     assert "Traceback" not in err and err.count("\n") == 1

@@ -142,18 +142,28 @@ def test_loading_is_pure(rules_copy: Path) -> None:
         ),
     ],
 )
-def test_schema_errors_name_file_key_and_problem(
-    edit_rule: Edit, file: str, old: str, new: str, message: str
+def test_schema_errors_name_file_key_problem_and_line(
+    edit_rule: Edit, rules_copy: Path, file: str, old: str, new: str, message: str
 ) -> None:
     with pytest.raises(RuleFileError) as caught:
         edit_rule(file, old, new)
-    assert str(caught.value) == message
+    found = re.fullmatch(r"(.*) \(line (\d+)\)", str(caught.value))
+    assert found is not None, str(caught.value)
+    assert found[1] == message
+    lines = (rules_copy / file).read_text(encoding="utf-8").splitlines()
+    # The line is the edited one, when the edit is a line of its own.
+    edited = [line for line in new.splitlines() if line in lines]
+    assert lines[int(found[2]) - 1] in edited or not edited
 
 
-def test_missing_key(edit_rule: Edit) -> None:
+def test_missing_key(edit_rule: Edit, rules_copy: Path) -> None:
     with pytest.raises(RuleFileError) as caught:
         edit_rule("contract.toml", "minimum_days = 120\n", "")
-    assert str(caught.value) == "contract.toml: device_plan.minimum_days: required key is missing"
+    text = (rules_copy / "contract.toml").read_text(encoding="utf-8").splitlines()
+    table = text.index("[device_plan]") + 1
+    assert str(caught.value) == (
+        f"contract.toml: device_plan.minimum_days: required key is missing (line {table})"
+    )
 
 
 def test_typo_in_a_key(edit_rule: Edit) -> None:
