@@ -100,6 +100,9 @@ def prepare_letter(
     )
 
 
+#: A sentence's full stop right after an abbreviation's (a Russian date ends in "г.")
+#: is one too many: "31 марта 2026 г.." reads "31 марта 2026 г.". An ellipsis stays.
+_DOUBLED_STOP = re.compile(r"(?<=[^\W\d_]\.)\.(?!\.)")
 #: Whitespace between two CJK characters (a line break folded by YAML) is not a space.
 _CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]+(?=[\u3000-\u9fff\uff00-\uffef])")
 
@@ -117,6 +120,7 @@ class _Filler:
             text = str(compiled.render(scope or self.scope)).strip()
         except TemplateError as exc:
             raise LetterTemplateError(f"{self.where}, {place}: {exc}") from exc
+        text = _DOUBLED_STOP.sub("", text)
         return _CJK_GAP.sub("", text) if self.cjk else text
 
     def block(self, block: Any, index: int) -> LayoutBlock | None:

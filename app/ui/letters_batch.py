@@ -104,6 +104,7 @@ class BatchLettersDialog(QDialog):
         self._progressed.connect(self._on_progress)
         self.retranslate()
         bind_retranslate(self)
+        self.setMinimumWidth(520)  # room for a failed letter's sentence
         self._forget()
 
     def retranslate(self) -> None:
@@ -135,12 +136,12 @@ class BatchLettersDialog(QDialog):
             self._db,
             document=self.document.currentData(),
             month=self._month(),
-        ).success(self._found).failure(lambda exc: self.count.setText(describe_error(exc))).run()
+        ).success(self._found).failure(lambda exc: self._say(describe_error(exc), error=True)).run()
 
     def _found(self, letters: list[LetterInfo]) -> None:
         self.pending = letters
         self.issue_button.setEnabled(bool(letters))
-        self.count.setText(
+        self._say(
             ngettext(
                 "{n} letter is waiting to be issued.",
                 "{n} letters are waiting to be issued.",
@@ -218,11 +219,22 @@ class BatchLettersDialog(QDialog):
             text += " " + _("Stopped before the end; the other letters stay requested.")
         if result.failed:
             text += "\n" + "\n".join(f"{error}" for _id, error in result.failed[:5])
-        self.count.setText(text)
+        details = "\n".join(error.detail or "" for _id, error in result.failed[:5])
+        self._say(text, error=bool(result.failed), detail=details)
 
     def _batch_failed(self, exc: BaseException) -> None:
         self._finish()
-        self.count.setText(describe_error(exc))
+        self._say(describe_error(exc), error=True)
+
+    def _say(self, text: str, *, error: bool = False, detail: str = "") -> None:
+        """The outcome line: red when something failed, plain otherwise; the dialog
+        grows to show all of it."""
+        self.count.setText(text)
+        self.count.setToolTip(detail)
+        self.count.setProperty("role", "error" if error else None)
+        self.count.style().unpolish(self.count)
+        self.count.style().polish(self.count)
+        self.adjustSize()
 
 
 def open_batch(parent: QWidget, db: Database) -> BatchLettersDialog:

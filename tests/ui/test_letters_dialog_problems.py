@@ -79,3 +79,29 @@ def test_the_date_column_is_in_view(gui_app, qtbot, sync_ops, broken) -> None:
         assert header.sectionSize(date_column) >= hint, index.data()
     finally:
         set_ui_language("en")
+
+
+def test_the_batch_says_what_failed_in_red_and_the_next_message_is_plain(
+    gui_app, qtbot, sync_ops, broken
+) -> None:
+    from app.ui.letters_batch import BatchLettersDialog
+
+    db, _customer_id, _good, _bad = broken
+    dlg = BatchLettersDialog(None, db, author="mkeller")
+    qtbot.addWidget(dlg)
+    dlg.show()
+    labels: list[str] = []
+    dlg._progressed.connect(lambda *_args: labels.append(dlg.progress.labelText()))
+    dlg.find_button.click()
+    assert dlg.count.property("role") != "error"
+    dlg.issue_button.click()
+    assert labels[-1] == "2 of 2 letters processed: 1 issued, 1 failed"
+    text = dlg.count.text()
+    assert text.startswith("1 issued, 1 failed.")
+    assert "“Goodwill credit confirmation” cannot be issued" in text
+    assert "required but missing" not in text and "goodwill" in dlg.count.toolTip()
+    assert dlg.count.property("role") == "error"
+    assert dlg.count.width() >= dlg.count.fontMetrics().horizontalAdvance(text.splitlines()[0])
+    dlg.find_button.click()  # the failed one is still waiting: a plain message again
+    assert dlg.count.text() == "1 letter is waiting to be issued."
+    assert dlg.count.property("role") != "error" and dlg.count.toolTip() == ""
