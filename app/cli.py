@@ -92,9 +92,9 @@ def describe_setup_error(exc: BaseException) -> str | None:
     from app.store.db import DatabaseError
 
     if isinstance(exc, RuleFileError):
-        return _("Rule files: %(problem)s") % {"problem": exc}
+        return _("Rule files: %(problem)s") % {"problem": exc.with_line()}
     if isinstance(exc, PlaybookError):
-        return _("Playbook files: %(problem)s") % {"problem": exc}
+        return _("Playbook files: %(problem)s") % {"problem": exc.with_line()}
     if isinstance(exc, DatabaseError):
         return str(exc)
     return None

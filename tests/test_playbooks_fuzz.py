@@ -164,7 +164,8 @@ def test_damaged_playbooks_are_checked_or_refused_naming_the_file(case: tuple[st
             read_playbook(path)
         except PlaybookError as exc:
             assert str(exc).startswith(f"{process}.yaml: ")
-            assert re.search(r"line \d+", str(exc)) or "is missing" in str(exc), str(exc)
+            shown = exc.with_line()
+            assert re.search(r"line \d+", shown) or "is missing" in shown, shown
 
 
 def test_a_character_yaml_refuses_names_its_line_in_one_line() -> None:

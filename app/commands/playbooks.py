@@ -49,7 +49,7 @@ def run_check(args: argparse.Namespace) -> int:
     directory: Path = args.directory or resource_path("playbooks")
     if args.directory is not None and not directory.is_dir():
         raise CommandError(_("{dir}: not a folder").format(dir=directory), 1)
-    problems = check_folder(directory)
+    problems = check_folder(directory, lines=True)
     for problem in problems:
         print(problem)
     if problems:

@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         ruleset = load_ruleset(args.rules)
     except RuleFileError as exc:
-        return _fail("", _("Rule files: %(problem)s") % {"problem": exc})
+        return _fail("", _("Rule files: %(problem)s") % {"problem": exc.with_line()})
     try:
         result = evaluate(args.process, payload, ruleset)
     except InputError as exc:

@@ -50,7 +50,13 @@ class PlaybookError(Exception):
         self.problem = problem
         #: The exact place of a schema problem (keys and list indexes), when known.
         self.loc = loc
+        #: The line of the file the problem is at, when the reader knows it.
+        self.line: int | None = None
         super().__init__(f"{file}: {where}: {problem}" if where else f"{file}: {problem}")
+
+    def with_line(self) -> str:
+        """The message with the line it is at, for people editing the file."""
+        return f"{self} (line {self.line})" if self.line is not None else str(self)
 
 
 class _Strict(BaseModel):

@@ -79,7 +79,13 @@ class RuleFileError(Exception):
         self.file = file
         self.key = key
         self.problem = problem
+        #: The line of the file the key is at, when the reader found it.
+        self.line: int | None = None
         super().__init__(f"{file}: {key}: {problem}" if key else f"{file}: {problem}")
+
+    def with_line(self) -> str:
+        """The message with the line it is at, for people editing the file."""
+        return f"{self} (line {self.line})" if self.line is not None else str(self)
 
 
 class RuleTableError(Exception):

@@ -76,24 +76,25 @@ def read_playbook(path: Path) -> Playbook:
         playbook = load_playbook(path.name, data)
     except PlaybookError as exc:
         where = exc.loc or tuple(part for part in exc.where.split(".") if part)
-        line = line_of(nodes, where) if nodes is not None else None
-        if line is None:
-            raise
-        raise PlaybookError(exc.file, exc.where, f"{exc.problem} (line {line})", exc.loc) from None
+        exc.line = line_of(nodes, where) if nodes is not None else None
+        raise
     expected = path.stem
     if playbook.meta.id != expected:
         raise PlaybookError(path.name, "meta.id", f"is {playbook.meta.id}, expected {expected}")
     return playbook
 
 
-def check_folder(directory: Path) -> list[str]:
-    """Every problem of the playbook files in ``directory``, one line each."""
+def check_folder(directory: Path, *, lines: bool = False) -> list[str]:
+    """Every problem of the playbook files in ``directory``, one line each.
+
+    ``lines`` adds the line of the file each problem is at, where known.
+    """
     problems: list[str] = []
     for process in PROCESSES:
         try:
             read_playbook(directory / f"{process}.yaml")
         except PlaybookError as exc:
-            problems.append(str(exc))
+            problems.append(exc.with_line() if lines else str(exc))
     return problems
 
 

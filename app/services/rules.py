@@ -112,17 +112,15 @@ def line_of_key(text: str, key: str) -> int | None:
 
 
 def _with_line(directory: Path, exc: RuleFileError) -> RuleFileError:
-    """``exc`` with the line of its key in the file, when the key can be found."""
+    """``exc`` with the line of its key in the file (:meth:`RuleFileError.with_line`)."""
     if not exc.key:
         return exc
     try:
         text = (directory / exc.file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return exc
-    line = line_of_key(text, exc.key)
-    if line is None:
-        return exc
-    return RuleFileError(exc.file, exc.key, f"{exc.problem} (line {line})")
+    exc.line = line_of_key(text, exc.key)
+    return exc
 
 
 def _load(directory: Path) -> RuleSet:

@@ -137,9 +137,9 @@ def describe_error(exc: BaseException) -> str:
     from app.domain.rule_schema import RuleFileError
 
     if isinstance(exc, RuleFileError):  # the same words as every command
-        return _("Rule files: %(problem)s") % {"problem": exc}
+        return _("Rule files: %(problem)s") % {"problem": exc.with_line()}
     if isinstance(exc, PlaybookError):
-        return _("Playbook files: %(problem)s") % {"problem": exc}
+        return _("Playbook files: %(problem)s") % {"problem": exc.with_line()}
     first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     return _("Something went wrong: {error}").format(error=first_line[:300])
 

@@ -77,7 +77,7 @@ def _load(file: str, text: str) -> tuple[str | None, int, str, str]:
         try:
             load_ruleset(folder)
         except RuleFileError as exc:
-            error = str(exc)
+            error = exc.with_line()
         out, err = io.StringIO(), io.StringIO()
         saved = sys.stdin, sys.stdout, sys.stderr
         sys.stdin = _Stdin(b'{"today": "2026-06-25", "bundles": []}')  # type: ignore[assignment]

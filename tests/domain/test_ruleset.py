@@ -147,7 +147,7 @@ def test_schema_errors_name_file_key_problem_and_line(
 ) -> None:
     with pytest.raises(RuleFileError) as caught:
         edit_rule(file, old, new)
-    found = re.fullmatch(r"(.*) \(line (\d+)\)", str(caught.value))
+    found = re.fullmatch(r"(.*) \(line (\d+)\)", caught.value.with_line())
     assert found is not None, str(caught.value)
     assert found[1] == message
     lines = (rules_copy / file).read_text(encoding="utf-8").splitlines()
@@ -161,7 +161,7 @@ def test_missing_key(edit_rule: Edit, rules_copy: Path) -> None:
         edit_rule("contract.toml", "minimum_days = 120\n", "")
     text = (rules_copy / "contract.toml").read_text(encoding="utf-8").splitlines()
     table = text.index("[device_plan]") + 1
-    assert str(caught.value) == (
+    assert caught.value.with_line() == (
         f"contract.toml: device_plan.minimum_days: required key is missing (line {table})"
     )
 
