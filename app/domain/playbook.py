@@ -13,10 +13,11 @@ forward again restores it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from app.domain.playbook_schema import (
@@ -224,12 +225,27 @@ def parse_answer(
     if len(text) > item.max_length:
         limit = str(item.max_length)
         raise AnswerError(item.id, "too_long", f"at most {limit} characters", limit=limit)
+    if _CONTROL.search(text):
+        raise AnswerError(item.id, "control", "control characters are not text")
     return text
+
+
+#: Control characters other than tab and line breaks, and lone surrogates.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+#: ASCII digits only (``\d`` would take any script's digits).
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_AMOUNT = re.compile(r"-?([0-9]{1,12})(\.[0-9]{1,2})?")
+#: Years a date answer may name: the rules count months and years on from it.
+MIN_YEAR, MAX_YEAR = 1900, 2999
 
 
 def _parse_date(item: Input, text: str, today: date) -> str:
     try:
+        if not _DATE.fullmatch(text):
+            raise ValueError(text)
         value = date.fromisoformat(text)
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise ValueError(text)
     except ValueError:
         raise AnswerError(item.id, "not_date", f"{text!r} is not a date (YYYY-MM-DD)") from None
     if item.min_days is not None and value < (earliest := today + timedelta(days=item.min_days)):
@@ -244,12 +260,9 @@ def _parse_date(item: Input, text: str, today: date) -> str:
 
 
 def _parse_amount(item: Input, text: str) -> str:
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        amount = Decimal("NaN")
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+    if not _AMOUNT.fullmatch(text):  # ASCII digits, at most 12 before the point
         raise AnswerError(item.id, "not_amount", f"{text!r} is not an amount such as 24.50")
+    amount = Decimal(text)
     if item.min_amount is not None and amount < Decimal(item.min_amount):
         raise AnswerError(
             item.id, "amount_min", f"at least {item.min_amount}", limit=item.min_amount

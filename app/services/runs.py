@@ -375,6 +375,7 @@ _ANSWER_MESSAGES = {
     "amount_min": N_("{label}: the amount must be at least {limit}."),
     "amount_max": N_("{label}: the amount must be at most {limit}."),
     "too_long": N_("{label}: at most {limit} characters."),
+    "control": N_("{label}: remove the control characters."),
     "no_such_input": N_("{label}: this step has no such input."),
 }
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.domain import playbook as pb
 from app.domain.playbook_schema import (
@@ -239,6 +241,16 @@ def test_answers_are_parsed(kind: str, extra: dict[str, Any], raw: Any, expected
         ("amount", {}, "NaN", "not_amount"),
         ("amount", {"min_amount": "0"}, "-1", "amount_min"),
         ("amount", {"max_amount": "100"}, "100.01", "amount_max"),
+        ("amount", {}, "9" * 40, "not_amount"),
+        ("amount", {}, "1e1000", "not_amount"),
+        ("amount", {}, "١٢.٠٠", "not_amount"),
+        ("amount", {}, "１２", "not_amount"),
+        ("date", {}, "２０２６-０３-１２", "not_date"),
+        ("date", {}, "20260312", "not_date"),
+        ("date", {}, "9999-12-31", "not_date"),
+        ("date", {}, "0001-01-01", "not_date"),
+        ("text", {}, "a\x00b", "control"),
+        ("text", {}, "\x1b[31mred", "control"),
         (
             "choice",
             {"options": [{"id": "a", "label": {"de": "A", "en": "A", "ru": "А", "zh": "甲"}}]},
@@ -321,3 +333,28 @@ def test_required_when_must_name_a_known_input(raw: dict[str, Any]) -> None:
     broken["flows"][0]["steps"][2]["inputs"][0]["required_when"] = {"input": "nope", "equals": 1}
     with pytest.raises(PlaybookError, match="condition names unknown input nope"):
         load_playbook("minimal.yaml", broken)
+
+
+KINDS_OF_INPUT = [
+    ("text", {"max_length": 50}),
+    ("date", {"min_days": -3650, "max_days": 3650}),
+    ("amount", {"min_amount": "0", "max_amount": "100000"}),
+    ("yes_no", {}),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(KINDS_OF_INPUT),
+    st.text(max_size=30)
+    | st.sampled_from(["9" * 40, "1e1000", "-0", "2026-02-29", "9999-12-31", "\x00", "NaN"]),
+)
+def test_any_answer_is_taken_or_refused_with_a_worded_reason(
+    kind: tuple[str, dict[str, Any]], raw: str
+) -> None:
+    from app.services.runs import _ANSWER_MESSAGES
+
+    try:
+        pb.parse_answer(_input(kind[0], **kind[1]), raw, TODAY, {})
+    except pb.AnswerError as exc:
+        assert exc.code in _ANSWER_MESSAGES
