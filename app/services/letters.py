@@ -25,11 +25,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, cast
 
+from babel.lists import format_list
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from app.config import data_dir
-from app.i18n import N_, _
+from app.i18n import N_, _, babel_locale, ui_language
 from app.letters.address import AddressError, PostalAddress, window_address
 from app.letters.batch import Rendered, RenderJob, render_all, render_job
 from app.letters.context import ContextError, to_json
@@ -46,6 +47,9 @@ from app.store.types import utcnow
 ARCHIVE_FOLDER = "letters"
 #: Postal addresses of partners (for letters to a partner), by partner code.
 PARTNERS_FILE = "partners.toml"
+
+#: The parts of a postal address, as the agent reads them.
+ADDRESS_FIELDS = {"street": N_("street"), "city": N_("city"), "country": N_("country")}
 
 DOCUMENT_NAMES = {
     "claim_acknowledgement": N_("Claim acknowledgement"),
@@ -288,9 +292,16 @@ def _with_address(
     except AddressError as exc:
         raise LetterError(
             _(
-                "Customer {number} has no complete postal address ({fields} missing): "
-                "give the recipient in the letter or import the address."
-            ).format(number=customer.customer_no, fields=", ".join(exc.missing))
+                "The letter cannot be issued: customer {number} has no complete postal "
+                "address ({fields} missing). Import the customer's address, then issue it."
+            ).format(
+                number=customer.customer_no,
+                fields=format_list(
+                    [_(ADDRESS_FIELDS.get(f, f)) for f in exc.missing],
+                    locale=babel_locale(ui_language()),
+                ),
+            ),
+            str(exc),
         ) from exc
     return result
 
@@ -523,12 +534,21 @@ def open_issued(db: Database, letter_id: uuid.UUID) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ArchiveTamperedError(f"the archived letter {path} cannot be read: {exc}") from exc
+        raise ArchiveTamperedError(
+            _(
+                "The archived letter cannot be read, so it is not shown. "
+                "Tell IT: the file {path} is missing or unreadable."
+            ).format(path=path),
+            f"{path}: {exc}",
+        ) from exc
     actual = hashlib.sha256(data).hexdigest()
     if actual != info.sha256:
         raise ArchiveTamperedError(
-            f"the archived letter {path} was changed after it was issued "
-            f"(SHA-256 {actual}, recorded {info.sha256})"
+            _(
+                "The archived letter was changed after it was issued, so it is not shown. "
+                "Tell IT: the file {path} no longer matches its checksum."
+            ).format(path=path),
+            f"{path}: SHA-256 {actual}, recorded {info.sha256}",
         )
     return data
 
