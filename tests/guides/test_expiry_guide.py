@@ -257,7 +257,8 @@ def test_month_reminder_queues_the_sms_and_marks_the_bundle(
     [sms] = _rows(db, SmsMessage, view.case_id)
     assert (sms.template_id, sms.language) == ("reminder_month", language)
     assert "5元GPRS数据流量套餐" in sms.text and end_words in sms.text
-    assert "+41 44 555 10 10" in sms.text and "{" not in sms.text
+    # The customer-service number of the operator's company in the partner's country (CN).
+    assert "+86 21 5555 1010" in sms.text and "{" not in sms.text
     assert ".." not in sms.text  # "30 июня 2026 г." ends a sentence by itself
     assert _sent(db, customer, bundle_no) == ["month"]
     [entry] = _history(db, view.case_id)

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -31,7 +32,7 @@ from app.services.letters import (
     open_issued,
     requested_letters,
 )
-from app.services.playbooks import playbook_for
+from app.services.playbooks import default_playbooks_dir, playbook_for, use_playbooks_dir
 from app.store.db import Database
 from app.store.models import FairUseRecord, HistoryEntry, Letter, Subscription
 from app.store.repositories import UnitOfWork
@@ -79,7 +80,13 @@ def test_a_fresh_demo_issues_every_requested_letter(tmp_path: Path) -> None:
 # --- process steps --------------------------------------------------------------------------
 
 
-def _fair_use_customer(db: Database, *, country: str = "CH", language: str = "de") -> uuid.UUID:
+def _fair_use_customer(
+    db: Database,
+    *,
+    country: str = "CH",
+    language: str = "de",
+    months: tuple[str, ...] = ("2026-01", "2026-02", "2026-03"),
+) -> uuid.UUID:
     with UnitOfWork(db) as uow:
         customer = add_customer(
             uow,
@@ -105,15 +112,23 @@ def _fair_use_customer(db: Database, *, country: str = "CH", language: str = "de
                 activated=date(2024, 3, 7),
             )
         )
-        for month in ("2026-01", "2026-02", "2026-03"):
+        for month in months:
             uow.add(FairUseRecord(customer_id=customer.id, month=month, exceeded=True))
         uow.commit()
         return customer.id
 
 
-def _stage_3(db: Database, customer: uuid.UUID, answers: dict[str, str]) -> runs.RunView:
+def _stage_3(db: Database, customer: uuid.UUID, measure: str) -> runs.RunView:
+    """A stage-3 script up to the step that requests the letters."""
     view = runs.open_run(db, customer, "fair_use", "stage_3", subject="2026-03", today=TODAY)
     view = runs.complete_step(db, view.case_id, {}, today=TODAY)
+    answers = {"measure": measure, "decision_date": "2026-03-12", "justification": "Nutzung"}
+    if measure == "migration":  # the first plan offered (or typed, where the script asks so)
+        [plan] = [i for i in view.inputs if i.id == "new_tariff"]
+        if plan.options:
+            answers["new_tariff"] = plan.options[0][0]
+        else:
+            answers |= {"new_tariff": "Talk", "new_monthly_fee": "29.00"}
     view = runs.complete_step(db, view.case_id, answers, today=TODAY, author="anna")
     while view.step_id != "letter_to_partner":
         view = runs.complete_step(db, view.case_id, {}, today=TODAY, author="anna")
@@ -128,10 +143,7 @@ def test_a_complete_stage_3_script_requests_letters_that_all_issue(
     db: Database, measure: str, country: str, language: str
 ) -> None:
     customer = _fair_use_customer(db, country=country, language=language)
-    answers = {"measure": measure, "decision_date": "2026-03-12", "justification": "Nutzung"}
-    if measure == "migration":
-        answers |= {"new_tariff": "Talk", "new_monthly_fee": "29.00"}
-    view = _stage_3(db, customer, answers)
+    view = _stage_3(db, customer, measure)
     view = runs.complete_step(db, view.case_id, {}, today=TODAY, author="anna")
     with db.transaction() as session:
         ids = list(session.scalars(select(Letter.id).where(Letter.case_id == view.case_id)))
@@ -144,14 +156,31 @@ def test_a_complete_stage_3_script_requests_letters_that_all_issue(
     assert partner in text.replace(" ", "") or partner in text  # the partner is the recipient
 
 
+@pytest.fixture
+def miswritten_playbooks(tmp_path: Path) -> Iterator[Path]:
+    """The shipped playbooks, but the fair-use letter step asks for a letter whose facts
+    the script does not have (a policy author's slip): the goodwill credit."""
+    for source in default_playbooks_dir().glob("*.yaml"):
+        text = source.read_text(encoding="utf-8")
+        if source.name == "fair_use.yaml":
+            assert "{type: letter, document: fair_use_partner_note}" in text
+            text = text.replace(
+                "{type: letter, document: fair_use_partner_note}",
+                "{type: letter, document: goodwill_credit}",
+            )
+        (tmp_path / source.name).write_text(text, encoding="utf-8")
+    use_playbooks_dir(tmp_path)
+    yield tmp_path
+    use_playbooks_dir(None)
+
+
 def test_a_step_whose_letter_lacks_facts_is_refused_with_a_sentence_and_writes_nothing(
-    db: Database,
+    db: Database, miswritten_playbooks: Path
 ) -> None:
-    """A migration without the new price plan: the letter step refuses, nothing is requested."""
+    """The letter step refuses with a sentence naming the letter; nothing is requested."""
     set_ui_language("en")
     customer = _fair_use_customer(db)
-    answers = {"measure": "migration", "decision_date": "2026-03-12", "justification": "x"}
-    view = _stage_3(db, customer, answers)
+    view = _stage_3(db, customer, "termination")
     with db.transaction() as session:
         before = session.scalar(
             select(HistoryEntry.id).where(HistoryEntry.case_id == view.case_id).limit(1)
@@ -159,9 +188,9 @@ def test_a_step_whose_letter_lacks_facts_is_refused_with_a_sentence_and_writes_n
     with pytest.raises(ServiceError) as refused:
         runs.complete_step(db, view.case_id, {}, today=TODAY, author="anna")
     assert isinstance(refused.value, LetterError)
-    assert "“Fair use: migration letter” cannot be requested" in str(refused.value)
+    assert "“Goodwill credit confirmation” cannot be requested" in str(refused.value)
     assert _is_sentence(str(refused.value))
-    assert "decision.new_tariff" in (refused.value.detail or "")
+    assert "bundle" in (refused.value.detail or "")
     with db.transaction() as session:
         assert session.scalars(select(Letter).where(Letter.case_id == view.case_id)).all() == []
         assert before is not None
@@ -182,3 +211,21 @@ def test_every_document_a_playbook_requests_has_a_template_and_a_name() -> None:
     assert documents <= set(document_ids()) <= set(DOCUMENT_NAMES)
     for document in documents:
         load_template(document)
+
+
+def test_the_service_number_in_a_customers_sms_is_that_of_the_partners_country(
+    db: Database,
+) -> None:
+    """A customer of a Chinese partner is told to call the Chinese company, not the Swiss."""
+    from app.letters.operator import load_operator
+    from app.store.models import SmsMessage
+
+    customer = _fair_use_customer(db, country="CN", language="zh", months=("2026-03",))
+    view = runs.open_run(db, customer, "fair_use", "stage_1", subject="2026-03", today=TODAY)
+    while not view.finished and view.step_id in ("send_sms_1", "record_sms_1"):
+        view = runs.complete_step(db, view.case_id, {}, today=TODAY, author="anna")
+    with db.transaction() as session:
+        [sms] = session.scalars(select(SmsMessage).where(SmsMessage.case_id == view.case_id))
+        text = sms.text
+    assert load_operator("zh", None, "CN").phone in text
+    assert load_operator("zh").phone not in text

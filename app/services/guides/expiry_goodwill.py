@@ -75,7 +75,7 @@ def goodwill_facts(
         "package_fee_known": bundle_fee is not None,
         "reminder_was_sent": bool(bundle and bundle.reminders_sent),
         "minimum_spend": minimum,
-        "service_phone": service_phone(),
+        "service_phone": service_phone(ctx.customer.partner.country),
         "reason": answers.get("reason"),
         "decision": (
             option_label(playbook, "decision", str(answers["decision"]))

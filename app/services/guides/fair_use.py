@@ -12,7 +12,6 @@ days later, is judged against it.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -24,7 +23,7 @@ from app.domain.errors import RuleInputError
 from app.domain.fair_use import FairUseCase, FairUseDecision, MeasureDecision, evaluate
 from app.domain.playbook_schema import Playbook, Step
 from app.i18n import _, format_decimal, format_month
-from app.resources import resource_path
+from app.letters.operator import OperatorConfigError, load_operator
 from app.services.errors import ValidationError
 from app.services.guides.base import Facts, GuideContext
 from app.services.guides.common import Worded, fact_label, option_label
@@ -61,14 +60,13 @@ def _megabytes(value: int | None) -> Worded | None:
     return Worded(str(value), lambda language: f"{format_decimal(value, language)} MB")
 
 
-def service_phone() -> str | None:
-    """The customer-service number printed on letters (``resources/letters/operator.toml``)."""
+def service_phone(country: str | None = None) -> str | None:
+    """The customer-service number printed on letters (``resources/letters/operator.toml``):
+    that of the operator's company in ``country`` (the partner's), if it has one."""
     try:
-        with (resource_path("letters") / "operator.toml").open("rb") as fh:
-            phone = tomllib.load(fh).get("phone")
-    except (OSError, tomllib.TOMLDecodeError):
+        return load_operator("en", None, country).phone or None
+    except OperatorConfigError:
         return None
-    return phone if isinstance(phone, str) else None
 
 
 def stored_decision(ctx: GuideContext) -> dict[str, Any] | None:
@@ -125,7 +123,7 @@ class FairUseGuide:
             "products": [fact_label(playbook, p) for p in products]
             or [fact_label(playbook, "no_products")],
             **{p: p in products for p in PRODUCT_FACTS},
-            "service_phone": service_phone(),
+            "service_phone": service_phone(ctx.customer.partner.country),
             **self._subscription(ctx),
             "tariff_options": tariff_choices(ctx, current=self._subscription(ctx)["tariff"]),
             **self._decided(ctx, playbook, decision, decision_input, exceeded, month),
