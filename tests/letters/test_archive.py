@@ -282,6 +282,35 @@ def test_command_batch_then_show(sqlite_db: Database, tmp_path: Path) -> None:
     assert done.returncode == 2 and "no letter" in done.stderr
 
 
+def test_command_batch_counts_a_failed_letter_as_failed_never_as_issued(
+    sqlite_db: Database,
+) -> None:
+    customer_id = _customer(sqlite_db)
+    ids = [
+        request_letter(
+            sqlite_db,
+            customer_id=customer_id,
+            document=document,
+            language="de",
+            context=_facts(document),
+            author="a",
+        ).id
+        for document in ("goodwill_credit", "welcome")
+    ]
+    with sqlite_db.transaction() as session:  # the first one's facts were damaged
+        row = session.get(Letter, ids[0])
+        row.context = {key: value for key, value in row.context.items() if key != "goodwill"}
+    done = _run("batch", env_db=sqlite_db.url)
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith(f"Not issued: Goodwill credit confirmation ({ids[0]}): The letter")
+    assert "goodwill" in lines[1]  # the cause, indented below the sentence
+    assert lines[2] == "1 of 2 letters processed: 0 issued, 1 failed"
+    assert lines[3] == "2 of 2 letters processed: 1 issued, 1 failed"
+    assert not any(line.startswith("issued") for line in lines)
+    assert "1 of 2 letters issued, 1 failed" in done.stdout
+
+
 def test_command_samples_writes_every_document_in_every_language(tmp_path: Path) -> None:
     done = _run("samples", "--out", str(tmp_path / "s"))
     assert done.returncode == 0, done.stderr
