@@ -27,8 +27,8 @@ from app.i18n import (
     translator,
     ui_language,
 )
+from app.processes import GuideContext, guide_for
 from app.services.customers import currency_for_country, format_msisdn
-from app.services.guides import GuideContext, guide_for
 from app.services.playbooks import explain
 from app.services.rules import load_ruleset
 from app.store.models import Case, CaseState, Customer

@@ -36,9 +36,9 @@ from app.domain.playbook_schema import (
     TicketEffect,
 )
 from app.i18n import N_, _, field_name, ui_language
+from app.processes import Facts, GuideContext, guide_for
 from app.services.customers import currency_for_country
 from app.services.errors import NotFoundError, ServiceError, ValidationError
-from app.services.guides import Facts, GuideContext, guide_for
 from app.services.playbooks import playbook_for
 from app.services.run_view import (
     RunView,

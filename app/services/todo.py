@@ -319,7 +319,7 @@ def complaint_item(
     if due is None:
         opened = opened_at.astimezone().date() if opened_at.tzinfo else opened_at.date()
         due = opened + timedelta(days=rules.complaint.follow_up.due_days)
-    from app.services.guides.complaint import step_of_route
+    from app.processes.complaint.guide import step_of_route
 
     running = (script_state or {}).get("flow")
     flow = running or default_flow
@@ -345,7 +345,7 @@ def settled_reminder(
     """Whether ``case`` is an expiry reminder case with nothing left to do: its reminder
     was sent, a later reminder of its bundle is due (it is superseded), or the bundle
     ended. Such a case is not shown open, and sending the later reminder closes it."""
-    from app.services.guides.expiry import goodwill_bundle, reminder_subject
+    from app.processes.expiry.guide import goodwill_bundle, reminder_subject
 
     parsed = reminder_subject(case.subject)
     if case.process != Process.EXPIRY or parsed is None or goodwill_bundle(case.subject):
@@ -390,7 +390,7 @@ def case_position(case: Case, done: Iterable[str] = ()) -> tuple[str | None, str
     or after the last one (done: the case waits); else at the flow's start.
     """
     from app.domain.playbook_schema import PlaybookError
-    from app.services.guides.fair_use import PARTNER_FEEDBACK
+    from app.processes.fair_use.guide import PARTNER_FEEDBACK
     from app.services.playbooks import playbook_for
 
     state = case.script_state or {}
@@ -435,7 +435,7 @@ def case_items(
     case of an item are that item; a reminder case is the reminder's item while it
     is due and has nothing left to do once it is sent or superseded by a later one.
     """
-    from app.services.guides.expiry import goodwill_bundle
+    from app.processes.expiry.guide import goodwill_bundle
 
     months = {item.month for item in items if isinstance(item, FairUseItem)}
     onboarding_listed = any(isinstance(item, OnboardingItem) for item in items)

@@ -36,8 +36,8 @@ from app.services.playbooks import default_playbooks_dir, playbook_for, use_play
 from app.store.db import Database
 from app.store.models import FairUseRecord, HistoryEntry, Letter, Subscription
 from app.store.repositories import UnitOfWork
-from tests.guides.helpers import add_customer
 from tests.letters.helpers import pdf_text
+from tests.processes.helpers import add_customer
 
 TODAY = date(2026, 3, 15)
 #: What a developer string looks like: a dotted placeholder path or the context checker's words.

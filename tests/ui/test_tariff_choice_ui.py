@@ -15,7 +15,7 @@ from app.store.models import Case, Subscription
 from app.store.repositories import UnitOfWork
 from app.ui.input_widgets import ChoiceRadioInput, make_input
 from app.ui.qt import Qt
-from tests.guides.helpers import add_customer
+from tests.processes.helpers import add_customer
 
 pytestmark = pytest.mark.gui
 

@@ -24,10 +24,10 @@ from app.domain.fair_use import FairUseCase, FairUseDecision, MeasureDecision, e
 from app.domain.playbook_schema import Playbook, Step
 from app.i18n import _, format_decimal, format_month
 from app.letters.operator import OperatorConfigError, load_operator
+from app.processes.base import Facts, GuideContext
+from app.processes.common import Worded, fact_label, option_label
+from app.processes.tariffs import chosen_tariff, find_tariff, tariff_choices
 from app.services.errors import ValidationError
-from app.services.guides.base import Facts, GuideContext
-from app.services.guides.common import Worded, fact_label, option_label
-from app.services.guides.tariffs import chosen_tariff, find_tariff, tariff_choices
 from app.services.playbooks import playbook_for
 from app.store.models import Case, Process
 

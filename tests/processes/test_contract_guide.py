@@ -36,11 +36,11 @@ from app.store.models import (
     Task,
 )
 from app.store.repositories import UnitOfWork
-from tests.guides.helpers import add_customer, fact
-from tests.guides.helpers import case_row as _case
-from tests.guides.helpers import history as _history
-from tests.guides.helpers import localized as _localized
-from tests.guides.helpers import rows as _rows
+from tests.processes.helpers import add_customer, fact
+from tests.processes.helpers import case_row as _case
+from tests.processes.helpers import history as _history
+from tests.processes.helpers import localized as _localized
+from tests.processes.helpers import rows as _rows
 
 PLAYBOOK_FILE = resource_path("playbooks") / "contract.yaml"
 FLOWS = {

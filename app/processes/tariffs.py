@@ -16,10 +16,10 @@ from decimal import Decimal
 
 from app.domain.rule_tables import Tariff
 from app.i18n import N_, _, format_money, translator
+from app.processes.base import GuideContext
+from app.processes.common import Worded
 from app.services.customers import currency_for_country
 from app.services.errors import ValidationError
-from app.services.guides.base import GuideContext
-from app.services.guides.common import Worded
 
 #: How a plan is offered: "Smart Abo L (CHF 69.00 a month)".
 OPTION = N_("{tariff} ({fee} a month)")

@@ -23,11 +23,11 @@ from app.domain import goodwill
 from app.domain.calendar import month_start
 from app.domain.playbook_schema import Playbook
 from app.i18n import _, format_money, format_month
+from app.processes.base import Facts, GuideContext
+from app.processes.common import Worded, long_date, option_label
+from app.processes.fair_use.guide import month_value, service_phone
 from app.services.customers import currency_for_country
 from app.services.errors import ValidationError
-from app.services.guides.base import Facts, GuideContext
-from app.services.guides.common import Worded, long_date, option_label
-from app.services.guides.fair_use import month_value, service_phone
 from app.store.models import Bundle, Case, Process
 
 #: The disputed-month inputs: month_N, other_charges_N, out_of_bundle_data_N.

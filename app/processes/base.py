@@ -50,7 +50,7 @@ class GuideContext:
 
 
 class ProcessGuide(Protocol):
-    """One process's guide. Implementations live in ``app/services/guides/<process>.py``."""
+    """One process's guide. Implementations live in ``app/processes/<process>/guide.py``."""
 
     process: str
 

@@ -18,9 +18,9 @@ from typing import Any
 from app.domain import contracts
 from app.domain.calendar import first_of_next_month
 from app.i18n import _
+from app.processes.base import GuideContext
+from app.processes.tariffs import chosen_tariff
 from app.services.errors import ValidationError
-from app.services.guides.base import GuideContext
-from app.services.guides.tariffs import chosen_tariff
 from app.store.models import DevicePlan, DevicePlanStatus, Subscription
 
 

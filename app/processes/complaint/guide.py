@@ -28,9 +28,9 @@ from app.domain.complaints import ComplaintCase, ComplaintDecision, evaluate
 from app.domain.errors import RuleInputError
 from app.domain.playbook_schema import Playbook, Step
 from app.i18n import _
+from app.processes.base import Facts, GuideContext
+from app.processes.common import Worded, long_date, option_label, worded
 from app.services.errors import ValidationError
-from app.services.guides.base import Facts, GuideContext
-from app.services.guides.common import Worded, long_date, option_label, worded
 from app.services.playbooks import playbook_for
 from app.store.models import Case, MassIncident, Task
 

@@ -14,10 +14,10 @@ import pytest
 
 from app.domain.playbook_schema import Playbook
 from app.letters.templates import load_template
+from app.processes.complaint.guide import category_of_option, category_option
 from app.resources import resource_path
 from app.services import runs
 from app.services.errors import ValidationError
-from app.services.guides.complaint import category_of_option, category_option
 from app.services.letters import issue_letter
 from app.services.playbooks import check_folder, read_playbook
 from app.services.rules import load_ruleset
@@ -36,11 +36,11 @@ from app.store.models import (
     Task,
 )
 from app.store.repositories import UnitOfWork
-from tests.guides.helpers import add_customer
-from tests.guides.helpers import case_row as _case
-from tests.guides.helpers import fact as _fact
-from tests.guides.helpers import history as _history
-from tests.guides.helpers import rows as _rows
+from tests.processes.helpers import add_customer
+from tests.processes.helpers import case_row as _case
+from tests.processes.helpers import fact as _fact
+from tests.processes.helpers import history as _history
+from tests.processes.helpers import rows as _rows
 
 PLAYBOOK_FILE = resource_path("playbooks") / "complaint.yaml"
 RULE_FILE = resource_path("rules") / "complaint.toml"

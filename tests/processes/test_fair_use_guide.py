@@ -16,10 +16,10 @@ import pytest
 from app.domain.fair_use import FairUseCase, MeasureDecision, evaluate
 from app.domain.playbook_schema import Playbook
 from app.i18n import format_decimal, set_ui_language
+from app.processes.fair_use.guide import month_value
 from app.resources import resource_path
 from app.services import runs
 from app.services.errors import ValidationError
-from app.services.guides.fair_use import month_value
 from app.services.playbooks import check_folder, read_playbook
 from app.services.rules import load_ruleset
 from app.services.run_view import format_fact
@@ -34,12 +34,12 @@ from app.store.models import (
     Task,
 )
 from app.store.repositories import UnitOfWork
-from tests.guides.helpers import add_customer
-from tests.guides.helpers import case_row as _case
-from tests.guides.helpers import fact as _fact
-from tests.guides.helpers import history as _history
-from tests.guides.helpers import localized as _localized
-from tests.guides.helpers import rows as _rows
+from tests.processes.helpers import add_customer
+from tests.processes.helpers import case_row as _case
+from tests.processes.helpers import fact as _fact
+from tests.processes.helpers import history as _history
+from tests.processes.helpers import localized as _localized
+from tests.processes.helpers import rows as _rows
 
 TODAY = date(2026, 3, 15)
 PLAYBOOK_FILE = resource_path("playbooks") / "fair_use.yaml"

@@ -11,7 +11,7 @@ Two flows of ``resources/playbooks/expiry.yaml``:
 * ``goodwill`` - the complaint after a package lapsed silently, subject
   ``goodwill:<bundle_no>``. The credit per disputed month and the suggested
   total come from :func:`app.domain.goodwill.evaluate`, shown beside the
-  factors the source weighed (see :mod:`app.services.guides.expiry_goodwill`);
+  factors the source weighed (see :mod:`app.processes.expiry.goodwill`);
   the agent's decision is kept on the case (``facts["goodwill_decision"]``).
 """
 
@@ -23,11 +23,11 @@ from typing import Any
 from app.domain import expiry
 from app.domain.playbook_schema import Playbook, Step
 from app.i18n import _, format_date, ui_language
+from app.processes.base import Facts, GuideContext
+from app.processes.common import Worded, long_date, worded
+from app.processes.expiry.goodwill import check_months, decision_record, goodwill_facts
+from app.processes.fair_use.guide import service_phone
 from app.services.errors import ValidationError
-from app.services.guides.base import Facts, GuideContext
-from app.services.guides.common import Worded, long_date, worded
-from app.services.guides.expiry_goodwill import check_months, decision_record, goodwill_facts
-from app.services.guides.fair_use import service_phone
 from app.services.playbooks import playbook_for
 from app.store.models import Bundle, CaseState, Process
 from app.store.types import utcnow

@@ -40,11 +40,9 @@ from app.domain.contracts import Charge, ContractDecision, ContractRequest, eval
 from app.domain.errors import RuleInputError
 from app.domain.playbook_schema import Playbook, Step
 from app.i18n import _, format_date, format_money
-from app.services.customers import currency_for_country
-from app.services.errors import ValidationError
-from app.services.guides.base import Facts, GuideContext
-from app.services.guides.common import Worded, fact_label, long_date
-from app.services.guides.contract_records import (
+from app.processes.base import Facts, GuideContext
+from app.processes.common import Worded, fact_label, long_date
+from app.processes.contract.records import (
     agreement_facts,
     amount_answer,
     check_request,
@@ -54,7 +52,9 @@ from app.services.guides.contract_records import (
     new_plan,
     record_action,
 )
-from app.services.guides.tariffs import find_tariff, tariff_choices
+from app.processes.tariffs import find_tariff, tariff_choices
+from app.services.customers import currency_for_country
+from app.services.errors import ValidationError
 from app.services.playbooks import playbook_for
 from app.store.models import DevicePlan, Subscription
 

@@ -1,0 +1,1 @@
+"""The complaint process: its guide, to-do items, worklist and wording."""

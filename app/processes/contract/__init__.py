@@ -1,0 +1,1 @@
+"""The contract process: its guide, to-do items, worklist and wording."""

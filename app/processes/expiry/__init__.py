@@ -1,0 +1,1 @@
+"""The expiry process: its guide, to-do items, worklist and wording."""

@@ -1,0 +1,1 @@
+"""The fair-use process: its guide, to-do items, worklist and wording."""

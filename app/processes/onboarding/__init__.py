@@ -1,0 +1,1 @@
+"""The onboarding process: its guide, to-do items, worklist and wording."""
