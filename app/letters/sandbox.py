@@ -14,7 +14,8 @@ Templates are written by operators, so they must never run code. Two fences:
 Formatting filters use babel with the letter's locale: ``date`` (long date,
 or ``date('short')``), ``month`` ("März 2026"), ``monthlist``, ``money``
 (currency from the context: the partner country's currency), ``number``,
-``phone`` (an E.164 number, spaced), ``list`` (a locale-correct "a, b and c").
+``phone`` (an E.164 number, spaced), ``list`` (a locale-correct "a, b and c"),
+``words('NAME')`` (a list of ids, each worded by the document's ``terms.NAME``).
 """
 
 from __future__ import annotations
@@ -94,6 +95,13 @@ def _filters(language: str) -> dict[str, Callable[..., str]]:
         return format_list([str(v) for v in values or []], locale=loc)
 
     @pass_context
+    def words_filter(ctx: Context, values: list[Any] | None, terms: str) -> str:
+        """Each value worded by the document's ``terms.<terms>``, as a list (an id the
+        terms do not word is shown as it is)."""
+        words = (ctx.get("terms") or {}).get(str(terms)) or {}
+        return format_list([str(words.get(str(v), v)) for v in values or []], locale=loc)
+
+    @pass_context
     def money_filter(ctx: Context, value: Decimal | None) -> str:
         if value is None:
             return ""
@@ -110,6 +118,7 @@ def _filters(language: str) -> dict[str, Callable[..., str]]:
         "month": month_filter,
         "monthlist": monthlist_filter,
         "list": list_filter,
+        "words": words_filter,
         "money": money_filter,
         "number": number_filter,
         "phone": phone_filter,

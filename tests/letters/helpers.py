@@ -52,6 +52,13 @@ def long_date(value: str, language: str) -> str:
     return format_date(date.fromisoformat(value), format="long", locale=babel_locale(language))
 
 
+def rule_words(rule_id: str, language: str) -> str:
+    """How the fair-use cover note words ``rule_id`` (its ``terms.rule``)."""
+    from app.letters.templates import load_template
+
+    return load_template("fair_use_partner_note").text(language).terms["rule"][rule_id]
+
+
 def key_facts(document: str, language: str, context: dict[str, Any]) -> list[str]:
     """What a reader must find in the letter: names, dates and amounts in the locale's format."""
     d = lambda v: long_date(v, language)  # noqa: E731
@@ -87,7 +94,7 @@ def key_facts(document: str, language: str, context: dict[str, Any]) -> list[str
             c["customer"]["name"],
             c["ticket_no"],
             d(c["decision"]["effective_date"]),
-            c["decision"]["rule_ids"][0],
+            rule_words(c["decision"]["rule_ids"][0], language),  # worded, never the id
         ],
         "goodwill_credit": lambda: [
             m(c["goodwill"]["total"]),
