@@ -208,6 +208,19 @@ def request_letter(
     return info
 
 
+def letter_language(customer: Customer, document: str) -> str:
+    """The language a letter is written in: the partner's for a letter to the partner
+    (as its tickets are), the customer's otherwise."""
+    try:
+        to_partner = load_template(document).recipient == "partner"
+    except LetterTemplateError as exc:
+        raise letter_problem(document, exc, requesting=True) from exc
+    partner: Partner | None = customer.partner
+    if to_partner and partner is not None and partner.language:
+        return str(partner.language)
+    return str(customer.language)
+
+
 def letter_request_context(
     customer: Customer,
     document: str,

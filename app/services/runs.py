@@ -292,21 +292,18 @@ def _apply(
         uow.flush()
         return _("Ticket to the partner opened"), {"ticket_id": str(ticket.id), "kind": effect.kind}
     if isinstance(effect, LetterEffect):
-        from app.services.letters import letter_request_context
+        from app.services.letters import letter_language, letter_request_context
 
         # Checked against the template now: a letter that could not be issued is never requested.
+        language = letter_language(customer, effect.document)
         context = letter_request_context(
-            customer,
-            effect.document,
-            customer.language,
-            _json_facts(values),
-            require_address=False,
+            customer, effect.document, language, _json_facts(values), require_address=False
         )
         letter = Letter(
             customer_id=customer.id,
             case_id=case.id,
             document=effect.document,
-            language=customer.language,
+            language=language,
             context=context,
             requested_by=ctx.author,
         )

@@ -85,6 +85,7 @@ def _fair_use_customer(
     *,
     country: str = "CH",
     language: str = "de",
+    partner_language: str | None = None,
     months: tuple[str, ...] = ("2026-01", "2026-02", "2026-03"),
 ) -> uuid.UUID:
     with UnitOfWork(db) as uow:
@@ -92,7 +93,7 @@ def _fair_use_customer(
             uow,
             partner="Kabelnetz Nordwest AG" if country == "CH" else "拉萨通信代理",
             country=country,
-            partner_language=language,
+            partner_language=partner_language or language,
             msisdn="+41791234567" if country == "CH" else "+8615070762572",
             name="Hans Müller" if country == "CH" else "王芳",
             language=language,
@@ -136,17 +137,25 @@ def _stage_3(db: Database, customer: uuid.UUID, measure: str) -> runs.RunView:
 
 
 @pytest.mark.parametrize(
-    ("measure", "country", "language"),
-    [("termination", "CH", "de"), ("migration", "CN", "zh")],
+    ("measure", "country", "language", "partner_language"),
+    [("termination", "CH", "en", "de"), ("migration", "CN", "zh", "zh")],
 )
 def test_a_complete_stage_3_script_requests_letters_that_all_issue(
-    db: Database, measure: str, country: str, language: str
+    db: Database, measure: str, country: str, language: str, partner_language: str
 ) -> None:
-    customer = _fair_use_customer(db, country=country, language=language)
+    customer = _fair_use_customer(
+        db, country=country, language=language, partner_language=partner_language
+    )
     view = _stage_3(db, customer, measure)
     view = runs.complete_step(db, view.case_id, {}, today=TODAY, author="anna")
     with db.transaction() as session:
-        ids = list(session.scalars(select(Letter.id).where(Letter.case_id == view.case_id)))
+        letters = session.scalars(select(Letter).where(Letter.case_id == view.case_id)).all()
+        ids = [letter.id for letter in letters]
+        # The customer's letter in the customer's language, the cover note in the partner's.
+        assert {(letter.document, letter.language) for letter in letters} == {
+            (f"fair_use_{measure}", language),
+            ("fair_use_partner_note", partner_language),
+        }
     assert len(ids) == 2
     result = issue_batch(db, ids, "anna", workers=1, on=TODAY)
     assert not result.failed, [str(e.detail) for _i, e in result.failed]

@@ -319,8 +319,10 @@ def _fair_use_case(
         record_ = _letter_decision(
             b, c, info, exceeded, [*rule, f"fair_use.measure.{info['measure']}", exception]
         )
-        for document in (f"fair_use_{info['measure']}", "fair_use_partner_note"):
-            letter(b, c, case_id, document, at + 3 * tick, {"decision": record_})
+        letter(b, c, case_id, f"fair_use_{info['measure']}", at + 3 * tick, {"decision": record_})
+        # The cover note is written in the partner's language, as its tickets are.
+        letter(b, c, case_id, "fair_use_partner_note", at + 3 * tick, {"decision": record_},
+               language=PARTNER_LANGUAGE[c.partner])  # fmt: skip
         record(at + 3 * tick, "letter", "fu_letter", "letter_to_partner", partner=c.partner,
                measure=word)  # fmt: skip
     if "execute_measure" in done:

@@ -266,14 +266,16 @@ def letter(
     document: str,
     when: datetime,
     context: dict[str, Any],
+    language: str | None = None,
 ) -> None:
+    """A requested letter (in ``language``: the customer's unless given)."""
     b.rows["letters"].append(
         dict(
             id=b.uid("letter"),
             customer_id=customer.id,
             case_id=case_id,
             document=document,
-            language=customer.language,
+            language=language or customer.language,
             context=context,
             status="requested",
             requested_at=when,
