@@ -14,18 +14,13 @@ from typing import Any
 import pytest
 
 from app.cli import main
+from app.processes.complaint.todo import ComplaintItem, complaint_item
+from app.processes.expiry.todo import ExpiryItem
+from app.processes.fair_use.todo import FairUseItem
+from app.processes.onboarding.todo import OnboardingItem
 from app.services.errors import NotFoundError
 from app.services.rules import default_rules_dir, load_ruleset
-from app.services.todo import (
-    ComplaintItem,
-    ExpiryItem,
-    FairUseItem,
-    OnboardingItem,
-    complaint_item,
-    sort_key,
-    todo_for,
-    todo_for_customer,
-)
+from app.services.todo import sort_key, todo_for, todo_for_customer
 from app.store.db import Database
 from app.store.models import (
     Bundle,
@@ -662,8 +657,8 @@ def test_a_case_of_a_due_item_is_not_listed_twice(db: Database, seed: Seed) -> N
 
 def test_a_superseded_or_sent_reminder_case_is_not_shown_open(db: Database, seed: Seed) -> None:
     """C-10012: the month reminder's case stayed open beside the due week reminder."""
+    from app.processes.expiry.todo import settled_reminder_ids
     from app.services.customers import customer_overview
-    from app.services.todo import settled_reminder_ids
 
     cid = seed.customer("C-1")
     seed.bundle(cid, "B-1", date(2026, 6, 30), sent=("month",))
@@ -686,7 +681,7 @@ def test_a_superseded_or_sent_reminder_case_is_not_shown_open(db: Database, seed
 def test_a_superseded_month_reminder_without_sending_is_settled_once_the_week_is_due(
     db: Database, seed: Seed
 ) -> None:
-    from app.services.todo import settled_reminder_ids
+    from app.processes.expiry.todo import settled_reminder_ids
 
     cid = seed.customer("C-1")
     seed.bundle(cid, "B-1", date(2026, 6, 30))

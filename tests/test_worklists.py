@@ -8,9 +8,13 @@ from datetime import UTC, date, datetime
 import pytest
 
 from app.cli import main
+from app.processes.complaint.todo import ComplaintItem
+from app.processes.expiry.todo import ExpiryItem
+from app.processes.fair_use.todo import FairUseItem
+from app.processes.onboarding.todo import OnboardingItem
 from app.services.errors import ValidationError
 from app.services.rules import load_ruleset
-from app.services.todo import ComplaintItem, ExpiryItem, FairUseItem, OnboardingItem, todo_for
+from app.services.todo import todo_for
 from app.services.worklists import KINDS, worklist
 from app.store.db import Database
 from app.store.models import CaseState

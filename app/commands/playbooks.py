@@ -44,7 +44,8 @@ def run_check(args: argparse.Namespace) -> int:
     """Handle ``agent-assist playbooks check``; returns the exit code."""
     from app.cli import CommandError
     from app.resources import resource_path
-    from app.services.playbooks import PROCESSES, check_folder
+    from app.processes import processes
+    from app.services.playbooks import check_folder
 
     directory: Path = args.directory or resource_path("playbooks")
     if args.directory is not None and not directory.is_dir():
@@ -58,7 +59,7 @@ def run_check(args: argparse.Namespace) -> int:
         ngettext(
             "{count} playbook checked in {dir}: no problems.",
             "{count} playbooks checked in {dir}: no problems.",
-            len(PROCESSES),
-        ).format(count=len(PROCESSES), dir=directory)
+            len(processes()),
+        ).format(count=len(processes()), dir=directory)
     )
     return 0

@@ -1,4 +1,4 @@
-"""What every process guide provides to the playbook runner.
+"""What every process provides: its guide for the playbook runner, and its :class:`ProcessSpec`.
 
 A guide is the glue between one process's playbook and the rules engine: it
 computes the *facts* the playbook's words and branches use (the customer's
@@ -11,15 +11,20 @@ never re-implements a rule.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from sqlalchemy.orm import Session
+
 from app.domain.playbook import RunState
-from app.domain.playbook_schema import Step
+from app.domain.playbook_schema import Playbook, Step
 from app.domain.ruleset import RuleSet
+from app.services.todo_items import TodoItem, WorklistRow
 from app.store.models import Case, Customer
+from app.store.records import BundleFacts
 from app.store.repositories import UnitOfWork
 
 
@@ -74,3 +79,85 @@ class NoFacts:
 
     def after_step(self, ctx: GuideContext, step: Step, answers: Mapping[str, Any]) -> None:
         return None
+
+
+# --- a process, as the to-do list, the worklists, the window and ``rules`` see it ----------
+
+
+@dataclass
+class TodoContext:
+    """One customer's records, read once and shared by every process's to-do items."""
+
+    uow: UnitOfWork
+    customer: Customer
+    today: date
+    rules: RuleSet
+    #: Every open case of the customer, of any process, oldest first.
+    open_cases: Sequence[Case] = ()
+    #: The customer's bundles (what expiry reminders and goodwill flows are about).
+    bundles: Sequence[BundleFacts] = ()
+
+
+#: A worklist: the rows of one kind across all customers on a day.
+WorklistBuilder = Callable[[Session, date, RuleSet], list[WorklistRow]]
+
+
+#: In ``playbook_ids``: the steps every flow of the playbook must have.
+EVERY_FLOW = "*"
+
+
+def _never(case: Case, items: Sequence[TodoItem]) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    """Everything one process contributes, behind one small interface.
+
+    ``name`` is the process id (``fair_use``); ``guide_module`` the module that
+    defines its ``GUIDE`` (imported on first use); ``playbook_ids`` the flow and
+    step ids its code relies on, flow id -> step ids (``playbooks check`` fails
+    when its playbook lacks one); ``todo`` its items of "what to do now" for one
+    customer; ``covers_case`` whether one of those items already stands for an
+    open case of the process (otherwise the case is listed on its own);
+    ``worklists`` its worklists by kind; ``item_words`` / ``row_words`` how its
+    items and worklist rows read.
+    """
+
+    name: str
+    guide_module: str | None = None
+    playbook_ids: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    todo: Callable[[TodoContext], Iterable[TodoItem]] | None = None
+    covers_case: Callable[[Case, Sequence[TodoItem]], bool] = _never
+    worklists: Mapping[str, WorklistBuilder] = field(default_factory=dict)
+    item_words: Callable[[Any], tuple[str, str]] | None = None
+    row_words: Callable[[WorklistRow], str] | None = None
+    #: The order among items due the same day (lower first); None: after all others.
+    urgency: int | None = None
+
+    @property
+    def guide(self) -> ProcessGuide:
+        """The process's guide (one that adds no facts when it has none)."""
+        if self.guide_module is None:
+            return NoFacts(self.name)
+        guide: ProcessGuide = importlib.import_module(self.guide_module).GUIDE
+        return guide
+
+    def missing_ids(self, playbook: Playbook) -> list[tuple[str, str | None]]:
+        """(flow, step) of the ids this process relies on that ``playbook`` lacks; step None:
+        the whole flow is missing."""
+        flows = {flow.id: {step.id for step in flow.steps} for flow in playbook.flows}
+        missing: list[tuple[str, str | None]] = []
+        for flow_id, steps in self.playbook_ids.items():
+            if flow_id == EVERY_FLOW:
+                missing.extend(
+                    (flow, step)
+                    for flow, have in flows.items()
+                    for step in steps
+                    if step not in have
+                )
+            elif flow_id not in flows:
+                missing.append((flow_id, None))
+            else:
+                missing.extend((flow_id, step) for step in steps if step not in flows[flow_id])
+        return missing

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from app.domain.playbook_schema import Localized, Playbook
 from app.i18n import format_date
@@ -64,3 +65,28 @@ def long_date(value: date | None) -> Worded | None:
     if value is None:
         return None
     return Worded(value.isoformat(), lambda language: format_date(value, language, "long"))
+
+
+def month_key(day: date) -> str:
+    """``2026-03`` for any day in March 2026 (the form of a fair-use subject)."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def parse_month_key(text: str) -> date | None:
+    try:
+        year, month = text.split("-")
+        return date(int(year), int(month), 1)
+    except (ValueError, AttributeError):
+        return None
+
+
+def parse_iso_date(value: Any) -> date | None:
+    """A date from a case fact (ISO text or a date); None when it is not one."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None

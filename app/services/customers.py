@@ -205,7 +205,7 @@ def customer_overview(db: Database, customer_id: uuid.UUID) -> CustomerOverview:
         plans = uow.subscriptions.active_device_plans(customer_id)
         bundles = uow.bundles.of_customer(customer_id)
         cases = uow.cases.open_for(customer_id)
-        from app.services.todo import settled_reminder_ids
+        from app.processes.expiry.todo import settled_reminder_ids
 
         settled = settled_reminder_ids(uow.session, customer_id, cases, date.today())
         cases = [case for case in cases if case.id not in settled]

@@ -18,6 +18,7 @@ from app.domain.playbook_schema import Flow, Localized, Playbook, PlaybookError,
 from app.resources import resource_path
 from app.services.yamlfile import line_of, load_yaml_with_nodes
 
+#: The shipped processes (each registered in ``app.processes`` with its package).
 PROCESSES = ("fair_use", "expiry", "contract", "onboarding", "complaint")
 
 
@@ -85,16 +86,37 @@ def read_playbook(path: Path) -> Playbook:
 
 
 def check_folder(directory: Path, *, lines: bool = False) -> list[str]:
-    """Every problem of the playbook files in ``directory``, one line each.
+    """Every problem of the playbook files in ``directory``, one line each: of each
+    registered process's playbook, and a flow or step its code relies on that the
+    playbook lacks (naming file, flow and step).
 
     ``lines`` adds the line of the file each problem is at, where known.
     """
+    from app.i18n import _
+    from app.processes import processes
+
     problems: list[str] = []
-    for process in PROCESSES:
+    for spec in processes():
+        name = f"{spec.name}.yaml"
         try:
-            read_playbook(directory / f"{process}.yaml")
+            playbook = read_playbook(directory / name)
         except PlaybookError as exc:
             problems.append(exc.with_line() if lines else str(exc))
+            continue
+        for flow, step in spec.missing_ids(playbook):
+            if step is None:
+                problems.append(
+                    _("{file}: flows.{flow}: missing; the {process} process relies on it").format(
+                        file=name, flow=flow, process=spec.name
+                    )
+                )
+            else:
+                problems.append(
+                    _(
+                        "{file}: flows.{flow}.steps.{step}: missing; "
+                        "the {process} process relies on it"
+                    ).format(file=name, flow=flow, step=step, process=spec.name)
+                )
     return problems
 
 

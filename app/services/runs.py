@@ -501,10 +501,10 @@ def _where_it_stands(uow: UnitOfWork, case: Case, start: _Start) -> _Start:
     (the first whose action is not done), so no caller restarts a case at step 1."""
     if start.step is not None or start.step_done:
         return start
-    from app.services import todo_queries
     from app.services.todo import case_position
+    from app.store import records
 
-    done = todo_queries.actions_done(uow.session, [case.customer_id])
+    done = records.actions_done(uow.session, [case.customer_id])
     actions = done.get((case.customer_id, case.process.value, case.subject), set())
     flow, step, step_done = case_position(case, actions)
     if flow != start.flow or step is None:

@@ -1,6 +1,7 @@
-"""The items of "what to do now": one frozen dataclass per process, in the JSON of RULES_API.md.
+"""The shapes of "what to do now" and of worklist rows, in the JSON of RULES_API.md.
 
-Each item knows its due date, whether it is overdue, its id among items of
+Each process defines its own item (``app/processes/<process>/todo.py``); every
+item knows its due date, whether it is overdue, its id among items of
 its process, the playbook flow that opens it (:class:`OpenTarget`) and its
 ``to_json()`` object for ``agent-assist todo --json``.
 """
@@ -10,12 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, ClassVar
-
-#: The order of processes among items due the same day.
-PROCESS_ORDER: tuple[str, ...] = ("complaint", "fair_use", "expiry", "onboarding")
-ONBOARDING_SUBJECT = "onboarding"
-
+from typing import Any, Protocol
 
 # --- items -----------------------------------------------------------------------------
 
@@ -62,155 +58,6 @@ class OpenTarget:
     step: str | None = None
     step_done: bool = False
     on_request: bool = False
-
-
-@dataclass(frozen=True)
-class FairUseItem:
-    month: str
-    stage: int
-    due: date
-    overdue: bool
-    #: The stage's actions not yet done for the month, in the rule file's order.
-    actions: tuple[str, ...]
-    process: ClassVar[str] = "fair_use"
-
-    @property
-    def item_id(self) -> str:
-        return self.month
-
-    @property
-    def target(self) -> OpenTarget:
-        step = self.actions[0] if self.actions else None
-        return OpenTarget(self.process, f"stage_{self.stage}", self.month, step=step)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "process": self.process,
-            "month": self.month,
-            "stage": self.stage,
-            "due": self.due.isoformat(),
-            "overdue": self.overdue,
-            "actions": list(self.actions),
-        }
-
-
-@dataclass(frozen=True)
-class ExpiryItem:
-    #: The operator's bundle identifier (``Bundle.bundle_no``).
-    bundle_id: str
-    reminder: str
-    due: date
-    overdue: bool
-    bundle_name: str = ""
-    end_date: date | None = None
-    process: ClassVar[str] = "expiry"
-
-    @property
-    def item_id(self) -> str:
-        return f"{self.bundle_id}:{self.reminder}"
-
-    @property
-    def target(self) -> OpenTarget:
-        return OpenTarget(self.process, "reminder", self.item_id)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "process": self.process,
-            "bundle_id": self.bundle_id,
-            "reminder": self.reminder,
-            "due": self.due.isoformat(),
-            "overdue": self.overdue,
-        }
-
-
-@dataclass(frozen=True)
-class OnboardingTaskItem:
-    id: str
-    stage: str
-    due: date
-    status: str  # "open" | "overdue"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "due": self.due.isoformat(), "status": self.status}
-
-
-@dataclass(frozen=True)
-class VipDeadline:
-    """A VIP deadline that has not been met yet (``assign_manager`` / ``first_contact``)."""
-
-    id: str
-    due: date
-    overdue: bool
-
-
-@dataclass(frozen=True)
-class OnboardingItem:
-    stage: str
-    day: int
-    due: date
-    overdue: bool
-    tasks: tuple[OnboardingTaskItem, ...]
-    vip_overdue: tuple[str, ...]
-    vip_pending: tuple[VipDeadline, ...] = ()
-    process: ClassVar[str] = "onboarding"
-
-    @property
-    def item_id(self) -> str:
-        return self.stage
-
-    @property
-    def target(self) -> OpenTarget:
-        return OpenTarget(self.process, self.stage, ONBOARDING_SUBJECT)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "process": self.process,
-            "stage": self.stage,
-            "day": self.day,
-            "due": self.due.isoformat(),
-            "overdue": self.overdue,
-            "tasks": [t.to_json() for t in self.tasks],
-            "vip_overdue": list(self.vip_overdue),
-        }
-
-
-@dataclass(frozen=True)
-class ComplaintItem:
-    case_id: uuid.UUID
-    route: str | None
-    due: date
-    overdue: bool
-    subject: str | None = None
-    flow: str | None = None
-    category: str | None = None
-    #: The step the case stands at (None: where its run stands, or the flow's start).
-    step: str | None = None
-    step_done: bool = False
-    process: ClassVar[str] = "complaint"
-
-    @property
-    def item_id(self) -> str:
-        return str(self.case_id)
-
-    @property
-    def target(self) -> OpenTarget:
-        return OpenTarget(
-            self.process,
-            self.flow,
-            self.subject,
-            self.case_id,
-            step=self.step,
-            step_done=self.step_done,
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "process": self.process,
-            "case_id": str(self.case_id),
-            "route": self.route,
-            "due": self.due.isoformat(),
-            "overdue": self.overdue,
-        }
 
 
 @dataclass(frozen=True)
@@ -261,16 +108,20 @@ class CaseItem:
         }
 
 
-TodoItem = FairUseItem | ExpiryItem | OnboardingItem | ComplaintItem | CaseItem
+class TodoItem(Protocol):
+    """An item of "what to do now": each process defines its own in its ``todo`` module."""
 
-
-def sort_key(item: TodoItem) -> tuple[bool, date, int, str]:
-    """Overdue first, then due date, then process order (other processes' cases after
-    them), then the item's id."""
-    order = (
-        PROCESS_ORDER.index(item.process) if item.process in PROCESS_ORDER else len(PROCESS_ORDER)
-    )
-    return (not item.overdue, item.due, order, item.item_id)
+    @property
+    def process(self) -> str: ...
+    @property
+    def due(self) -> date: ...
+    @property
+    def overdue(self) -> bool: ...
+    @property
+    def item_id(self) -> str: ...
+    @property
+    def target(self) -> OpenTarget: ...
+    def to_json(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -287,3 +138,50 @@ class TodoList:
             "date": self.date.isoformat(),
             "items": [item.to_json() for item in self.items],
         }
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    """One line of a worklist, and the playbook flow that opens it."""
+
+    customer_id: uuid.UUID
+    customer_no: str
+    customer_name: str
+    process: str
+    #: fair_use: the stage; expiry: the reminder; onboarding: the task or VIP
+    #: deadline; complaint: the route ("" while undecided).
+    what: str
+    #: fair_use: the month; expiry: the bundle; onboarding: the stage;
+    #: complaint: the category (else the case's subject).
+    about: str
+    due: date
+    overdue: bool
+    target: OpenTarget
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "customer_no": self.customer_no,
+            "customer_name": self.customer_name,
+            "process": self.process,
+            "what": self.what,
+            "about": self.about,
+            "due": self.due.isoformat(),
+            "overdue": self.overdue,
+            "flow": self.target.flow,
+            "subject": self.target.subject,
+            "case_id": str(self.target.case_id) if self.target.case_id else None,
+        }
+
+
+def urgent_first(row: WorklistRow) -> tuple[bool, date, str, str]:
+    """Overdue first, then due date, customer and subject; ties keep the rule file's order."""
+    return (not row.overdue, row.due, row.customer_no, row.about)
+
+
+def row(
+    customer: Any, process: str, what: str, about: str, due: date, overdue: bool, target: OpenTarget
+) -> WorklistRow:
+    """A worklist row for ``customer`` (anything with ``id``, ``customer_no`` and ``name``)."""
+    return WorklistRow(
+        customer.id, customer.customer_no, customer.name, process, what, about, due, overdue, target
+    )

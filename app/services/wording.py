@@ -17,17 +17,9 @@ from collections.abc import Mapping
 from datetime import date
 
 from app.domain.playbook_schema import PlaybookError
-from app.i18n import N_, _, format_date, format_month, ngettext, ui_language
+from app.i18n import N_, _, format_date, format_month, ui_language
 from app.services.playbooks import complaint_category_label, playbook_for
-from app.services.todo_items import (
-    CaseItem,
-    ComplaintItem,
-    ExpiryItem,
-    FairUseItem,
-    OnboardingItem,
-    TodoItem,
-)
-from app.services.worklists import WorklistRow
+from app.services.todo_items import CaseItem, TodoItem, WorklistRow
 
 REMINDERS = {"month": N_("reminder one month before"), "week": N_("reminder one week before")}
 VIP_DEADLINES = {
@@ -190,66 +182,28 @@ def due_words(due: date, overdue: bool, today: date | None = None) -> str:
 
 
 def item_words(item: TodoItem) -> tuple[str, str]:
-    """(title, details) of a to-do item."""
-    if isinstance(item, FairUseItem):
-        return (
-            _("Fair use — stage {stage}").format(stage=item.stage),
-            _("{month}; to do: {actions}").format(
-                month=month_words(item.month),
-                actions="; ".join(action_words("fair_use", a) for a in item.actions),
-            ),
-        )
-    if isinstance(item, ExpiryItem):
-        ends = format_date(item.end_date) if item.end_date else "–"
-        return (
-            _("Expiring bundle — {reminder}").format(reminder=reminder_words(item.reminder)),
-            _("{bundle} ({bundle_id}) ends {end}").format(
-                bundle=item.bundle_name or item.bundle_id, bundle_id=item.bundle_id, end=ends
-            ),
-        )
-    if isinstance(item, OnboardingItem):
-        tasks = [action_words("onboarding", t.id) for t in item.tasks]
-        details = ngettext("{count} open task", "{count} open tasks", len(tasks)).format(
-            count=len(tasks)
-        )
-        if tasks:
-            details += ": " + "; ".join(tasks)
-        for deadline in item.vip_pending:
-            details += " · " + _("VIP: {what} by {date}").format(
-                what=vip_words(deadline.id), date=format_date(deadline.due)
-            )
-        return (
-            _("Onboarding — day {day}, {stage}").format(
-                day=item.day, stage=stage_words("onboarding", item.stage)
-            ),
-            details,
-        )
-    if isinstance(item, CaseItem):
-        flow = _flow_title(item.process, item.flow) if item.flow else None
-        what = flow or case_words(item.process, item.subject) or _flow_title(item.process, "")
-        about = case_words(item.process, item.subject, bundles=dict(item.bundles)) or ""
-        return (
-            _("Open case — {what}").format(what=what or item.process),
-            "" if about == what else about,
-        )
-    assert isinstance(item, ComplaintItem)
-    about = case_words("complaint", item.subject, category=item.category) or _(
-        "category not chosen yet"
+    """(title, details) of a to-do item: its process words it, an open case reads the same
+    for every process."""
+    from app.processes import spec_of
+
+    spec = spec_of(item.process)
+    if not isinstance(item, CaseItem) and spec is not None and spec.item_words is not None:
+        return spec.item_words(item)
+    assert isinstance(item, CaseItem)
+    flow = _flow_title(item.process, item.flow) if item.flow else None
+    what = flow or case_words(item.process, item.subject) or _flow_title(item.process, "")
+    about = case_words(item.process, item.subject, bundles=dict(item.bundles)) or ""
+    return (
+        _("Open case — {what}").format(what=what or item.process),
+        "" if about == what else about,
     )
-    return (_("Complaint — {route}").format(route=route_words(item.route)), about)
 
 
 def row_words(row: WorklistRow) -> str:
-    """What a worklist row is about."""
-    if row.process == "fair_use":
-        return _("Fair use {month}, stage {stage}").format(
-            month=month_words(row.about) if row.about else "", stage=row.what
-        )
-    if row.process == "expiry":
-        return _("{reminder}: {bundle}").format(reminder=reminder_words(row.what), bundle=row.about)
-    if row.process == "onboarding":
-        return _("Onboarding: {task}").format(task=action_words("onboarding", row.what))
-    about = case_words("complaint", row.about) if row.about else None
-    if not about:
-        return _("Complaint: {route}").format(route=route_words(row.what))
-    return _("Complaint {about}: {route}").format(about=about, route=route_words(row.what))
+    """What a worklist row is about, as its process words it."""
+    from app.processes import spec_of
+
+    spec = spec_of(row.process)
+    if spec is None or spec.row_words is None:
+        return row.about
+    return spec.row_words(row)

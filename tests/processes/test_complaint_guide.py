@@ -15,13 +15,14 @@ import pytest
 from app.domain.playbook_schema import Playbook
 from app.letters.templates import load_template
 from app.processes.complaint.guide import category_of_option, category_option
+from app.processes.complaint.todo import complaint_entry_flow
 from app.resources import resource_path
 from app.services import runs
 from app.services.errors import ValidationError
 from app.services.letters import issue_letter
 from app.services.playbooks import check_folder, read_playbook
 from app.services.rules import load_ruleset
-from app.services.todo import complaint_entry_flow, todo_for
+from app.services.todo import todo_for
 from app.services.todo_items import new_complaint_subject
 from app.store.db import Database
 from app.store.models import (

@@ -16,13 +16,13 @@ import pytest
 from app.domain.onboarding import OnboardingCase, evaluate
 from app.domain.playbook_schema import Playbook, SmsEffect
 from app.processes.onboarding.guide import BRANCH_ONLY, task_of
+from app.processes.onboarding.todo import OnboardingItem
 from app.resources import resource_path
 from app.services import runs
 from app.services.errors import ValidationError
 from app.services.playbooks import check_folder, read_playbook
 from app.services.rules import load_ruleset
 from app.services.todo import todo_for
-from app.services.todo_items import OnboardingItem
 from app.store.db import Database
 from app.store.models import (
     CaseState,

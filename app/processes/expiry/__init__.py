@@ -1,1 +1,20 @@
-"""The expiry process: its guide, to-do items, worklist and wording."""
+"""Expiring bundles and goodwill: the guide, reminder items, the reminders worklist,
+wording and the playbook ids the code relies on."""
+
+from app.processes.base import ProcessSpec
+from app.processes.expiry import guide, todo, wording, worklist
+
+PROCESS = ProcessSpec(
+    name="expiry",
+    guide_module=guide.__name__,
+    playbook_ids={
+        guide.REMINDER: (),
+        guide.GOODWILL: ("enter_months", "decide"),
+    },
+    todo=todo.todo,
+    covers_case=todo.covers_case,
+    worklists={"reminders": worklist.reminders_worklist},
+    item_words=wording.item_words,
+    row_words=wording.row_words,
+    urgency=2,
+)

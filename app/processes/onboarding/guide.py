@@ -30,12 +30,11 @@ from app.domain.onboarding import (
 from app.domain.playbook_schema import Playbook, Step
 from app.i18n import _, format_decimal, ui_language
 from app.processes.base import Facts, GuideContext
-from app.processes.common import Worded, fact_label, long_date, worded
+from app.processes.common import Worded, fact_label, long_date, parse_iso_date, worded
 from app.processes.fair_use.guide import service_phone
-from app.services import todo_queries as q
 from app.services.errors import ValidationError
 from app.services.playbooks import playbook_for
-from app.services.todo import parse_iso_date
+from app.store import records as q
 
 #: Steps reached only through another step's answer, never by ``next_step``.
 BRANCH_ONLY = frozenset({"coach_number_change", "number_change_not_needed"})

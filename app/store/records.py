@@ -1,4 +1,4 @@
-"""The queries behind "what to do now" and the worklists: records in, nothing decided.
+"""The records behind "what to do now" and the worklists: records in, nothing decided.
 
 Each function reads one kind of record for a set of customers - a list of
 ids (one customer for the customer view) or a query selecting customer ids
@@ -233,3 +233,38 @@ def customer_facts(session: Session, customers: Customers) -> dict[uuid.UUID, Cu
                 cid, no, name, value, frozenset(products or ()), activation, vip_rated
             )
     return out
+
+
+# --- worklist candidates: queries selecting customer ids, run as part of the reads above ----
+
+
+def fair_use_candidates(months: Sequence[str]) -> Select[Any]:
+    """Customers with a fair-use record over the limits in one of ``months``."""
+    return (
+        select(FairUseRecord.customer_id)
+        .where(FairUseRecord.month.in_(list(months)), FairUseRecord.exceeded.is_(True))
+        .distinct()
+    )
+
+
+def bundle_candidates(ending_after: date, ending_by: date) -> Select[Any]:
+    """Customers with a bundle ending in (ending_after, ending_by]."""
+    return (
+        select(Bundle.customer_id)
+        .where(Bundle.end_date > ending_after, Bundle.end_date <= ending_by)
+        .distinct()
+    )
+
+
+def activated_candidates(first: date, last: date) -> Select[Any]:
+    """Customers activated on a day in [first, last]."""
+    return select(Customer.id).where(
+        Customer.activation_date >= first, Customer.activation_date <= last
+    )
+
+
+def open_complaint_candidates() -> Select[Any]:
+    """Customers with an open complaint case."""
+    return select(Case.customer_id).where(
+        Case.process == Process.COMPLAINT, Case.state == CaseState.OPEN
+    )

@@ -1,0 +1,24 @@
+"""How fair-use items and worklist rows read."""
+
+from __future__ import annotations
+
+from app.i18n import _
+from app.processes.fair_use.todo import FairUseItem
+from app.services.todo_items import WorklistRow
+from app.services.wording import action_words, month_words
+
+
+def item_words(item: FairUseItem) -> tuple[str, str]:
+    return (
+        _("Fair use — stage {stage}").format(stage=item.stage),
+        _("{month}; to do: {actions}").format(
+            month=month_words(item.month),
+            actions="; ".join(action_words("fair_use", a) for a in item.actions),
+        ),
+    )
+
+
+def row_words(row: WorklistRow) -> str:
+    return _("Fair use {month}, stage {stage}").format(
+        month=month_words(row.about) if row.about else "", stage=row.what
+    )
