@@ -43,8 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run_check(args: argparse.Namespace) -> int:
     """Handle ``agent-assist playbooks check``; returns the exit code."""
     from app.cli import CommandError
-    from app.resources import resource_path
     from app.processes import processes
+    from app.resources import resource_path
     from app.services.playbooks import check_folder
 
     directory: Path = args.directory or resource_path("playbooks")

@@ -223,6 +223,6 @@ def test_an_oversized_input_is_refused(
     from app.commands.rules import MAX_INPUT_BYTES
 
     text = '{"package_fee": "5.00", "months": [], "pad": "' + "x" * MAX_INPUT_BYTES + '"}'
-    code, out, err = _run(monkeypatch, capsys, text)
+    code, out, _err = _run(monkeypatch, capsys, text)
     assert code == 2
     assert "larger than" in json.loads(out)["error"]["message"]
