@@ -8,8 +8,11 @@ and emptied between tests; it is dropped at the end.
 from __future__ import annotations
 
 import os
+import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The log file of commands and windows the tests start goes to a throw-away folder.
+os.environ.setdefault("AGENT_ASSIST_LOG_DIR", tempfile.mkdtemp(prefix="agent-assist-test-logs-"))
 
 import shutil
 import uuid
@@ -20,7 +23,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from app.store.db import Database, make_engine
+from app.store.db import Database, make_engine, truncate_all
 from app.store.models import Base
 
 PG_ADMIN_URL = os.environ.get(
@@ -82,9 +85,8 @@ def _pg_url() -> Iterator[str]:
 def pg_db(_pg_url: str) -> Iterator[Database]:
     db = Database(_pg_url)
     yield db
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+    with db.engine.begin() as conn:  # as superuser: past the append-only tables' guards
+        truncate_all(conn, [t.name for t in Base.metadata.sorted_tables])
     db.dispose()
 
 

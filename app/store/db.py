@@ -1,27 +1,31 @@
 """Engines, migrations and the :class:`Database` handle the services use.
 
-SQLite (the desktop default) runs with WAL and foreign keys on; PostgreSQL
-(the shared call-centre server) with pre-ping so a dropped connection is
-noticed before a query fails half-way. Both get their schema from the same
+SQLite (the desktop default) runs with WAL, ``synchronous=FULL`` and foreign
+keys on; PostgreSQL (the shared call-centre server) with pre-ping so a dropped
+connection is noticed before a query fails half-way. Neither engine writes
+the values of a statement into its errors or logs (``hide_parameters``): they
+hold customers' names and numbers. Both get their schema from the same
 Alembic migrations.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, select
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.i18n import _
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+#: Tables whose rows are never changed or removed (triggers refuse it on both engines).
+GUARDED_TABLES = ("history_entries", "ticket_feedback", "sms_messages", "letters")
 
 
 class DatabaseError(Exception):
@@ -33,8 +37,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # What the agent saw as saved survives a power cut, not only a crash.
+    cursor.execute("PRAGMA synchronous=FULL")
+    # REPLACE's implicit delete fires the append-only tables' DELETE triggers.
+    cursor.execute("PRAGMA recursive_triggers=ON")
     cursor.close()
+
+
+def _drop_row_values(context: ExceptionContext) -> None:
+    """A PostgreSQL error without its DETAIL, which repeats the row's values.
+
+    ``hide_parameters`` keeps the statement's values out of an error, but the
+    server itself writes them into the detail of a refused row ("Failing row
+    contains (…, +41791234567, Hans Müller, …)"): names and numbers that must
+    not reach a log. The detail stays readable in ``orig.diag`` for whoever debugs.
+    """
+    orig = context.original_exception
+    diag = getattr(orig, "diag", None)
+    if diag is None or not getattr(diag, "message_detail", None):
+        return
+    primary = diag.message_primary or str(orig).splitlines()[0]
+    orig.args = (primary,)
+    error = context.sqlalchemy_exception
+    if error is not None:
+        error.args = (f"({type(orig).__module__}.{type(orig).__name__}) {primary}",)
 
 
 def hide_password(url: str) -> str:
@@ -112,12 +138,16 @@ def make_engine(url: str) -> Engine:
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed)
+        engine = create_engine(parsed, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    engine = create_engine(
+        parsed, pool_pre_ping=True, hide_parameters=True, connect_args={"connect_timeout": 5}
+    )
+    event.listen(engine, "handle_error", _drop_row_values)
+    return engine
 
 
 def _alembic_config(engine: Engine) -> Any:
@@ -156,6 +186,29 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(
         _alembic_config(create_engine("sqlite://"))
     ).get_current_head()
+
+
+def truncate_all(conn: Connection, tables: Sequence[str]) -> None:
+    """Empty ``tables`` of a PostgreSQL database, append-only ones included.
+
+    Only for emptying a whole database (the demo's reset, tests): the truncate
+    guards of the append-only tables are lifted for this transaction, which a
+    superuser may do for the session and the tables' owner (a member of
+    ``agent_assist_owner``) for the tables; an application login may neither.
+    """
+    if not tables:
+        return
+    superuser = conn.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"))
+    guarded = [t for t in tables if t in GUARDED_TABLES]
+    if superuser:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+    else:
+        for table in guarded:
+            conn.execute(text(f'ALTER TABLE "{table}" DISABLE TRIGGER USER'))
+    conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+    if not superuser:
+        for table in guarded:
+            conn.execute(text(f'ALTER TABLE "{table}" ENABLE TRIGGER USER'))
 
 
 def describe_url(url: str) -> str:
@@ -201,6 +254,9 @@ class Database:
             current = current_revision(self.engine)
             head = head_revision()
             if current == head:
+                from app.store.backup import forget_backups
+
+                forget_backups(self)
                 return
             if not upgrade_allowed:
                 raise DatabaseError(
@@ -209,7 +265,9 @@ class Database:
                         "needs {head}: ask IT to run 'agent-assist db upgrade'"
                     ).format(database=describe_url(self.url), current=current or "–", head=head)
                 )
-            upgrade(self.engine)
+            from app.store.backup import upgrade_with_backup
+
+            upgrade_with_backup(self, current, head)
         except OperationalError as exc:
             raise DatabaseError(
                 _("cannot open the database {database}: {reason}").format(

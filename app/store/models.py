@@ -5,7 +5,8 @@ Conventions:
 * Every row that can be created on a branch office's desktop while offline has
   a UUID key, so rows from several machines merge without renumbering.
 * History entries are append-only events; the database refuses UPDATE and
-  DELETE on them (triggers in the migration) and the ORM refuses too.
+  DELETE on them (triggers in the migration) and the ORM refuses too. Each
+  entry is a link of its installation's hash chain (:mod:`app.store.chain`).
 * What changes (a case's stage, a ticket's status) is a projection that the
   services update in the same transaction as the event that changed it.
 * Money is :class:`~app.store.types.Money` (exact, minor units); points in
@@ -23,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -39,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
+from app.store import chain as _chain
 from app.store.types import Money, UTCDateTime, utcnow
 
 NAMING = {
@@ -332,7 +335,10 @@ class HistoryEntry(Base):
     """
 
     __tablename__ = "history_entries"
-    __table_args__ = (Index(None, "customer_id", "created_at", "id"),)
+    __table_args__ = (
+        Index(None, "customer_id", "created_at", "id"),
+        Index(None, "origin", "chain_seq", unique=True),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
@@ -351,6 +357,11 @@ class HistoryEntry(Base):
     refers_to: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("history_entries.id"))
     #: The installation that wrote it (for sync between offices).
     origin: Mapped[str | None] = mapped_column(String(64))
+    #: Tamper evidence (:mod:`app.store.chain`): the position in the origin's
+    #: hash chain, the hash of the entry before it and this entry's own hash.
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class PartnerTicket(Base):
@@ -512,3 +523,9 @@ def _refuse_history_changes(session: Session, _ctx: object, _instances: object) 
     for obj in session.deleted:
         if isinstance(obj, HistoryEntry | TicketFeedback):
             raise ImmutableRowError(f"{type(obj).__name__} {obj.id} cannot be deleted")
+
+
+# --- tamper evidence: every new history entry joins its origin's hash chain ----------
+
+event.listen(Session, "before_flush", _chain.chain_new_entries)
+event.listen(Session, "do_orm_execute", _chain.chain_bulk_insert)

@@ -339,7 +339,20 @@ def test_migrations_go_down_and_up_again(tmp_path) -> None:
     assert db.has_schema()
     with db.engine.connect() as conn:
         triggers = conn.execute(text("SELECT name FROM sqlite_master WHERE type='trigger'"))
-        assert len(triggers.all()) == 4
+        assert {name for (name,) in triggers} == {
+            "history_entries_no_update",
+            "history_entries_no_delete",
+            "history_entries_no_replace",
+            "ticket_feedback_no_update",
+            "ticket_feedback_no_delete",
+            "ticket_feedback_no_replace",
+            "sms_messages_no_delete",
+            "sms_messages_no_replace",
+            "sms_messages_sent_once",
+            "letters_no_delete",
+            "letters_no_replace",
+            "letters_sent_once",
+        }
     assert current_revision(db.engine) == head_revision()
     db.dispose()
 

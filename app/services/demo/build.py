@@ -28,6 +28,7 @@ from app.services.demo.names import (
     mobile_number,
 )
 from app.services.demo.texts import history_text
+from app.store.chain import chain_rows
 from app.store.search import name_terms
 
 #: The rule-set version the demo's decisions are recorded under.
@@ -330,6 +331,8 @@ class DemoBuilder:
         self.rows["history_entries"].extend(self._deferred_history)
         self._deferred_history = []
         keep_before(self.rows, datetime.combine(self.today, time(0), UTC), self.now)
+        # Every entry joins this installation's hash chain, in the order written.
+        chain_rows(self.rows["history_entries"], {})
         return dict(self.rows)
 
 

@@ -17,11 +17,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine, make_url
 
 from app.services.demo import DEFAULT_CUSTOMERS, DEFAULT_SEED, DEMO_MARK_KEY
-from app.store.db import Database, DatabaseError, describe_url, make_engine
+from app.store.db import Database, DatabaseError, describe_url, make_engine, truncate_all
 from app.store.models import AppMeta, Base, Customer, Partner, User
 
 #: Rows per INSERT batch.
@@ -120,8 +120,7 @@ def reset_database(url: str) -> None:
         with engine.begin() as conn:
             present = set(inspect(conn).get_table_names())
             tables = [t.name for t in Base.metadata.sorted_tables if t.name in present]
-            if tables:
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+            truncate_all(conn, tables)
     finally:
         engine.dispose()
 
