@@ -13,7 +13,7 @@ import json
 from typing import TYPE_CHECKING
 
 from app.cli import CommandError, add_db_option
-from app.i18n import _
+from app.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from app.store.db import Database
@@ -71,22 +71,18 @@ def _verify(args: argparse.Namespace) -> int:
         db.dispose()
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False))
-    elif report.ok:
-        print(
-            _("history: {chains} chains, {entries} entries: every entry matches").format(
-                chains=report.chains, entries=report.entries
-            )
-        )
+        return 0 if report.ok else EXIT_CHECK_FAILED
+    checked = ngettext(
+        "{entries} history entry in {chains} chain(s)",
+        "{entries} history entries in {chains} chain(s)",
+        report.entries,
+    ).format(entries=report.entries, chains=report.chains)
+    if report.ok:
+        print(_("{checked}: every entry matches").format(checked=checked))
     else:
         print(
-            _(
-                "history: {chains} chains, {entries} entries: entry {entry} does not match "
-                "({reason})"
-            ).format(
-                chains=report.chains,
-                entries=report.entries,
-                entry=report.first_bad,
-                reason=report.first_reason,
+            _("{checked}: entry {entry} does not match: {reason}").format(
+                checked=checked, entry=report.first_bad, reason=report.first_reason
             )
         )
     return 0 if report.ok else EXIT_CHECK_FAILED

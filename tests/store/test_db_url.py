@@ -38,6 +38,8 @@ COMMANDS = [
     ["letters", "batch"],
     ["db", "upgrade"],
     ["db", "status"],
+    ["history", "verify"],
+    ["history", "verify", "--json"],
     ["import", "partners", "resources/samples/import/partners.csv"],
 ]
 
