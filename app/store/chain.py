@@ -162,6 +162,13 @@ def _lock_and_read_head(conn: Connection, origin: str | None) -> ChainHead:
             text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
             {"key": f"agent-assist history chain:{origin or ''}"},
         )
+        # Row level security shows a partner's login only its own partner's
+        # entries; the head of the chain is read past it (hash and position only).
+        head = conn.execute(
+            text("SELECT head_seq, head_hash FROM agent_assist_chain_head(:origin)"),
+            {"origin": origin},
+        ).first()
+        return ChainHead() if head is None else ChainHead(head.head_seq, head.head_hash)
     same_origin = HistoryEntry.origin.is_(None) if origin is None else HistoryEntry.origin == origin
     row = conn.execute(
         select(HistoryEntry.chain_seq, HistoryEntry.hash)

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from app.store import chain
 from app.store.db import Database
 from app.store.models import (
     Bundle,
@@ -382,3 +383,44 @@ def test_a_disabled_partner_login_sees_nothing(
         conn.execute(text("UPDATE users SET active = false WHERE login = :l"), {"l": login})
     with psycopg.connect(_conninfo(db, login)) as conn:
         assert conn.execute("SELECT count(*) FROM customers").fetchone()[0] == 0
+
+
+def test_a_partner_login_chains_its_entries_onto_the_whole_chain(
+    partner_login: tuple[Database, World, str],
+) -> None:
+    """Row level security hides the other partner's entries, not the chain's head."""
+    db, world, login = partner_login
+    origin = db.origin
+    with UnitOfWork(db) as uow:  # as the server's superuser: both partners' customers
+        for customers in world.customers.values():
+            for customer_id in customers:
+                uow.history.append(
+                    HistoryEntry(
+                        customer_id=customer_id, author="a", kind="note", text="n", origin=origin
+                    )
+                )
+        uow.commit()
+    partner_db = Database(_login_url(db, login))
+    try:
+        for i in range(2):
+            with UnitOfWork(partner_db) as uow:
+                uow.history.append(
+                    HistoryEntry(
+                        customer_id=world.customers["A"][i],
+                        author=login,
+                        kind="ticket",
+                        text="answered",
+                        origin=origin,
+                    )
+                )
+                uow.commit()
+    finally:
+        partner_db.dispose()
+    report = chain.verify_database(db)
+    assert report.ok, report.reasons
+    with db.engine.connect() as conn:
+        seqs = conn.execute(
+            text("SELECT chain_seq FROM history_entries WHERE origin = :o ORDER BY chain_seq"),
+            {"o": origin},
+        ).scalars()
+        assert list(seqs) == list(range(1, 2 * CUSTOMERS_PER_PARTNER + 3))

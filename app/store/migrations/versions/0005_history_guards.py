@@ -327,16 +327,34 @@ def _postgres_roles() -> None:
         "SELECT u.partner_id FROM users u WHERE u.login = $1 AND u.active "
         "AND u.role = 'partner' $$"
     )
+    # Where a chain stands, for every writer: a partner's login, which sees only
+    # its own partner's entries, chains its entries onto the same head as all.
+    op.execute(
+        "CREATE FUNCTION agent_assist_chain_head(chain_origin text) "
+        "RETURNS TABLE (head_seq bigint, head_hash text) "
+        "LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$ "
+        "BEGIN "
+        "IF chain_origin IS NULL THEN "
+        "RETURN QUERY SELECT h.chain_seq, h.hash::text FROM history_entries h "
+        "WHERE h.origin IS NULL AND h.chain_seq IS NOT NULL "
+        "ORDER BY h.chain_seq DESC LIMIT 1; "
+        "ELSE "
+        "RETURN QUERY SELECT h.chain_seq, h.hash::text FROM history_entries h "
+        "WHERE h.origin = chain_origin AND h.chain_seq IS NOT NULL "
+        "ORDER BY h.chain_seq DESC LIMIT 1; "
+        "END IF; END $$"
+    )
     functions = (
         "refuse_change()",
         "agent_assist_sees_all(text)",
         "agent_assist_partner_of(text)",
+        "agent_assist_chain_head(text)",
         *(f"{table}_sent_once()" for table in SENT_ONCE),
     )
     for function in functions:
         op.execute(f"ALTER FUNCTION {function} OWNER TO {OWNER}")
         op.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
-    for function in functions[1:3]:
+    for function in functions[1:4]:
         op.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {groups}")
 
     for table in TABLES:
@@ -392,6 +410,7 @@ def _drop_postgres_roles() -> None:
     op.execute(f"REVOKE ALL ON alembic_version FROM {groups}")
     op.execute("DROP FUNCTION IF EXISTS agent_assist_sees_all(text)")
     op.execute("DROP FUNCTION IF EXISTS agent_assist_partner_of(text)")
+    op.execute("DROP FUNCTION IF EXISTS agent_assist_chain_head(text)")
     op.execute("ALTER FUNCTION refuse_change() OWNER TO CURRENT_USER")
     for table in SENT_ONCE:
         op.execute(f"ALTER FUNCTION {table}_sent_once() OWNER TO CURRENT_USER")
