@@ -313,10 +313,17 @@ def format_datetime(value: datetime, language: str | None = None, fmt: str | Non
     return _bdates.format_datetime(value, format=pattern, locale=babel_locale(language or _ui.code))
 
 
-def format_month(value: date, language: str | None = None) -> str:
-    """The month of ``value`` with its year: "December 2026", "декабрь 2026", "2026年12月"."""
+def format_month(value: date, language: str | None = None, *, in_sentence: bool = True) -> str:
+    """The month of ``value`` with its year: "December 2026", "декабрь 2026", "2026年12月".
+
+    The one place a month is worded, on screens and in letters. ``in_sentence``
+    drops a trailing abbreviation whose period would double a sentence's; a letter
+    keeps it ("декабрь 2026 г.").
+    """
     loc = babel_locale(language or _ui.code)
-    pattern = _sentence_safe(str(loc.datetime_skeletons["yMMMM"].pattern))
+    pattern = str(loc.datetime_skeletons["yMMMM"].pattern)
+    if in_sentence:
+        pattern = _sentence_safe(pattern)
     return _bdates.format_date(value, format=pattern, locale=loc)
 
 

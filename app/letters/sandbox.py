@@ -26,7 +26,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal
 from jinja2 import StrictUndefined, nodes, pass_context
@@ -34,7 +34,7 @@ from jinja2.exceptions import TemplateSyntaxError
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
-from app.i18n import babel_locale, format_money
+from app.i18n import babel_locale, format_money, format_month
 from app.letters.context import ListOf, Node, Record, Scalar
 
 #: The longest text one template string may be (the shipped ones: under 400 characters).
@@ -86,7 +86,7 @@ def _filters(language: str) -> dict[str, Callable[..., str]]:
         return "" if value is None else format_date(value, format=fmt, locale=loc)
 
     def month_filter(value: date | None) -> str:
-        return "" if value is None else format_skeleton("yMMMM", value, locale=loc)
+        return "" if value is None else format_month(value, language, in_sentence=False)
 
     def monthlist_filter(values: list[date] | None) -> str:
         return format_list([month_filter(v) for v in values or []], locale=loc)

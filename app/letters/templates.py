@@ -164,6 +164,11 @@ def document_ids(folder: Path | None = None) -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in base.glob("*.yaml") if p.stem not in NOT_DOCUMENTS))
 
 
+def read_template_file(document: str, folder: Path | None = None) -> Any:
+    """The checked YAML of ``document``'s letter file, not compiled (its titles, say)."""
+    return _read_yaml((folder or letters_folder()) / f"{document}.yaml")
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:

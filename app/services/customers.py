@@ -15,13 +15,12 @@ from decimal import Decimal
 
 import phonenumbers
 from babel.numbers import get_territory_currencies
-from sqlalchemy import select
 
 from app.config import current_user_name
 from app.i18n import _
 from app.services.errors import NotFoundError, ValidationError
 from app.store.db import Database
-from app.store.models import Customer, HistoryEntry, Partner
+from app.store.models import HistoryEntry
 from app.store.repositories import HistoryCursor, UnitOfWork
 from app.store.search import clean_query
 
@@ -171,13 +170,7 @@ def search_customers(db: Database, query: str, limit: int = 50) -> list[Customer
     with UnitOfWork(db) as uow:
         regions = _msisdn_regions(uow)
         customers = uow.customers.search(text, regions, limit=limit)
-        partner_ids = {c.partner_id for c in customers}
-        names: dict[uuid.UUID, str] = {}
-        if partner_ids:
-            rows = uow.session.execute(
-                select(Partner.id, Partner.name).where(Partner.id.in_(partner_ids))
-            ).all()
-            names = {pid: name for pid, name in rows}
+        names = uow.partners.names({c.partner_id for c in customers})
         return [
             CustomerHit(
                 id=c.id,
@@ -308,7 +301,7 @@ def add_note(
         )
     origin = db.origin
     with UnitOfWork(db) as uow:
-        if uow.session.get(Customer, customer_id) is None:
+        if uow.customers.get(customer_id) is None:
             raise NotFoundError(_("The customer no longer exists."))
         entry = uow.history.append(
             HistoryEntry(customer_id=customer_id, author=who, kind="note", text=body, origin=origin)
@@ -363,8 +356,7 @@ def _msisdn_regions(uow: UnitOfWork) -> tuple[str, ...]:
     Read from the (small) partner table rather than counting customers, so a
     keystroke never scans the customer table.
     """
-    rows = uow.session.scalars(select(Partner.country).distinct()).all()
-    regions = sorted({r.upper() for r in rows if r})
+    regions = sorted({country.upper() for country in uow.partners.countries()})
     return tuple(regions) or ("CH",)
 
 

@@ -15,6 +15,7 @@ Callers (the GUI, ``agent-assist letters``) get plain frozen dataclasses.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import tomllib
@@ -22,11 +23,11 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from babel.lists import format_list
-from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from app.config import data_dir
@@ -37,11 +38,11 @@ from app.letters.context import ContextError, to_json
 from app.letters.operator import OperatorConfigError, load_operator
 from app.letters.render import prepare_letter, render_letter
 from app.letters.sandbox import LetterTemplateError
-from app.letters.templates import letters_folder, load_template
+from app.letters.templates import document_ids, letters_folder, load_template, read_template_file
 from app.services.errors import ServiceError
 from app.store.db import Database
 from app.store.models import Customer, HistoryEntry, Letter, LetterStatus, Partner
-from app.store.repositories import UnitOfWork
+from app.store.repositories import Customers, Letters, UnitOfWork
 from app.store.types import utcnow
 
 ARCHIVE_FOLDER = "letters"
@@ -51,22 +52,29 @@ PARTNERS_FILE = "partners.toml"
 #: The parts of a postal address, as the agent reads them.
 ADDRESS_FIELDS = {"street": N_("street"), "city": N_("city"), "country": N_("country")}
 
-DOCUMENT_NAMES = {
-    "claim_acknowledgement": N_("Claim acknowledgement"),
-    "contract_cancellation": N_("Cancellation confirmation"),
-    "contract_change": N_("Contract change confirmation"),
-    "device_plan_agreement": N_("Device plan agreement"),
-    "fair_use_migration": N_("Fair use: migration letter"),
-    "fair_use_partner_note": N_("Fair use: note to the partner"),
-    "fair_use_termination": N_("Fair use: termination letter"),
-    "goodwill_credit": N_("Goodwill credit confirmation"),
-    "welcome": N_("Welcome letter"),
-}
+#: Every document that has a letter file (``resources/letters/<document>.yaml``).
+DOCUMENTS: tuple[str, ...] = document_ids()
 
 
-def document_name(document: str) -> str:
-    """The document's name in the agent's language ("Welcome letter")."""
-    return _(DOCUMENT_NAMES[document]) if document in DOCUMENT_NAMES else document
+def document_name(document: str, language: str | None = None) -> str:
+    """The document's name in the agent's language, as its letter file titles it
+    ("Welcome letter"); the id when the file cannot be read."""
+    titles = _titles(document)
+    return titles.get(language or ui_language()) or titles.get("en") or document
+
+
+@cache
+def _titles(document: str) -> dict[str, str]:
+    """Language -> the title of ``document``'s letter file (read once)."""
+    try:
+        data = read_template_file(document)
+    except LetterTemplateError:
+        return {}
+    return {
+        language: text["title"]
+        for language, text in data.items()
+        if isinstance(text, dict) and isinstance(text.get("title"), str)
+    }
 
 
 class LetterError(ServiceError):
@@ -392,7 +400,7 @@ def _issue_job(db: Database, letter_id: uuid.UUID, author: str, on: date | None)
 
 def _job(session: Session, letter_id: uuid.UUID, author: str, on: date | None) -> RenderJob:
     """What issuing ``letter_id`` renders: the frozen facts, the current address, today."""
-    row = session.get(Letter, letter_id)
+    row = Letters(session).get(letter_id)
     if row is None:
         raise LetterError(_("no letter {id}").format(id=letter_id))
     if row.status == LetterStatus.ISSUED:
@@ -401,7 +409,7 @@ def _job(session: Session, letter_id: uuid.UUID, author: str, on: date | None) -
                 id=letter_id, date=f"{row.issued_at:%Y-%m-%d}"
             )
         )
-    customer = session.get(Customer, row.customer_id)
+    customer = Customers(session).get(row.customer_id)
     assert customer is not None
     context = _with_customer(row.context or {}, customer)
     context = _with_address(context, customer, row.document, row.language)
@@ -431,27 +439,19 @@ def _record(db: Database, job: RenderJob, rendered: Rendered, author: str) -> Le
             relative = Path(ARCHIVE_FOLDER, f"{now:%Y}", f"{now:%m}", f"{letter_id}.pdf")
             path = _write_atomically(data_dir() / relative, pdf)
             digest = hashlib.sha256(pdf).hexdigest()
-            changed = cast(  # an UPDATE's result is a CursorResult, which has the rowcount
-                "CursorResult[Any]",
-                uow.session.execute(
-                    update(Letter)
-                    .where(Letter.id == letter_id, Letter.status == LetterStatus.REQUESTED)
-                    .values(
-                        status=LetterStatus.ISSUED,
-                        template_version=rendered.template_version,
-                        issued_at=now,
-                        issued_by=author,
-                        pdf_path=relative.as_posix(),
-                        sha256=digest,
-                    )
-                    .execution_options(synchronize_session=False)
-                ),
-            ).rowcount
-            if changed != 1:
+            changed = uow.letters.mark_issued(
+                letter_id,
+                template_version=rendered.template_version,
+                issued_at=now,
+                issued_by=author,
+                pdf_path=relative.as_posix(),
+                sha256=digest,
+            )
+            if not changed:
                 raise LetterError(
                     _("letter {id} was issued meanwhile by someone else").format(id=letter_id)
                 )
-            row = uow.session.get(Letter, letter_id)
+            row = uow.letters.get(letter_id)
             assert row is not None
             uow.history.append(
                 HistoryEntry(
@@ -475,9 +475,16 @@ def _record(db: Database, job: RenderJob, rendered: Rendered, author: str) -> Le
             )
             uow.flush()
             uow.session.expire(row)
-            info = _info(uow.session.get(Letter, letter_id))  # type: ignore[arg-type]
+            info = _info(uow.letters.get(letter_id))  # type: ignore[arg-type]
             uow.commit()
         path = None  # committed: the file belongs to the archive now
+        logging.getLogger(__name__).info(
+            "letter issued id=%s document=%s language=%s customer=%s",
+            letter_id,
+            job.document,
+            job.language,
+            info.customer_id,
+        )
         return info
     finally:
         if path is not None:
@@ -530,7 +537,7 @@ def _write_atomically(path: Path, data: bytes) -> Path:
 
 def get_letter(db: Database, letter_id: uuid.UUID) -> LetterInfo:
     with db.transaction() as session:
-        row = session.get(Letter, letter_id)
+        row = Letters(session).get(letter_id)
         if row is None:
             raise LetterError(_("no letter {id}").format(id=letter_id))
         return _info(row)
@@ -574,12 +581,7 @@ def save_issued_as(db: Database, letter_id: uuid.UUID, target: Path) -> Path:
 
 def letters_of_customer(db: Database, customer_id: uuid.UUID) -> list[LetterInfo]:
     with db.transaction() as session:
-        rows = session.scalars(
-            select(Letter)
-            .where(Letter.customer_id == customer_id)
-            .order_by(Letter.requested_at.desc(), Letter.id)
-        ).all()
-        return [_info(r) for r in rows]
+        return [_info(r) for r in Letters(session).of_customer(customer_id)]
 
 
 # --- worklists ---------------------------------------------------------------------------------
@@ -589,14 +591,9 @@ def requested_letters(
     db: Database, *, document: str | None = None, month: str | None = None
 ) -> list[LetterInfo]:
     """Letters waiting to be issued, oldest first; optionally one document or request month."""
-    stmt = select(Letter).where(Letter.status == LetterStatus.REQUESTED)
-    if document:
-        stmt = stmt.where(Letter.document == document)
-    if month:
-        start, end = _month_bounds(month)
-        stmt = stmt.where(Letter.requested_at >= start, Letter.requested_at < end)
+    between = _month_bounds(month) if month else None
     with db.transaction() as session:
-        rows = session.scalars(stmt.order_by(Letter.requested_at, Letter.id)).all()
+        rows = Letters(session).requested(document=document, between=between)
         return [_info(r) for r in rows]
 
 

@@ -85,12 +85,31 @@ def action_words(process: str, action: str) -> str:
     return action
 
 
-def stage_words(process: str, stage: str) -> str:
-    """A stage as its playbook's flow is titled (onboarding: intake, follow-up ...)."""
-    try:
-        return playbook_for(process).flow(stage).title.get(ui_language())
-    except (KeyError, PlaybookError):
-        return stage
+#: The few stages no playbook words: how a contract request ended.
+STAGES = {
+    ("contract", "scheduled"): N_("scheduled"),
+    ("contract", "done"): N_("carried out"),
+    ("contract", "refused"): N_("refused"),
+}
+
+
+def stage_words(process: str, stage: str, language: str | None = None) -> str:
+    """A case's stage in words, the same on every screen: a numbered stage as "stage 2";
+    a reminder as the to-do list words it; else as its playbook words it - the flow
+    of that id (onboarding: intake, follow-up ...; expiry: goodwill), a complaint
+    route (``route_<id>``); else the few fixed words of :data:`STAGES`."""
+    if stage.isdigit():
+        return _("stage {stage}").format(stage=stage)
+    if stage in REMINDERS:
+        return reminder_words(stage)
+    title = _flow_title(process, stage, language)
+    if title:
+        return title
+    words = _playbook_fact(process, f"route_{stage}", language)
+    if words:
+        return words
+    message = STAGES.get((process, stage))
+    return _(message) if message else _words_of_id(stage)
 
 
 def category_words(category: str, language: str | None = None) -> str:
@@ -103,9 +122,9 @@ _DATED = re.compile(r"^(?P<flow>[a-z][a-z0-9_]*):(?P<date>\d{4}-\d{2}-\d{2})$")
 _COMPLAINT = re.compile(r"^complaint:(?P<date>\d{8})-[0-9a-f]+$")
 
 
-def _flow_title(process: str, flow: str) -> str | None:
+def _flow_title(process: str, flow: str, language: str | None = None) -> str | None:
     try:
-        return playbook_for(process).flow(flow).title.get(ui_language())
+        return playbook_for(process).flow(flow).title.get(language or ui_language())
     except (KeyError, PlaybookError):
         return None
 

@@ -8,12 +8,12 @@ everything back when anything failed, so a use case is all or nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import Select, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.store.db import Database
@@ -27,7 +27,11 @@ from app.store.models import (
     DevicePlanStatus,
     FairUseRecord,
     HistoryEntry,
+    Letter,
+    LetterStatus,
+    MassIncident,
     Partner,
+    Process,
     Subscription,
 )
 from app.store.search import clean_query, fold, msisdn_prefixes, prefix_end
@@ -53,6 +57,17 @@ class Partners:
             .order_by(func.count(Customer.id).desc(), Partner.country)
         ).all()
         return tuple(country for country, _ in rows) or ("CH",)
+
+    def countries(self) -> list[str]:
+        """Every partner's country (read from the small partner table, never the customers)."""
+        return [c for c in self.session.scalars(select(Partner.country).distinct()) if c]
+
+    def names(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Partner id -> name, for the given ids."""
+        if not ids:
+            return {}
+        rows = self.session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(ids)))
+        return {pid: name for pid, name in rows}
 
 
 class Customers:
@@ -193,6 +208,86 @@ class Cases:
             .order_by(Case.opened_at)
         ).all()
 
+    def of_subject(
+        self, customer_id: uuid.UUID, process: Process, subject: str | None
+    ) -> Sequence[Case]:
+        """The customer's cases of ``process`` about ``subject``, open or closed, newest first."""
+        return self.session.scalars(
+            select(Case)
+            .where(
+                Case.customer_id == customer_id, Case.process == process, Case.subject == subject
+            )
+            .order_by(Case.opened_at.desc())
+        ).all()
+
+    def count_of(self, customer_id: uuid.UUID, process: Process) -> int:
+        """How many cases of ``process`` the customer has had, open or closed."""
+        count = self.session.scalar(
+            select(func.count(Case.id)).where(
+                Case.customer_id == customer_id, Case.process == process
+            )
+        )
+        return int(count or 0)
+
+
+class Incidents:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def active_for(self, partner_id: uuid.UUID | None) -> Sequence[MassIncident]:
+        """Mass incidents not withdrawn, of the partner or of all partners; the partner's first,
+        then the latest."""
+        return self.session.scalars(
+            select(MassIncident)
+            .where(
+                MassIncident.withdrawn_at.is_(None),
+                or_(MassIncident.partner_id.is_(None), MassIncident.partner_id == partner_id),
+            )
+            .order_by(MassIncident.partner_id.is_(None), MassIncident.started_at.desc())
+        ).all()
+
+
+class Letters:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, letter_id: uuid.UUID) -> Letter | None:
+        return self.session.get(Letter, letter_id)
+
+    def of_customer(self, customer_id: uuid.UUID) -> Sequence[Letter]:
+        """The customer's letters, latest request first."""
+        return self.session.scalars(
+            select(Letter)
+            .where(Letter.customer_id == customer_id)
+            .order_by(Letter.requested_at.desc(), Letter.id)
+        ).all()
+
+    def requested(
+        self,
+        *,
+        document: str | None = None,
+        between: tuple[datetime, datetime] | None = None,
+    ) -> Sequence[Letter]:
+        """Letters waiting to be issued, oldest first; optionally one document, or requested
+        in [start, end)."""
+        stmt = select(Letter).where(Letter.status == LetterStatus.REQUESTED)
+        if document:
+            stmt = stmt.where(Letter.document == document)
+        if between is not None:
+            stmt = stmt.where(Letter.requested_at >= between[0], Letter.requested_at < between[1])
+        return self.session.scalars(stmt.order_by(Letter.requested_at, Letter.id)).all()
+
+    def mark_issued(self, letter_id: uuid.UUID, **values: Any) -> bool:
+        """Set ``values`` on the letter if it is still requested; False when it no longer was
+        (issued meanwhile by someone else)."""
+        result = self.session.execute(
+            update(Letter)
+            .where(Letter.id == letter_id, Letter.status == LetterStatus.REQUESTED)
+            .values(status=LetterStatus.ISSUED, **values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
 
 HistoryCursor = tuple[datetime, uuid.UUID]
 
@@ -251,6 +346,8 @@ class UnitOfWork:
         self.fair_use = FairUse(self.session)
         self.cases = Cases(self.session)
         self.history = History(self.session)
+        self.incidents = Incidents(self.session)
+        self.letters = Letters(self.session)
         return self
 
     def __exit__(

@@ -1,4 +1,5 @@
-"""Display names for the codes stored in the database (products, processes, kinds).
+"""Display names for the codes stored in the database (processes, kinds; products and
+stages as the playbooks word them, see :mod:`app.services.wording`).
 
 Names are marked with ``N_`` here and translated when shown, so they follow
 the UI language when it changes.
@@ -7,13 +8,7 @@ the UI language when it changes.
 from __future__ import annotations
 
 from app.i18n import N_, _
-
-PRODUCTS: dict[str, str] = {
-    "mobile_tv": N_("Mobile TV"),
-    "combo": N_("Combo"),
-    "internet": N_("Internet"),
-    "aio": N_("All-in-one"),
-}
+from app.services.wording import product_words, stage_words
 
 PROCESSES: dict[str, str] = {
     "fair_use": N_("Fair use"),
@@ -33,25 +28,6 @@ HISTORY_KINDS: dict[str, str] = {
     "step": N_("Step"),
 }
 
-#: Stages by process; numeric fair-use stages are shown as "stage N".
-STAGES: dict[tuple[str, str], str] = {
-    ("onboarding", "intake"): N_("intake"),
-    ("onboarding", "follow_up"): N_("follow-up call"),
-    ("onboarding", "first_bill"): N_("first bill"),
-    ("onboarding", "fit_check"): N_("package fit check"),
-    ("onboarding", "consolidation"): N_("consolidation"),
-    ("complaint", "consultation"): N_("consultation"),
-    ("complaint", "second_line"): N_("second line"),
-    ("complaint", "claim"): N_("formal claim"),
-    ("complaint", "mass_incident"): N_("mass incident"),
-    ("complaint", "retained"): N_("retained"),
-    ("expiry", "month"): N_("month reminder"),
-    ("expiry", "week"): N_("week reminder"),
-    ("expiry", "goodwill"): N_("goodwill"),
-    ("contract", "scheduled"): N_("scheduled"),
-    ("contract", "done"): N_("carried out"),
-    ("contract", "refused"): N_("refused"),
-}
 
 
 def _lookup(table: dict[str, str], code: str) -> str:
@@ -60,7 +36,8 @@ def _lookup(table: dict[str, str], code: str) -> str:
 
 
 def product_label(code: str) -> str:
-    return _lookup(PRODUCTS, code)
+    """A product as the fair-use playbook words it ("Mobile TV")."""
+    return product_words(code)
 
 
 def process_label(code: str) -> str:
@@ -72,10 +49,6 @@ def kind_label(code: str) -> str:
 
 
 def stage_label(process: str, stage: str) -> str:
-    """``("fair_use", "2")`` -> "stage 2"; ``("complaint", "claim")`` -> "formal claim"."""
-    message = STAGES.get((process, stage))
-    if message:
-        return _(message)
-    if stage.isdigit():
-        return _("stage {stage}").format(stage=stage)
-    return stage.replace("_", " ")
+    """``("fair_use", "2")`` -> "stage 2"; ``("complaint", "claim")`` -> "File a claim"
+    (the words the to-do list uses too)."""
+    return stage_words(process, stage)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QProgressDialog
 from app.config import current_user_name
 from app.i18n import _, ngettext
 from app.services.letters import (
-    DOCUMENT_NAMES,
+    DOCUMENTS,
     BatchResult,
     LetterError,
     LetterInfo,
@@ -115,7 +115,7 @@ class BatchLettersDialog(QDialog):
         self.document.blockSignals(True)
         self.document.clear()
         self.document.addItem(_("All documents"), None)
-        for key in sorted(DOCUMENT_NAMES, key=document_name):
+        for key in sorted(DOCUMENTS, key=document_name):
             self.document.addItem(document_name(key), key)
         self.document.setCurrentIndex(max(0, self.document.findData(chosen)))
         self.document.blockSignals(False)

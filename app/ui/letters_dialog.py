@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QFileDialog
 from app.config import current_user_name
 from app.i18n import N_, _, format_datetime, language_name, ngettext, on_language_changed
 from app.services.letters import (
-    DOCUMENT_NAMES,
+    DOCUMENTS,
     LetterError,
     LetterInfo,
     document_name,
@@ -486,7 +486,7 @@ def install_letter_actions(window: Any) -> tuple[QAction, QAction]:
 
 
 __all__ = [
-    "DOCUMENT_NAMES",
+    "DOCUMENTS",
     "LettersDialog",
     "LettersModel",
     "document_name",

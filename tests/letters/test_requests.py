@@ -26,7 +26,7 @@ from app.services import runs
 from app.services.demo import create_demo
 from app.services.errors import ServiceError
 from app.services.letters import (
-    DOCUMENT_NAMES,
+    DOCUMENTS,
     LetterError,
     issue_batch,
     open_issued,
@@ -217,7 +217,7 @@ def test_every_document_a_playbook_requests_has_a_template_and_a_name() -> None:
             for step in flow.steps:
                 documents |= {e.document for e in step.effects if isinstance(e, LetterEffect)}
     assert documents
-    assert documents <= set(document_ids()) <= set(DOCUMENT_NAMES)
+    assert documents <= set(document_ids()) <= set(DOCUMENTS)
     for document in documents:
         load_template(document)
 

@@ -22,8 +22,6 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
-from sqlalchemy import or_, select
-
 from app.domain.complaints import ComplaintCase, ComplaintDecision, evaluate
 from app.domain.errors import RuleInputError
 from app.domain.playbook_schema import Playbook, Step
@@ -72,18 +70,7 @@ def claim_number(case: Case, filed_on: date) -> str:
 
 def active_incidents(ctx: GuideContext) -> list[MassIncident]:
     """Incidents not withdrawn, for the customer's partner or all partners; the partner's first."""
-    rows = ctx.uow.session.scalars(
-        select(MassIncident)
-        .where(
-            MassIncident.withdrawn_at.is_(None),
-            or_(
-                MassIncident.partner_id.is_(None),
-                MassIncident.partner_id == ctx.customer.partner_id,
-            ),
-        )
-        .order_by(MassIncident.partner_id.is_(None), MassIncident.started_at.desc())
-    ).all()
-    return list(rows)
+    return list(ctx.uow.incidents.active_for(ctx.customer.partner_id))
 
 
 class ComplaintGuide:

@@ -17,8 +17,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import func, select
-
 from app.domain import goodwill
 from app.domain.calendar import month_start
 from app.domain.playbook_schema import Playbook
@@ -28,7 +26,7 @@ from app.processes.common import Worded, long_date, option_label
 from app.processes.fair_use.guide import month_value, service_phone
 from app.services.customers import currency_for_country
 from app.services.errors import ValidationError
-from app.store.models import Bundle, Case, Process
+from app.store.models import Bundle, Process
 
 #: The disputed-month inputs: month_N, other_charges_N, out_of_bundle_data_N.
 SLOTS = (1, 2, 3)
@@ -129,11 +127,7 @@ def _factors(ctx: GuideContext) -> dict[str, Any]:
     """What the source weighed before deciding, shown to the agent."""
     customer = ctx.customer
     case_facts = ctx.case.facts or {}
-    complaints = ctx.uow.session.scalar(
-        select(func.count(Case.id)).where(
-            Case.customer_id == customer.id, Case.process == Process.COMPLAINT
-        )
-    )
+    complaints = ctx.uow.cases.count_of(customer.id, Process.COMPLAINT)
     day = ctx.rules.goodwill.consumer_rights_day
     activation = customer.activation_date
     return {

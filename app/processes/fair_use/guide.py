@@ -17,8 +17,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
 from app.domain.errors import RuleInputError
 from app.domain.fair_use import FairUseCase, FairUseDecision, MeasureDecision, evaluate
 from app.domain.playbook_schema import Playbook, Step
@@ -73,16 +71,7 @@ def stored_decision(ctx: GuideContext) -> dict[str, Any] | None:
     """The stage-3 decision of this month: on this case, or on another case of the month."""
     if ctx.case.facts.get("decision"):
         return dict(ctx.case.facts["decision"])
-    others = ctx.uow.session.scalars(
-        select(Case)
-        .where(
-            Case.customer_id == ctx.customer.id,
-            Case.process == Process.FAIR_USE,
-            Case.subject == ctx.case.subject,
-        )
-        .order_by(Case.opened_at.desc())
-    ).all()
-    for case in others:
+    for case in ctx.uow.cases.of_subject(ctx.customer.id, Process.FAIR_USE, ctx.case.subject):
         if case.facts.get("decision"):
             return dict(case.facts["decision"])
     return None
