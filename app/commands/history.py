@@ -3,7 +3,7 @@
 ``history verify`` checks every hash chain of the history (one per recording
 installation) and names the first entry that does not match. Exit codes as
 MULTIUSER.md fixes them: 0 every chain matches, 1 a check failed, 2 bad usage
-or a database that cannot be used.
+or a database that cannot be used, 4 a login that sees only its partner's part.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from app.store.db import Database
 
 EXIT_CHECK_FAILED = 1
+#: MULTIUSER.md: the action is not this user's to take.
+EXIT_REFUSED = 4
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -62,11 +64,13 @@ def open_database(args: argparse.Namespace) -> Database:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from app.store.chain import verify_database
+    from app.store.chain import PartialViewError, verify_database
 
     db = open_database(args)
     try:
         report = verify_database(db)
+    except PartialViewError as exc:
+        raise CommandError(str(exc), EXIT_REFUSED) from None
     finally:
         db.dispose()
     if args.json:

@@ -379,10 +379,30 @@ def verify(conn: Connection) -> ChainReport:
     return report
 
 
+class PartialViewError(Exception):
+    """This login sees only part of the history (a partner's), so it cannot check the chains."""
+
+
 def verify_database(db: Database) -> ChainReport:
-    """Check every chain of ``db``'s history in one consistent snapshot."""
+    """Check every chain of ``db``'s history in one consistent snapshot.
+
+    Raises :class:`PartialViewError` for a login that row level security
+    shows only its own partner's entries: the chains would look broken.
+    """
     engine = db.engine
     if engine.dialect.name == "postgresql":
         engine = engine.execution_options(isolation_level="REPEATABLE READ")
     with engine.connect() as conn:
+        if conn.dialect.name == "postgresql" and not conn.scalar(
+            text(
+                "SELECT rolsuper OR rolbypassrls OR agent_assist_sees_all(current_user::text) "
+                "FROM pg_roles WHERE rolname = current_user"
+            )
+        ):
+            raise PartialViewError(
+                _(
+                    "the login {login} sees only its partner's part of the history: "
+                    "a supervisor or an administrator checks the chains"
+                ).format(login=conn.scalar(text("SELECT current_user")))
+            )
         return verify(conn)

@@ -424,3 +424,14 @@ def test_a_partner_login_chains_its_entries_onto_the_whole_chain(
             {"o": origin},
         ).scalars()
         assert list(seqs) == list(range(1, 2 * CUSTOMERS_PER_PARTNER + 3))
+
+
+def test_a_partner_login_cannot_check_the_chains_it_sees_only_part_of(
+    partner_login: tuple[Database, World, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+
+    db, _world, login = partner_login
+    assert main(["history", "verify", "--json", "--db", _login_url(db, login)]) == 4
+    assert login in capsys.readouterr().err
+    assert main(["history", "verify", "--json", "--db", db.url]) == 0
