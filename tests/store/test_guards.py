@@ -441,3 +441,36 @@ def test_postgres_refuses_truncate_even_to_the_owner(pg_db: Database, table: str
             conn.execute(text(statement))
     with pg_db.engine.connect() as conn:
         assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1
+
+
+@pytest.mark.postgres
+def test_only_the_owner_empties_a_database_and_the_guards_come_back(
+    pg_db: Database, logins: Logins
+) -> None:
+    """The demo's reset: a member of the owner role may, an application login may not."""
+    from app.store.db import truncate_all
+    from app.store.models import Base
+
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    _seed(pg_db)
+    agent = logins.add("agent")
+    owner = f"aa_test_{uuid.uuid4().hex[:10]}_owner"
+    with pg_db.engine.begin() as conn:
+        conn.execute(text(f"CREATE ROLE {owner} LOGIN IN ROLE agent_assist_owner"))
+    logins.made.append(owner)
+    agent_db = Database(_login_url(pg_db, agent))
+    owner_db = Database(_login_url(pg_db, owner))
+    try:
+        with pytest.raises(Exception, match="must be owner"), agent_db.engine.begin() as conn:
+            truncate_all(conn, tables)
+        with owner_db.engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM history_entries")).scalar() == 1
+            truncate_all(conn, tables)
+        with owner_db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM history_entries")).scalar() == 0
+        _seed(pg_db)
+        with pytest.raises(Exception, match="append-only"), owner_db.engine.begin() as conn:
+            conn.execute(text("TRUNCATE history_entries CASCADE"))
+    finally:
+        agent_db.dispose()
+        owner_db.dispose()

@@ -361,6 +361,8 @@ def _postgres_roles() -> None:
         op.execute(f"ALTER TABLE {table} OWNER TO {OWNER}")
         op.execute(f"REVOKE ALL ON {table} FROM PUBLIC")
         op.execute(f"GRANT SELECT ON {table} TO {groups}")
+    # IT's login, a member of the owner role, runs the next upgrades.
+    op.execute(f"ALTER TABLE alembic_version OWNER TO {OWNER}")
     op.execute(f"GRANT SELECT ON alembic_version TO {groups}")
     op.execute(f"GRANT INSERT ON app_meta TO {groups}")
 
@@ -408,6 +410,7 @@ def _drop_postgres_roles() -> None:
         op.execute(f"REVOKE ALL ON {table} FROM {groups}")
         op.execute(f"ALTER TABLE {table} OWNER TO CURRENT_USER")
     op.execute(f"REVOKE ALL ON alembic_version FROM {groups}")
+    op.execute("ALTER TABLE alembic_version OWNER TO CURRENT_USER")
     op.execute("DROP FUNCTION IF EXISTS agent_assist_sees_all(text)")
     op.execute("DROP FUNCTION IF EXISTS agent_assist_partner_of(text)")
     op.execute("DROP FUNCTION IF EXISTS agent_assist_chain_head(text)")
