@@ -143,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     set_ui_language(startup_ui_language())
     parser = build_parser()
     args = parser.parse_args(argv)
+    from app.logs import log_startup, setup_logging
+
+    setup_logging()
+    log_startup(args.command)
     try:
         if args.handler is None:
             from app.ui.app import run_gui

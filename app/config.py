@@ -96,11 +96,13 @@ class Settings:
     db_url: str = ""
     ui_language: str = ""  # empty: from the operating system's locale
     agent_name: str = ""  # empty: the operating-system login name
+    log_level: str = ""  # empty: INFO; DEBUG for more detail in the log file (app/logs.py)
 
     TITLES = {  # noqa: RUF012 - a class-level table, not a field
         "db_url": N_("Database URL"),
         "ui_language": N_("Language of the application"),
         "agent_name": N_("Agent name"),
+        "log_level": N_("Log level"),
     }
 
     @classmethod

@@ -13,6 +13,7 @@ application then ends with exit code 1 instead of showing a traceback.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -29,6 +30,8 @@ from app.ui.worker import Op, describe_error, show_error
 
 if TYPE_CHECKING:
     from app.store.db import Database
+
+log = logging.getLogger(__name__)
 
 
 def create_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -122,7 +125,16 @@ def open_database(url: str, demo: bool = False) -> Database:
                 )
             ) from exc
     try:
-        return Database(url)
+        opened = Database(url)
+        from app.store.db import current_revision
+
+        log.info(
+            "database opened dialect=%s schema=%s demo=%s",
+            opened.dialect,
+            current_revision(opened.engine),
+            demo,
+        )
+        return opened
     except Exception as exc:  # any failure here means: this database cannot be used
         raise ServiceError(
             _("Cannot open the database {where}: {error}").format(
@@ -166,6 +178,7 @@ class Startup:
 
     def _failed(self, exc: BaseException) -> None:
         self.exit_code = 1
+        log.error("database could not be opened: %s", type(exc).__name__, exc_info=exc)
         message = describe_error(exc)
         print(f"agent-assist: {message}", file=sys.stderr)
         box = show_error(self.window, exc, title=_("Cannot open the database"))
@@ -202,6 +215,9 @@ def run_gui(
             print(f"agent-assist: {problem}", file=sys.stderr)
             return EXIT_NO_DISPLAY
     app = create_application(argv)
+    from app.ui.error_dialog import install_excepthook
+
+    install_excepthook()  # an exception nobody caught: logged, and one sentence for the agent
     url = resolve_db_url(db, demo=demo)
     window = MainWindow()
     window.show()
@@ -209,6 +225,7 @@ def run_gui(
     startup = Startup(app, window, url, demo, open_query)
     startup.start()
     code = app.exec()
+    log.info("window closed exit=%s", startup.exit_code or int(code))
     # Let running queries (and a demo database being written) finish before exiting.
     QThreadPool.globalInstance().waitForDone()
     if window.db is not None:

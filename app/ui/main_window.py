@@ -12,12 +12,13 @@ agent waits for.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from app import APP_NAME, __version__
+from app import APP_NAME
 from app.i18n import _
 from app.services.customers import CustomerOverview, HistoryItem, customer_overview
 from app.services.todo_items import OpenTarget
@@ -31,7 +32,6 @@ from app.ui.qt import (
     QKeySequence,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QModelIndex,
     QProgressBar,
     QSplitter,
@@ -51,6 +51,9 @@ if TYPE_CHECKING:
     from app.store.db import Database
 
 SP = QStyle.StandardPixmap
+
+
+log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
@@ -143,6 +146,9 @@ class MainWindow(QMainWindow):
             "actShortcuts", SP.SP_DialogHelpButton, "F1", self.show_shortcuts
         )
         self.act_about = self._action("actAbout", SP.SP_MessageBoxInformation, "", self.show_about)
+        self.act_diagnostics = self._action(
+            "actDiagnostics", SP.SP_FileDialogInfoView, "", self.copy_diagnostics
+        )
         self.act_settings = self._action(
             "actSettings", SP.SP_FileDialogDetailedView, "Ctrl+,", self.show_settings
         )
@@ -184,6 +190,7 @@ class MainWindow(QMainWindow):
             self.menu_worklists.addAction(action)
         self.menu_help = bar.addMenu("")
         self.menu_help.addAction(self.act_shortcuts)
+        self.menu_help.addAction(self.act_diagnostics)
         self.menu_help.addAction(self.act_about)
         self.toolbar = self.addToolBar("")
         self.toolbar.setObjectName("mainToolbar")
@@ -224,6 +231,10 @@ class MainWindow(QMainWindow):
             self.act_quit: (_("&Quit"), _("Close the application")),
             self.act_shortcuts: (_("&Keyboard shortcuts"), _("List the keyboard shortcuts")),
             self.act_about: (_("&About {app}").format(app=APP_NAME), ""),
+            self.act_diagnostics: (
+                _("Copy &diagnostics"),
+                _("Put what IT support needs to know about this installation on the clipboard"),
+            ),
             self.act_settings: (
                 _("&Settings…"),
                 _("Your name, the language of the application and the database"),
@@ -329,6 +340,7 @@ class MainWindow(QMainWindow):
         With ``target``, the guided panel opens that playbook flow for the customer."""
         if self.db is None:
             return
+        log.info("customer opened id=%s", customer_id)
         if customer_id != self.customer_id or target is None:
             self.leave_guided(focus=False)
         self._open_seq += 1
@@ -478,15 +490,26 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def show_about(self) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.NoIcon,
-            _("About {app}").format(app=APP_NAME),
-            _("{app} {version}\nGuided customer processes for call-centre agents.").format(
-                app=APP_NAME, version=__version__
-            ),
-            QMessageBox.StandardButton.Close,
-            self,
+        from app.ui.about_dialog import AboutDialog
+
+        dialog = AboutDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def copy_diagnostics(self) -> None:
+        """Help > Copy diagnostics: the report for a support ticket, on the clipboard."""
+        from app.config import resolve_db_url
+        from app.diagnostics import report
+        from app.ui.worker import Op
+
+        url = self.db.url if self.db is not None else resolve_db_url()
+        self.statusBar().showMessage(_("Collecting diagnostics…"), 5000)
+        Op(self, report, url, self.db).success(self._diagnostics_ready).run()
+
+    def _diagnostics_ready(self, text: str) -> None:
+        from app.ui.qt import QApplication
+
+        QApplication.clipboard().setText(text)
+        self.statusBar().showMessage(
+            _("Diagnostics copied to the clipboard: paste them into the support ticket."), 8000
         )
-        box.setIconPixmap(app_icon().pixmap(64, 64))
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()

@@ -13,10 +13,9 @@ import logging
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from app import APP_NAME
 from app.i18n import _
 from app.services.errors import ServiceError
-from app.ui.qt import QMessageBox, QObject, QRunnable, Qt, QThreadPool, QWidget, Signal, isValid
+from app.ui.qt import QMessageBox, QObject, QRunnable, QThreadPool, QWidget, Signal, isValid
 
 log = logging.getLogger(__name__)
 
@@ -145,17 +144,10 @@ def describe_error(exc: BaseException) -> str:
 
 
 def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> QMessageBox:
-    """Show ``exc`` in a message box that does not block the caller."""
-    box = QMessageBox(
-        QMessageBox.Icon.Critical
-        if not isinstance(exc, ServiceError)
-        else QMessageBox.Icon.Warning,
-        title or APP_NAME,
-        describe_error(exc),
-        QMessageBox.StandardButton.Ok,
-        parent,
-    )
-    box.setObjectName("errorMessage")
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.open()
-    return box
+    """Show ``exc`` in a message box that does not block the caller.
+
+    An unexpected error gets a "Copy details" button (app/ui/error_dialog.py).
+    """
+    from app.ui.error_dialog import show_error_box
+
+    return show_error_box(parent, exc, title)
