@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     verify.add_argument(
         "--json",
         action="store_true",
-        help=_('write one JSON object: {"chains", "entries", "ok", "first_bad"}'),
+        help=_("write one JSON object with chains, entries, ok and first_bad"),
     )
     verify.set_defaults(handler=_verify)
 
