@@ -4,13 +4,17 @@ A large header (name, flags, products as chips, number, phone, partner), then
 "what to do now" (:class:`TodoPanel`), then four sections: subscription,
 device plans, bundles with their end dates, and open cases with their stage.
 The view is rebuilt from the overview whenever the UI language changes, so
-dates and money follow the agent's locale.
+dates and money follow the agent's locale. It loads the overview itself
+(:meth:`CustomerView.load`) and loads it again when an operation changes the
+shown customer's history, cases or letters (:mod:`app.ui.changes`).
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from app.i18n import (
     _,
@@ -22,8 +26,9 @@ from app.i18n import (
     ngettext,
     ui_language,
 )
-from app.services.customers import CustomerOverview
+from app.services.customers import CustomerOverview, customer_overview
 from app.services.wording import case_words
+from app.ui.changes import Changes, on_changes
 from app.ui.common import FlowLayout, bind_retranslate, chip, hint_label
 from app.ui.labels import process_label, product_label, stage_label
 from app.ui.qt import (
@@ -39,9 +44,14 @@ from app.ui.qt import (
     Qt,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
 from app.ui.timeline_delegate import local_time
 from app.ui.todo_panel import TodoPanel
+from app.ui.worker import Op, describe_error
+
+if TYPE_CHECKING:
+    from app.store.db import Database
 
 
 def _clear(layout: QLayout) -> None:
@@ -67,9 +77,17 @@ def _value(text: str) -> QLabel:
 class CustomerView(QWidget):
     """Empty state, loading state, error state, or one customer's overview."""
 
+    #: The overview of the shown customer was loaded (first or again).
+    loaded = Signal(object)
+    #: Loading the customer failed (a message for the agent).
+    load_failed = Signal(str)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.overview: CustomerOverview | None = None
+        self.db: Database | None = None
+        self.customer_id: uuid.UUID | None = None
+        self._seq = 0
         #: One column of sections (while the guided panel takes half the room).
         self.compact = False
         self._state = "empty"
@@ -103,11 +121,50 @@ class CustomerView(QWidget):
         layout.addWidget(self.stack)
         self.retranslate()
         bind_retranslate(self)
+        on_changes(self._on_changes)
+
+    # -- loading ----------------------------------------------------------------------
+
+    def load(self, db: Database, customer_id: uuid.UUID) -> None:
+        """Show ``customer_id``: the loading state, then its overview (in the background)."""
+        self.db, self.customer_id = db, customer_id
+        self.show_loading()
+        self._fetch(quiet=False)
+
+    def reload(self) -> None:
+        """Load the shown customer again; the old overview stays until the new one is in."""
+        if self.db is not None and self.customer_id is not None:
+            self._fetch(quiet=True)
+
+    def _fetch(self, quiet: bool) -> None:
+        self._seq += 1
+        seq = self._seq
+        Op(self, customer_overview, self.db, self.customer_id).success(
+            lambda overview: self._loaded(seq, overview)
+        ).failure(lambda exc: self._failed(seq, exc, quiet)).run()
+
+    def _loaded(self, seq: int, overview: CustomerOverview) -> None:
+        if seq == self._seq:  # else another customer was opened meanwhile
+            self.show_overview(overview)
+            self.loaded.emit(overview)
+
+    def _failed(self, seq: int, exc: BaseException, quiet: bool) -> None:
+        if seq == self._seq and not quiet:
+            self.show_error(describe_error(exc))
+            self.load_failed.emit(describe_error(exc))
+
+    def _on_changes(self, changes: Changes, _initiator: object) -> None:
+        if (changes.history or changes.cases or changes.letters) and changes.touches(
+            self.customer_id
+        ):
+            self.reload()
 
     # -- states -----------------------------------------------------------------------
 
     def show_empty(self) -> None:
+        self._seq += 1
         self.overview = None
+        self.db = self.customer_id = None
         self.todo.clear()
         self._state = "empty"
         self.retranslate()

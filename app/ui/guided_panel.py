@@ -9,7 +9,9 @@ of each step, Ctrl+Enter (or Alt+Right) completes it, Alt+Left goes back
 with what was typed kept as a draft, Alt+PgDown/PgUp scroll a long step. A
 step completed before shows its answers read-only, marked "Recorded". Every
 service call runs in the background; Next and Back wait for the previous
-call to finish.
+call to finish. A recorded step reports what it changed (the customer's
+history, cases and letters: :mod:`app.ui.changes`); the other screens refresh
+themselves from that.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from app.i18n import _
 from app.services.errors import ValidationError
 from app.services.runs import RunView, complete_step, go_back, open_run, show_run
 from app.services.todo_items import OpenTarget
+from app.ui.changes import Changes, on_changes
 from app.ui.common import bind_retranslate, hint_label
 from app.ui.guided_step import STEP_STYLE, StepBody, scaled, text_label
 from app.ui.input_widgets import InputWidget
@@ -46,7 +49,12 @@ if TYPE_CHECKING:
     from app.store.db import Database
 
 
-#: Point size of the words to say (the agent reads them aloud).
+def _step_changes(view: RunView) -> Changes:
+    """What recording a step changes: the customer's history and cases, and the
+    letters a step may request."""
+    return Changes.of([view.customer_id], history=True, cases=True, letters=True)
+
+
 class GuidedPanel(QWidget):
     """Runs one playbook flow for the open customer."""
 
@@ -133,6 +141,7 @@ class GuidedPanel(QWidget):
         self._show_body(QWidget())
         self.retranslate()
         bind_retranslate(self)
+        on_changes(self._on_changes)
 
     # -- public ---------------------------------------------------------------------
 
@@ -201,6 +210,7 @@ class GuidedPanel(QWidget):
             answers,
             today=self.today,
             then=lambda new: self._after_step(title, locked, new),
+            changes=None if locked else _step_changes,
         )
 
     def go_back(self) -> None:
@@ -248,14 +258,20 @@ class GuidedPanel(QWidget):
         self.setAccessibleName(_("Guided script"))
         for widget in self.inputs.values():
             widget.retranslate()
-        if self.view is not None and not self._busy and self.db is not None:
-            # The texts of the step are worded by the service: ask again, keep what was typed.
-            typed = self.answers()
-            self._call(
-                show_run, self.db, self.view.case_id, today=self.today, keep=typed, focus=False
-            )
-            return
-        self._update_chrome()
+        if not self._reword():
+            self._update_chrome()
+
+    def _reword(self) -> bool:
+        """The texts of the step are worded by the service: ask again, keep what was typed."""
+        if self.view is None or self._busy or self.db is None:
+            return False
+        typed = self.answers()
+        self._call(show_run, self.db, self.view.case_id, today=self.today, keep=typed, focus=False)
+        return True
+
+    def _on_changes(self, changes: Changes, _initiator: object) -> None:
+        if changes.settings:  # the agent's name is in the words to say
+            self._reword()
 
     # -- calling the services ---------------------------------------------------------------
 
@@ -266,6 +282,7 @@ class GuidedPanel(QWidget):
         then: Callable[[RunView], None] | None = None,
         keep: dict[str, Any] | None = None,
         focus: bool = True,
+        changes: Callable[[RunView], Changes] | None = None,
         **kwargs: Any,
     ) -> None:
         self._seq += 1
@@ -288,7 +305,10 @@ class GuidedPanel(QWidget):
             if seq == self._seq:
                 self._set_busy(False)
 
-        Op(self, fn, *args, **kwargs).success(done).failure(failed).finished(finished).run()
+        op = Op(self, fn, *args, **kwargs).success(done).failure(failed).finished(finished)
+        if changes is not None:
+            op.changes(changes)
+        op.run()
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

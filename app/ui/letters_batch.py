@@ -3,11 +3,14 @@
 The letters are rendered on every core by :func:`app.services.letters.issue_batch`;
 a window-modal progress dialog follows them as they are issued and its Stop
 button ends the batch after the letter in hand (the rest stay requested).
+The batch reports the customers whose letters it issued (:mod:`app.ui.changes`),
+so an open customer's screens and letters refresh themselves.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -15,7 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QProgressDialog
 
 from app.config import current_user_name
-from app.i18n import _, ngettext
+from app.i18n import _, ngettext, on_language_changed
 from app.services.letters import (
     DOCUMENTS,
     BatchResult,
@@ -25,8 +28,10 @@ from app.services.letters import (
     issue_batch,
     requested_letters,
 )
+from app.ui.changes import Changes, change_bus
 from app.ui.common import bind_retranslate
 from app.ui.qt import (
+    QAction,
     QComboBox,
     QDate,
     QDateEdit,
@@ -35,11 +40,13 @@ from app.ui.qt import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QObject,
     QPushButton,
     Qt,
     QVBoxLayout,
     QWidget,
     Signal,
+    isValid,
 )
 from app.ui.worker import Op, describe_error
 
@@ -176,7 +183,7 @@ class BatchLettersDialog(QDialog):
             self._author,
             self._report,
             should_stop=self._should_stop,
-        ).success(self._done).failure(self._batch_failed).run()
+        ).success(self._done).failure(self._batch_failed).changes(_issued_changes).run()
 
     def cancel(self) -> None:
         self._cancelled = True
@@ -223,6 +230,9 @@ class BatchLettersDialog(QDialog):
         self._say(text, error=bool(result.failed), detail=details)
 
     def _batch_failed(self, exc: BaseException) -> None:
+        # Letters issued before the failure stay issued: their customers may have changed.
+        customers = [letter.customer_id for letter in self.pending]
+        change_bus().report(Changes.of(customers, letters=True, history=True), self)
         self._finish()
         self._say(describe_error(exc), error=True)
 
@@ -237,9 +247,38 @@ class BatchLettersDialog(QDialog):
         self.adjustSize()
 
 
-def open_batch(parent: QWidget, db: Database) -> BatchLettersDialog:
+def _issued_changes(result: BatchResult) -> Changes:
+    """What a batch changed: the letters and history of the customers it issued to."""
+    customers = [info.customer_id for info in result.issued]
+    return Changes.of(customers, letters=True, history=True) if customers else Changes()
+
+
+def open_batch(parent: QWidget | None, db: Database) -> BatchLettersDialog:
     """Show the dialog that issues a month's letters (non-modal, deleted when closed)."""
     dialog = BatchLettersDialog(parent, db)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
     return dialog
+
+
+def batch_action(parent: QObject, database: Callable[[], Database | None]) -> QAction:
+    """The "Issue letters of a month…" action, on the database ``database()`` names."""
+    action = QAction(parent)
+    action.setObjectName("actBatchLetters")
+
+    def show_batch() -> None:
+        db = database()
+        if db is not None:
+            open_batch(parent if isinstance(parent, QWidget) else None, db)
+
+    def retranslate(_language: str = "") -> None:
+        if isValid(action):
+            action.setText(_("Issue letters of a &month…"))
+        else:
+            unregister()
+
+    action.triggered.connect(show_batch)
+    unregister = on_language_changed(retranslate)
+    action.destroyed.connect(lambda *_args: unregister())
+    retranslate()
+    return action

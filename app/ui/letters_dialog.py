@@ -7,11 +7,16 @@ prints an issued one. An issued letter is always shown, saved and printed
 from its archived bytes, checked against their SHA-256.
 Issuing a whole month's letters is :mod:`app.ui.letters_batch`. All service
 calls and all rendering run off the GUI thread (:class:`~app.ui.worker.Op`).
+Issuing reports what changed (:mod:`app.ui.changes`), so the customer's
+screens refresh themselves; the dialog lists the letters again when another
+operation changes them. It needs no main window: :func:`letters_action` makes
+the "Letters…" action for any window that says which customer is open.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +38,7 @@ from app.services.letters import (
     preview_requested,
     save_issued_as,
 )
+from app.ui.changes import Changes, on_changes
 from app.ui.common import bind_retranslate, hint_label
 from app.ui.pdf_pages import print_pdf, render_pages
 from app.ui.qt import (
@@ -46,6 +52,7 @@ from app.ui.qt import (
     QKeySequence,
     QLabel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPixmap,
     QPushButton,
@@ -215,6 +222,7 @@ class LettersDialog(QDialog):
 
         self.retranslate()
         bind_retranslate(self)
+        on_changes(self._on_changes)
         self._update_buttons()
         self.reload()
 
@@ -240,6 +248,11 @@ class LettersDialog(QDialog):
         Op(self, letters_of_customer, self._db, self._customer_id).success(
             lambda letters: self._show_letters(letters, keep)
         ).failure(self._failed).run()
+
+    def _on_changes(self, changes: Changes, initiator: object) -> None:
+        """Another operation changed this customer's letters (a batch, a guided step)."""
+        if changes.letters and changes.touches(self._customer_id) and initiator is not self:
+            self.reload()
 
     def _show_letters(self, letters: list[LetterInfo], select: uuid.UUID | None) -> None:
         self.model.set_letters(letters)
@@ -366,7 +379,7 @@ class LettersDialog(QDialog):
         self._say(_("Issuing the letter…"))
         Op(self, issue_letter, self._db, letter.id, self._author).success(self._on_issued).failure(
             self._failed
-        ).run()
+        ).changes(lambda info: Changes.of([info.customer_id], letters=True, history=True)).run()
 
     def _on_issued(self, info: LetterInfo) -> None:
         self.current = None  # shown again, now from the archive
@@ -427,7 +440,7 @@ class LettersDialog(QDialog):
 
 
 def open_letters(
-    parent: QWidget, db: Database, customer_id: uuid.UUID, customer_name: str
+    parent: QWidget | None, db: Database, customer_id: uuid.UUID, customer_name: str
 ) -> LettersDialog:
     """Show the customer's letters (non-modal, deleted when closed)."""
     dialog = LettersDialog(parent, db, customer_id, customer_name)
@@ -436,53 +449,37 @@ def open_letters(
     return dialog
 
 
-def install_letter_actions(window: Any) -> tuple[QAction, QAction]:
-    """Add "Letters…" (Ctrl+L, Customer menu) and "Issue letters of a month…"
-    (Worklists menu) to the main window; returns both actions.
-
-    ``window`` is the main window: it has ``db``, ``customer_id``,
-    ``overview``, ``menu_customer``, ``menu_worklists`` and ``reload_customer``.
-    """
-    from app.ui.letters_batch import open_batch
-
-    letters, batch = QAction(window), QAction(window)
-    letters.setObjectName("actLetters")
-    letters.setShortcut(QKeySequence("Ctrl+L"))
-    letters.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-    batch.setObjectName("actBatchLetters")
+def letters_action(
+    parent: QObject,
+    customer: Callable[[], tuple[Database, uuid.UUID, str] | None],
+    no_customer: Callable[[], None],
+) -> QAction:
+    """The "Letters…" action (Ctrl+L): the letters of the customer ``customer()``
+    names (database, id, name), or ``no_customer()`` when none is open."""
+    action = QAction(parent)
+    action.setObjectName("actLetters")
+    action.setShortcut(QKeySequence("Ctrl+L"))
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
 
     def show_letters() -> None:
-        if window.db is None or window.customer_id is None:
-            window.statusBar().showMessage(_("Open a customer first."), 5000)
+        shown = customer()
+        if shown is None:
+            no_customer()
             return
-        customer_id = window.customer_id
-        name = window.overview.name if window.overview is not None else ""
-        dialog = open_letters(window, window.db, customer_id, name)
-        dialog.issued.connect(
-            lambda _info: window.reload_customer() if window.customer_id == customer_id else None
-        )
-
-    def show_batch() -> None:
-        if window.db is not None:
-            open_batch(window, window.db)
-
-    letters.triggered.connect(show_letters)
-    batch.triggered.connect(show_batch)
-    window.addAction(letters)
-    window.menu_customer.addSeparator()
-    window.menu_customer.addAction(letters)
-    window.menu_worklists.addSeparator()
-    window.menu_worklists.addAction(batch)
+        db, customer_id, name = shown
+        open_letters(parent if isinstance(parent, QWidget) else None, db, customer_id, name)
 
     def retranslate(_language: str = "") -> None:
-        if isValid(letters) and isValid(batch):
-            letters.setText(_("&Letters…"))
-            batch.setText(_("Issue letters of a &month…"))
+        if isValid(action):
+            action.setText(_("&Letters…"))
+        else:
+            unregister()
 
-    retranslate()
+    action.triggered.connect(show_letters)
     unregister = on_language_changed(retranslate)
-    window.destroyed.connect(lambda *_args: unregister())
-    return letters, batch
+    action.destroyed.connect(lambda *_args: unregister())
+    retranslate()
+    return action
 
 
 __all__ = [
@@ -490,6 +487,6 @@ __all__ = [
     "LettersDialog",
     "LettersModel",
     "document_name",
-    "install_letter_actions",
+    "letters_action",
     "open_letters",
 ]

@@ -7,7 +7,9 @@ shortcut and lives in a menu: Ctrl+F finds, Enter opens, Escape goes back
 (from the guided panel to the customer, from there to the search), Ctrl+N
 adds a note, F5 reloads, Ctrl+1..Ctrl+4 open the worklists. The status bar
 names the database in use and shows a busy bar while something runs that the
-agent waits for.
+agent waits for. The window refreshes no screen by hand: every screen
+refreshes itself when an operation reports a change it shows
+(:mod:`app.ui.changes`).
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from typing import TYPE_CHECKING
 
 from app import APP_NAME
 from app.i18n import _
-from app.services.customers import CustomerOverview, HistoryItem, customer_overview
+from app.services.customers import CustomerOverview, HistoryItem
 from app.services.todo_items import OpenTarget
 from app.ui.common import app_icon, bind_retranslate, std_icon
 from app.ui.customer_view import CustomerView
 from app.ui.guided_panel import GuidedPanel
 from app.ui.language_menu import LanguageMenu
+from app.ui.letters_batch import batch_action
+from app.ui.letters_dialog import letters_action
 from app.ui.note_dialog import EntryDialog, NoteDialog
 from app.ui.qt import (
     QAction,
@@ -44,7 +48,6 @@ from app.ui.settings_dialog import SettingsDialog
 from app.ui.shortcuts_dialog import ShortcutsDialog
 from app.ui.timeline import TimelinePanel
 from app.ui.timeline_delegate import ItemRole
-from app.ui.worker import Op, describe_error
 from app.ui.worklists import KIND_TITLES, WorklistWindow
 
 if TYPE_CHECKING:
@@ -66,7 +69,6 @@ class MainWindow(QMainWindow):
         self.db: Database | None = None
         self.customer_id: uuid.UUID | None = None
         self.overview: CustomerOverview | None = None
-        self._open_seq = 0
         self._busy_text = ""
         self.note_dialog: NoteDialog | None = None
         self.worklist_window: WorklistWindow | None = None
@@ -94,16 +96,13 @@ class MainWindow(QMainWindow):
 
         self._make_actions()
         self._make_menus()
-        # Letters: "Letters…" (Ctrl+L) in the Customer menu, "Issue letters of a month…".
-        from app.ui.letters_dialog import install_letter_actions
-
-        install_letter_actions(self)
         self._make_status_bar()
         self.search.customer_chosen.connect(self.open_customer)
         self.timeline.add_note_requested.connect(self.new_note)
         self.timeline.view.activated.connect(self._show_entry)
         self.customer_view.todo.open_requested.connect(self.start_guided)
-        self.guided.step_recorded.connect(self._after_step)
+        self.customer_view.loaded.connect(self._on_overview)
+        self.customer_view.load_failed.connect(self._on_overview_failed)
         self.guided.leave_requested.connect(self.leave_guided)
         self.resize(1360, 820)
         self.retranslate()
@@ -152,6 +151,10 @@ class MainWindow(QMainWindow):
         self.act_settings = self._action(
             "actSettings", SP.SP_FileDialogDetailedView, "Ctrl+,", self.show_settings
         )
+        # Letters: "Letters…" (Ctrl+L) in the Customer menu, a month's letters in Worklists.
+        self.act_letters = letters_action(self, self._letters_customer, self._no_customer)
+        self.addAction(self.act_letters)
+        self.act_batch_letters = batch_action(self, lambda: self.db)
         self.act_worklists = [
             self._action(
                 f"actWorklist{n}",
@@ -180,6 +183,8 @@ class MainWindow(QMainWindow):
             self.act_history,
             None,
             self.act_reload,
+            None,
+            self.act_letters,
         ):
             if action is None:
                 self.menu_customer.addSeparator()
@@ -188,6 +193,8 @@ class MainWindow(QMainWindow):
         self.menu_worklists = bar.addMenu("")
         for action in self.act_worklists:
             self.menu_worklists.addAction(action)
+        self.menu_worklists.addSeparator()
+        self.menu_worklists.addAction(self.act_batch_letters)
         self.menu_help = bar.addMenu("")
         self.menu_help.addAction(self.act_shortcuts)
         self.menu_help.addAction(self.act_diagnostics)
@@ -343,19 +350,14 @@ class MainWindow(QMainWindow):
         log.info("customer opened id=%s", customer_id)
         if customer_id != self.customer_id or target is None:
             self.leave_guided(focus=False)
-        self._open_seq += 1
-        seq = self._open_seq
         self.customer_id = customer_id
         self.overview = None
-        self.customer_view.show_loading()
         self.search.select_customer(customer_id)
         self.timeline.set_customer(self.db, customer_id)
         self._update_actions()
         self._update_title()
         self.focus_history()
-        Op(self, customer_overview, self.db, customer_id).success(
-            lambda overview: self._on_overview(seq, overview)
-        ).failure(lambda exc: self._on_overview_failed(seq, exc)).run()
+        self.customer_view.load(self.db, customer_id)
         if target is not None:
             self.start_guided(target)
 
@@ -363,22 +365,17 @@ class MainWindow(QMainWindow):
         if self.customer_id is not None:
             self.open_customer(self.customer_id)
 
-    def _on_overview(self, seq: int, overview: CustomerOverview) -> None:
-        if seq != self._open_seq:
-            return  # another customer was opened meanwhile
+    def _on_overview(self, overview: CustomerOverview) -> None:
+        """The customer view loaded the open customer (first, or again after a change)."""
         first = self.overview is None or self.overview.id != overview.id
         self.overview = overview
-        self.customer_view.show_overview(overview)
         self.timeline.set_count(overview.history_count)
         self._update_title()
         if first and self.db is not None:
             self.customer_view.todo.load(self.db, overview.customer_no, self.today)
 
-    def _on_overview_failed(self, seq: int, exc: BaseException) -> None:
-        if seq != self._open_seq:
-            return
-        self.customer_view.show_error(describe_error(exc))
-        self.statusBar().showMessage(describe_error(exc), 8000)
+    def _on_overview_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
 
     # -- guided scripts and worklists ------------------------------------------------------
 
@@ -409,17 +406,6 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes([300, max(total - 720, 400), 0, 420])
         if was_open and focus and not self.customer_view.todo.focus_first():
             self.focus_history()
-
-    def _after_step(self, _view: object) -> None:
-        """A step was recorded: its history entry, the to-do list and the overview change."""
-        if self.db is None or self.customer_id is None:
-            return
-        seq = self._open_seq
-        self.timeline.set_customer(self.db, self.customer_id)
-        self.customer_view.todo.refresh()
-        Op(self, customer_overview, self.db, self.customer_id).success(
-            lambda overview: self._on_overview(seq, overview)
-        ).failure(lambda exc: None).run()
 
     def _worklist_opener(self, kind: str) -> Callable[[], object]:
         """A slot that shows the worklist ``kind`` (each action gets its own)."""
@@ -453,7 +439,7 @@ class MainWindow(QMainWindow):
         name = self.overview.name if self.overview is not None else ""
         dialog = NoteDialog(self, self.db, self.customer_id, name)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(self._on_note_saved)
+        dialog.saved.connect(lambda _item: self.statusBar().showMessage(_("Note saved."), 5000))
         dialog.finished.connect(lambda _result: self._note_dialog_closed(dialog))
         self.note_dialog = dialog
         dialog.open()
@@ -463,10 +449,14 @@ class MainWindow(QMainWindow):
             self.note_dialog = None
         self.focus_history()
 
-    def _on_note_saved(self, item: HistoryItem) -> None:
-        if item.customer_id == self.customer_id:
-            self.timeline.add_item(item)
-        self.statusBar().showMessage(_("Note saved."), 5000)
+    def _letters_customer(self) -> tuple[Database, uuid.UUID, str] | None:
+        """The open customer, for the letters dialog (None: no customer open)."""
+        if self.db is None or self.customer_id is None:
+            return None
+        return self.db, self.customer_id, self.overview.name if self.overview else ""
+
+    def _no_customer(self) -> None:
+        self.statusBar().showMessage(_("Open a customer first."), 5000)
 
     def _show_entry(self, index: QModelIndex) -> None:
         item = index.data(ItemRole)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from app.i18n import _
 from app.services.customers import NOTE_MAX_LENGTH, HistoryItem, add_note, clean_note_text
 from app.services.errors import ValidationError
+from app.ui.changes import Changes
 from app.ui.common import bind_retranslate
 from app.ui.qt import (
     QDialog,
@@ -110,7 +111,7 @@ class NoteDialog(QDialog):
         self._set_saving(True)
         Op(self, add_note, self._db, self._customer_id, text).success(self._on_saved).failure(
             self._on_failed
-        ).run()
+        ).changes(Changes.of([self._customer_id], history=True, notes=True)).run()
 
     def reject(self) -> None:
         if not self._saving:

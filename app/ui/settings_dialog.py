@@ -23,6 +23,7 @@ from app.config import (
     url_without_password,
 )
 from app.i18n import LANGUAGES, _, language_name, set_ui_language, ui_language
+from app.ui.changes import Changes, change_bus
 from app.ui.common import bind_retranslate, hint_label
 from app.ui.qt import (
     QComboBox,
@@ -136,6 +137,7 @@ class SettingsDialog(QDialog):
         self.db_url.setText(url_without_password(self.db_url.text())[0])
         if language and language != ui_language():
             set_ui_language(language)
+        change_bus().report(Changes(settings=True), self)  # e.g. the name scripts say
         self.accept()
 
 

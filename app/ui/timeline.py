@@ -4,6 +4,9 @@
 scrolls near the end it asks ``canFetchMore``/``fetchMore``, and the next
 older page (keyset cursor) is fetched in the background and appended. A
 customer with ten thousand entries therefore opens as fast as one with ten.
+When an operation adds to the shown customer's history (a note, a recorded
+step, an issued letter: :mod:`app.ui.changes`), the panel loads the newest
+page again and selects the newest entry.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.i18n import _, format_decimal, ngettext
 from app.services.customers import HistoryItem, HistoryPage, history_page
+from app.ui.changes import Changes, on_changes
 from app.ui.common import PlaceholderListView, bind_retranslate, hint_label
 from app.ui.qt import (
     QAbstractItemView,
@@ -76,6 +80,10 @@ class TimelineModel(QAbstractListModel):
             self.fetchMore(QModelIndex())
 
     @property
+    def db(self) -> Database | None:
+        return self._db
+
+    @property
     def customer_id(self) -> uuid.UUID | None:
         return self._customer_id
 
@@ -90,14 +98,6 @@ class TimelineModel(QAbstractListModel):
 
     def item(self, row: int) -> HistoryItem | None:
         return self._items[row] if 0 <= row < len(self._items) else None
-
-    def prepend(self, item: HistoryItem) -> None:
-        """Show a just-recorded entry at the top, without refetching."""
-        if item.customer_id != self._customer_id or any(i.id == item.id for i in self._items[:50]):
-            return
-        self.beginInsertRows(QModelIndex(), 0, 0)
-        self._items.insert(0, item)
-        self.endInsertRows()
 
     # -- Qt model API ----------------------------------------------------------------
 
@@ -170,6 +170,8 @@ class TimelinePanel(QWidget):
         super().__init__(parent)
         self._count: int | None = None
         self._error = ""
+        #: Select the newest entry once the reloaded first page is in.
+        self._select_newest = False
         self.model = TimelineModel(self)
         self.view = PlaceholderListView(self)
         self.view.setObjectName("timeline")
@@ -203,31 +205,45 @@ class TimelinePanel(QWidget):
 
         self.model.modelReset.connect(self._update_state)
         self.model.rowsInserted.connect(self._update_state)
+        self.model.rowsInserted.connect(self._show_newest)
         self.model.loading_changed.connect(lambda _loading: self._update_state())
         self.model.load_failed.connect(self._on_load_failed)
         self.retranslate()
         bind_retranslate(self)
+        on_changes(self._on_changes)
 
     def set_customer(
         self, db: Database | None, customer_id: uuid.UUID | None, count: int | None = None
     ) -> None:
         self._count = count
         self._error = ""
+        self._select_newest = False
         self.add_button.setEnabled(customer_id is not None)
         self.model.set_customer(db, customer_id)
         self._update_state()
 
-    def set_count(self, count: int | None) -> None:
-        self._count = count
+    def refresh(self) -> None:
+        """Load the shown customer's history again; the newest entry gets selected."""
+        if self.model.customer_id is None:
+            return
+        self._error = ""
+        self._select_newest = True
+        self.model.set_customer(self.model.db, self.model.customer_id)
+        self._show_newest()
         self._update_state()
 
-    def add_item(self, item: HistoryItem) -> None:
-        """A new entry was recorded: show it on top and select it."""
-        self.model.prepend(item)
-        if self._count is not None:
-            self._count += 1
-        self.view.setCurrentIndex(self.model.index(0, 0))
-        self.view.scrollToTop()
+    def _on_changes(self, changes: Changes, _initiator: object) -> None:
+        if changes.history and changes.touches(self.model.customer_id):
+            self.refresh()
+
+    def _show_newest(self) -> None:
+        if self._select_newest and self.model.rowCount():
+            self._select_newest = False
+            self.view.setCurrentIndex(self.model.index(0, 0))
+            self.view.scrollToTop()
+
+    def set_count(self, count: int | None) -> None:
+        self._count = count
         self._update_state()
 
     def retranslate(self) -> None:

@@ -8,6 +8,8 @@ click) opens its playbook in the guided panel; Up and Down move between
 rows. "Start a process" offers the flows that begin with a call rather than
 a due date: contract requests, a new complaint, a goodwill request about one
 of the customer's bundles, the partner's answer on a fair-use decision.
+The list loads itself again when an operation changes the customer's cases
+or letters (:mod:`app.ui.changes`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from app.services.todo import (
 )
 from app.services.todo_items import BUNDLE_FLOWS, started_target
 from app.services.wording import due_words, item_words
+from app.ui.changes import Changes, on_changes
 from app.ui.common import bind_retranslate, hint_label, std_icon
 from app.ui.labels import process_label
 from app.ui.qt import (
@@ -224,6 +227,7 @@ class TodoPanel(QGroupBox):
         layout.addLayout(bottom)
         self.retranslate()
         bind_retranslate(self)
+        on_changes(self._on_changes)
 
     # -- loading -------------------------------------------------------------------------
 
@@ -231,6 +235,7 @@ class TodoPanel(QGroupBox):
         """Load the list for the customer ``customer_no`` in the background."""
         if customer_no != self.customer_no:
             self._set_rows([])
+            self.customer_id = None
         self.db, self.customer_no, self.today = db, customer_no, today
         self.refresh()
 
@@ -246,9 +251,13 @@ class TodoPanel(QGroupBox):
             lambda data: self._loaded(seq, data)
         ).failure(lambda exc: self._failed(seq, exc)).run()
 
+    def _on_changes(self, changes: Changes, _initiator: object) -> None:
+        if (changes.cases or changes.letters) and changes.touches(self.customer_id):
+            self.refresh()
+
     def clear(self) -> None:
         self._seq += 1
-        self.db = self.customer_no = self.data = None
+        self.db = self.customer_no = self.data = self.customer_id = None
         self._set_rows([])
         self._state = "empty"
         self.retranslate()

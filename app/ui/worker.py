@@ -5,6 +5,12 @@
 Callbacks are dropped when ``parent`` has been destroyed meanwhile; an error
 without a ``failure`` callback is shown to the agent in a message box. Tests
 set ``Op.synchronous = True`` to run the work inline, deterministically.
+
+An op that writes says what it changed with ``.changes(...)`` (a
+:class:`~app.ui.changes.Changes`, or a function of the result giving one);
+after it succeeded, that is reported on :func:`~app.ui.changes.change_bus`
+(also when ``parent`` has gone: the data changed all the same), and every
+screen that shows the changed data refreshes itself.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any, ClassVar
 
 from app.i18n import _
 from app.services.errors import ServiceError
+from app.ui.changes import Changes, ChangesOf, change_bus
 from app.ui.qt import QMessageBox, QObject, QRunnable, QThreadPool, QWidget, Signal, isValid
 
 log = logging.getLogger(__name__)
@@ -41,6 +48,7 @@ class Op(QObject):
         self._on_success: Callable[[Any], None] | None = None
         self._on_failure: Callable[[BaseException], None] | None = None
         self._on_finished: Callable[[], None] | None = None
+        self._changes: ChangesOf | None = None
         self._succeeded.connect(self._deliver_success)
         self._failed.connect(self._deliver_failure)
 
@@ -55,6 +63,11 @@ class Op(QObject):
     def finished(self, callback: Callable[[], None]) -> Op:
         """Called after success or failure, e.g. to hide a busy indicator."""
         self._on_finished = callback
+        return self
+
+    def changes(self, changes: ChangesOf) -> Op:
+        """What the work changes: reported to every screen after it succeeded."""
+        self._changes = changes
         return self
 
     def run(self) -> Op:
@@ -90,7 +103,16 @@ class Op(QObject):
             if self._owner_alive() and self._on_success is not None:
                 self._on_success(result)
         finally:
-            self._finish()
+            try:
+                self._report_changes(result)
+            finally:
+                self._finish()
+
+    def _report_changes(self, result: Any) -> None:
+        if self._changes is None:
+            return
+        changes = self._changes if isinstance(self._changes, Changes) else self._changes(result)
+        change_bus().report(changes, self._owner)
 
     def _deliver_failure(self, exc: BaseException) -> None:
         try:

@@ -6,6 +6,8 @@ overdue, open complaints and claims. The table keeps the order of
 :func:`app.services.worklists.worklist` (most urgent first). Enter (or a
 double click) on a row opens the customer in the main window with the
 row's playbook in the guided panel; F5 reloads; Escape closes the window.
+The shown list loads itself again when an operation changes cases or letters
+(:mod:`app.ui.changes`), keeping the chosen row where it is still listed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from app.i18n import N_, _, format_date, ngettext
 from app.services.wording import row_words
 from app.services.worklists import WorklistRow, worklist
+from app.ui.changes import Changes, on_changes
 from app.ui.common import bind_retranslate, hint_label, std_icon
 from app.ui.qt import (
     QAbstractItemView,
@@ -180,6 +183,11 @@ class WorklistWindow(QWidget):
         self.resize(820, 560)
         self.retranslate()
         bind_retranslate(self)
+        on_changes(self._on_changes)
+
+    def _on_changes(self, changes: Changes, _initiator: object) -> None:
+        if (changes.cases or changes.letters) and self.isVisible():
+            self.reload()
 
     def set_database(self, db: Database | None, today: date | None = None) -> None:
         if db is not self.db:
@@ -218,9 +226,12 @@ class WorklistWindow(QWidget):
     def _loaded(self, seq: int, data: WorklistData) -> None:
         if seq != self._seq:
             return
+        chosen = self.model.row_at(self.table.currentIndex().row())
+        keep = (chosen.customer_id, chosen.target) if chosen is not None else None
         self.model.set_rows(data.rows)
         if data.rows:
-            self.table.setCurrentIndex(self.model.index(0, 0))
+            rows = [i for i, r in enumerate(data.rows) if (r.customer_id, r.target) == keep]
+            self.table.setCurrentIndex(self.model.index(rows[0] if rows else 0, 0))
         self._set_state("loaded")
 
     def _open_index(self, index: QModelIndex) -> None:
