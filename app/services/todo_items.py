@@ -60,6 +60,35 @@ class OpenTarget:
     on_request: bool = False
 
 
+class OnCase(Protocol):
+    """An item that stands for one case: Enter opens the case where it stands."""
+
+    @property
+    def process(self) -> str: ...
+    @property
+    def case_id(self) -> uuid.UUID: ...
+    @property
+    def flow(self) -> str | None: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def step(self) -> str | None: ...
+    @property
+    def step_done(self) -> bool: ...
+
+
+def case_target(item: OnCase) -> OpenTarget:
+    """Where the item of a case opens: its flow, at the step it names, on that case."""
+    return OpenTarget(
+        item.process,
+        item.flow,
+        item.subject,
+        item.case_id,
+        step=item.step,
+        step_done=item.step_done,
+    )
+
+
 @dataclass(frozen=True)
 class CaseItem:
     """An open case no other item stands for: a goodwill complaint, a contract request
@@ -88,14 +117,7 @@ class CaseItem:
 
     @property
     def target(self) -> OpenTarget:
-        return OpenTarget(
-            self.process,
-            self.flow,
-            self.subject,
-            self.case_id,
-            step=self.step,
-            step_done=self.step_done,
-        )
+        return case_target(self)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -18,8 +18,8 @@ from app.domain.errors import RuleInputError
 from app.domain.ruleset import RuleSet
 from app.processes.base import TodoContext
 from app.processes.complaint.guide import step_of_route
-from app.services.todo_items import OpenTarget, TodoItem
-from app.store.models import Process
+from app.services.todo_items import OpenTarget, TodoItem, case_target
+from app.store.models import Case, Process
 
 
 @dataclass(frozen=True)
@@ -42,14 +42,7 @@ class ComplaintItem:
 
     @property
     def target(self) -> OpenTarget:
-        return OpenTarget(
-            self.process,
-            self.flow,
-            self.subject,
-            self.case_id,
-            step=self.step,
-            step_done=self.step_done,
-        )
+        return case_target(self)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -136,25 +129,30 @@ def complaint_entry_flow() -> str | None:
         return None
 
 
+def case_item(
+    case: Case, customer_value: int, today: date, rules: RuleSet, entry_flow: str | None
+) -> ComplaintItem:
+    """The item of the open complaint ``case``."""
+    return complaint_item(
+        case_id=case.id,
+        subject=case.subject,
+        facts=case.facts or {},
+        script_state=case.script_state,
+        due=case.due,
+        opened_at=case.opened_at,
+        customer_value=customer_value,
+        today=today,
+        rules=rules,
+        default_flow=entry_flow,
+    )
+
+
 def todo(ctx: TodoContext) -> list[TodoItem]:
     """An item per open complaint case of the customer."""
     cases = [case for case in ctx.open_cases if case.process == Process.COMPLAINT]
     entry_flow = complaint_entry_flow() if cases else None
-    return [
-        complaint_item(
-            case_id=case.id,
-            subject=case.subject,
-            facts=case.facts or {},
-            script_state=case.script_state,
-            due=case.due,
-            opened_at=case.opened_at,
-            customer_value=ctx.customer.customer_value,
-            today=ctx.today,
-            rules=ctx.rules,
-            default_flow=entry_flow,
-        )
-        for case in cases
-    ]
+    value = ctx.customer.customer_value
+    return [case_item(case, value, ctx.today, ctx.rules, entry_flow) for case in cases]
 
 
 def covers_case(case: Any, items: Sequence[TodoItem]) -> bool:

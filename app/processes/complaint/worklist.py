@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.domain.ruleset import RuleSet
-from app.processes.complaint.todo import complaint_entry_flow, complaint_item
+from app.processes.complaint.todo import case_item, complaint_entry_flow
 from app.services.todo_items import WorklistRow, row, urgent_first
 from app.store import records
 
@@ -21,18 +21,7 @@ def complaints_worklist(session: Session, today: date, rules: RuleSet) -> list[W
     rows: list[WorklistRow] = []
     for case in cases:
         c = customers[case.customer_id]
-        item = complaint_item(
-            case_id=case.id,
-            subject=case.subject,
-            facts=case.facts or {},
-            script_state=case.script_state,
-            due=case.due,
-            opened_at=case.opened_at,
-            customer_value=c.customer_value,
-            today=today,
-            rules=rules,
-            default_flow=entry_flow,
-        )
+        item = case_item(case, c.customer_value, today, rules, entry_flow)
         about = item.category or item.subject or str(item.case_id)
         rows.append(
             row(c, item.process, item.route or "", about, item.due, item.overdue, item.target)
