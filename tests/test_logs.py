@@ -188,16 +188,14 @@ def test_no_number_or_name_of_a_customer_reaches_the_log(
 ) -> None:
     from app.cli import main
     from app.ui.error_dialog import handle_uncaught
-    from app.ui.qt import QApplication, QMessageBox
+    from app.ui.qt import QApplication, QMessageBox, QPushButton
     from app.ui.worker import Op
-    from tests.ui.conftest import type_text
     from tests.ui.factories import seed_people
 
     ids = seed_people(sqlite_db)
     for query in ("079 123 45 67", "Müller", "+8613612346712", "Смирнова"):
-        window.search.edit.clear()
-        type_text(window.search.edit, query)
-        qtbot.waitUntil(lambda: window.search.model.rowCount() >= 1)
+        window.search.search_now(query)
+        qtbot.waitUntil(lambda: window.search.model.rowCount() == 1)
     for customer_id in ids.values():
         window.open_customer(customer_id)
     assert main(["todo", "C-10001", "--db", sqlite_db.url]) == 0
@@ -209,8 +207,9 @@ def test_no_number_or_name_of_a_customer_reaches_the_log(
 
     Op(window, lookup).run()  # the worker's failure path
     box = window.findChild(QMessageBox, "errorMessage")
-    assert box is not None
+    assert box is not None and box.findChild(QPushButton, "copyDetails") is not None
     box.close()
+    assert not box.isVisible()
     try:
         raise KeyError("+79161234567")
     except KeyError as exc:  # an exception nobody caught reaches the window
@@ -221,7 +220,7 @@ def test_no_number_or_name_of_a_customer_reaches_the_log(
         if w.objectName() == "errorMessage" and w.isVisible()
     )
     assert "unexpected" in box.text() and "+7" not in box.text()
-    copy = box.findChild(type(box.buttons()[0]), "copyDetails")
+    copy = box.findChild(QPushButton, "copyDetails")
     assert copy is not None
     copy.click()
     details = QApplication.clipboard().text()

@@ -68,6 +68,7 @@ def show_error_box(
         copy.setObjectName("copyDetails")
         copy.setToolTip(_("Put the technical details on the clipboard, for IT support"))
         copy.clicked.connect(lambda: QApplication.clipboard().setText(details))
+        box.setEscapeButton(QMessageBox.StandardButton.Ok)  # Esc and the title bar close it
     box.open()
     return box
 
