@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from app.domain.case_state import CaseChange
 from app.domain.playbook import RunState
 from app.domain.playbook_schema import Playbook, Step
 from app.domain.ruleset import RuleSet
@@ -63,8 +64,12 @@ class ProcessGuide(Protocol):
         """The facts for the current state of the run (may depend on answers so far)."""
         ...
 
-    def after_step(self, ctx: GuideContext, step: Step, answers: Mapping[str, Any]) -> None:
-        """Record what is specific to this process once ``step`` is completed."""
+    def after_step(
+        self, ctx: GuideContext, step: Step, answers: Mapping[str, Any]
+    ) -> CaseChange | None:
+        """Check and record what is specific to this process once ``step`` is completed;
+        return what it changes on the case (never set on ``ctx.case``: the case's state
+        is derived from its events, see :mod:`app.domain.case_state`)."""
         ...
 
 
@@ -77,7 +82,9 @@ class NoFacts:
     def facts(self, ctx: GuideContext) -> Facts:
         return Facts()
 
-    def after_step(self, ctx: GuideContext, step: Step, answers: Mapping[str, Any]) -> None:
+    def after_step(
+        self, ctx: GuideContext, step: Step, answers: Mapping[str, Any]
+    ) -> CaseChange | None:
         return None
 
 

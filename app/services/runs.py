@@ -19,6 +19,7 @@ from typing import Any
 
 from app.config import current_user_name
 from app.domain import playbook as engine
+from app.domain.case_state import CaseChange
 from app.domain.playbook_schema import (
     CloseEffect,
     Effect,
@@ -37,6 +38,7 @@ from app.domain.playbook_schema import (
 )
 from app.i18n import N_, _, field_name, ui_language
 from app.processes import Facts, GuideContext, guide_for
+from app.services.case_record import record_step
 from app.services.customers import currency_for_country
 from app.services.errors import NotFoundError, ServiceError, ValidationError
 from app.services.playbooks import playbook_for
@@ -157,16 +159,18 @@ def complete_step(
         recorded: list[str] = []
         if not engine.is_locked(state, result.step.id):
             ctx.state = result.state
-            recorded = _record(uow, playbook, customer, case, result, facts, fact_values, ctx)
-            guide_for(case.process.value).after_step(ctx, result.step, result.answers)
-        case.script_state = result.state.to_json()
-        if (
-            result.state.finished
-            and case.state == CaseState.OPEN
-            and not case.facts.get("keep_open")
-        ):
-            case.state = CaseState.CLOSED
-            case.closed_at = utcnow()
+            entry, change, recorded = _record(
+                uow, playbook, customer, case, result, facts, fact_values, ctx
+            )
+            change = change.then(
+                guide_for(case.process.value).after_step(ctx, result.step, result.answers)
+            )
+            record_step(uow, case, entry, change, result.state)
+        else:  # stepping over a step recorded before: only the script's cursor moves
+            case.script_state = result.state.to_json()
+            if result.state.finished and not case.facts.get("keep_open"):
+                case.state = CaseState.CLOSED  # no branch led on: nothing more to record
+                case.closed_at = utcnow()
         uow.flush()
         view = build_view(uow, playbook, customer, case, today, recorded=tuple(recorded))
         uow.commit()
@@ -205,8 +209,9 @@ def _record(
     facts: Facts,
     fact_values: Mapping[str, Any],
     ctx: GuideContext,
-) -> list[str]:
-    """Write the step's effects and its history entry; return what was recorded."""
+) -> tuple[HistoryEntry, CaseChange, list[str]]:
+    """Write the step's effects; return its history entry (not appended yet), what it
+    changes on the case, and what was recorded."""
     step = result.step
     customer_language = customer.language
     agent_language = ui_language()
@@ -222,7 +227,9 @@ def _record(
         "playbook_version": playbook.meta.version,
     }
     history_text: str | None = None
+    change = CaseChange()
     for effect in result.effects:
+        change = change.then(_change(effect, result))
         summary = _apply(uow, effect, customer, case, step, result, ctx, fact_values, currency)
         if isinstance(effect, HistoryEffect):
             history_text = fill(effect.text, agent_language, fact_values, currency)
@@ -235,20 +242,30 @@ def _record(
     text = history_text or _("{flow}: {step} — done").format(flow=flow_title, step=title)
     if customer_language and history_text is None and step.say:
         payload["said"] = fill(step.say, customer_language, fact_values, currency)
-    uow.history.append(
-        HistoryEntry(
-            customer_id=customer.id,
-            case_id=case.id,
-            author=ctx.author,
-            kind="step",
-            text=text,
-            payload=payload,
-            rule_ids=list(facts.rule_ids),
-            ruleset_version=facts.ruleset_version,
-            origin=uow.db.origin,
-        )
+    entry = HistoryEntry(
+        customer_id=customer.id,
+        case_id=case.id,
+        author=ctx.author,
+        kind="step",
+        text=text,
+        payload=payload,
+        rule_ids=list(facts.rule_ids),
+        ruleset_version=facts.ruleset_version,
+        origin=uow.db.origin,
     )
-    return recorded
+    return entry, change, recorded
+
+
+def _change(effect: Effect, result: engine.Advance) -> CaseChange | None:
+    """What a stage, fact or close effect changes on the case (see ``record_step``)."""
+    if isinstance(effect, StageEffect):
+        return CaseChange(stage=effect.to)
+    if isinstance(effect, FactEffect):
+        value = result.state.answers.get(effect.from_input) if effect.from_input else effect.value
+        return CaseChange(facts={effect.key: value})
+    if isinstance(effect, CloseEffect):
+        return CaseChange(outcome=effect.outcome)
+    return None
 
 
 def _apply(
@@ -321,19 +338,9 @@ def _apply(
         uow.add(task)
         uow.flush()
         return _("Follow-up task created"), {"task_id": str(task.id), "due": task.due.isoformat()}
-    if isinstance(effect, StageEffect):
-        case.stage = effect.to
-        return None
-    if isinstance(effect, FactEffect):
-        value = result.state.answers.get(effect.from_input) if effect.from_input else effect.value
-        case.facts = {**case.facts, effect.key: value}
-        return None
-    if isinstance(effect, CloseEffect):
-        case.state = CaseState.CLOSED
-        case.closed_at = utcnow()
-        case.facts = {**case.facts, "outcome": effect.outcome}
+    if isinstance(effect, CloseEffect):  # the case itself changes in record_step
         return _("Case closed"), {"outcome": effect.outcome}
-    return None  # history effects become the step's entry text
+    return None  # stage and fact effects change the case; history effects are the entry's text
 
 
 def _sms(case: Case, template: str) -> Localized:

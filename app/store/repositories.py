@@ -326,6 +326,14 @@ class History:
             or 0
         )
 
+    def steps_of_case(self, case_id: uuid.UUID) -> Sequence[HistoryEntry]:
+        """The case's completed guided steps (its events), oldest first."""
+        return self.session.scalars(
+            select(HistoryEntry)
+            .where(HistoryEntry.case_id == case_id, HistoryEntry.kind == "step")
+            .order_by(HistoryEntry.created_at, HistoryEntry.id)
+        ).all()
+
 
 class UnitOfWork:
     """One use case's transaction, with the repositories bound to it.

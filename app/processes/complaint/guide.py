@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
+from app.domain.case_state import CaseChange
 from app.domain.complaints import ComplaintCase, ComplaintDecision, evaluate
 from app.domain.errors import RuleInputError
 from app.domain.playbook_schema import Playbook, Step
@@ -116,11 +117,13 @@ class ComplaintGuide:
             values.update(self._claim(ctx, category))
         return Facts(values=values, rule_ids=rule_ids, ruleset_version=ctx.rules.complaint.version)
 
-    def after_step(self, ctx: GuideContext, step: Step, answers: Mapping[str, Any]) -> None:
+    def after_step(
+        self, ctx: GuideContext, step: Step, answers: Mapping[str, Any]
+    ) -> CaseChange | None:
         """Write the classification and, once decided, the route and the claim to the case."""
         case = ctx.case
-        if not case.subject:
-            case.subject = f"complaint:{ctx.today:%Y%m%d}-{case.id.hex[:6]}"
+        subject = None if case.subject else f"complaint:{ctx.today:%Y%m%d}-{case.id.hex[:6]}"
+        stage: str | None = None
         incidents = active_incidents(ctx)[:INCIDENT_SLOTS]
         chosen = self._incident(ctx, incidents)
         category = self._category(ctx, chosen)
@@ -143,10 +146,11 @@ class ComplaintGuide:
             handed_over = step.id == HAND_OVER_STEP and decision.route == "second_line"
             if step.id in ROUTE_ENDS or handed_over:
                 recorded.update(route=decision.route, claim=decision.claim)
-                case.stage = decision.route
+                stage = decision.route
             if step.id == "claim" and decision.claim:
                 recorded.update(self._file_claim(ctx, category))
-        case.facts = {**case.facts, **recorded}
+        due = recorded.pop("due", None)
+        return CaseChange(stage=stage, facts=recorded, subject=subject, due=due)
 
     # --- the engine -------------------------------------------------------------------
 
@@ -281,8 +285,9 @@ class ComplaintGuide:
         """Once: the claims department's task and the case's due date; the claim's facts."""
         filed_on = self._filed_on(ctx)
         claim = self._claim(ctx, category)["claim"]
+        due: dict[str, Any] = {}
         if not ctx.case.facts.get("claim_no"):
-            ctx.case.due = claim["answer_by"]
+            due["due"] = claim["answer_by"].isoformat()
             ctx.uow.add(
                 Task(
                     customer_id=ctx.customer.id,
@@ -296,7 +301,7 @@ class ComplaintGuide:
                     due=claim["answer_by"],
                 )
             )
-        return {"claim_no": claim["number"], "claim_filed_on": filed_on.isoformat()}
+        return {"claim_no": claim["number"], "claim_filed_on": filed_on.isoformat(), **due}
 
 
 def _day(moment: datetime) -> date:

@@ -36,6 +36,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.domain import contracts
+from app.domain.case_state import CaseChange
 from app.domain.contracts import Charge, ContractDecision, ContractRequest, evaluate
 from app.domain.errors import RuleInputError
 from app.domain.playbook_schema import Playbook, Step
@@ -118,16 +119,21 @@ class ContractGuide:
             ruleset_version=decision.ruleset_version,
         )
 
-    def after_step(self, ctx: GuideContext, step: Step, answers: Mapping[str, Any]) -> None:
+    def after_step(
+        self, ctx: GuideContext, step: Step, answers: Mapping[str, Any]
+    ) -> CaseChange | None:
         """Check the request when it is taken; carry out the step's action."""
         subscription = ctx.uow.subscriptions.current(ctx.customer.id)
         assert subscription is not None  # facts() refused the run otherwise
+        change = CaseChange()
         if step.id in REQUEST_STEPS:
             plan = current_plan(ctx, subscription)
             check_request(ctx, subscription, plan)
-            ctx.case.facts = {**ctx.case.facts, "plan_no": plan.plan_no if plan else None}
+            change = CaseChange(facts={"plan_no": plan.plan_no if plan else None})
         if step.action:
-            record_action(ctx, step.action, subscription, self.facts(ctx).values)
+            decided = record_action(ctx, step.action, subscription, self.facts(ctx).values)
+            change = change.then(CaseChange(facts=decided))
+        return change
 
     # --- the request ------------------------------------------------------------------
 

@@ -197,8 +197,9 @@ def _end_plan(plan: DevicePlan | None, day: date | None) -> None:
 
 def record_action(
     ctx: GuideContext, action: str, subscription: Subscription, values: Mapping[str, Any]
-) -> None:
-    """Write what ``action`` changes, from the decision's facts."""
+) -> dict[str, Any]:
+    """Write what ``action`` changes, from the decision's facts; return what it records on
+    the case."""
     plan = current_plan(ctx, subscription)
     decided = {
         "action": action,
@@ -232,7 +233,7 @@ def record_action(
         _activate(ctx, subscription, plan, values)
         decided["device_plan_end"] = _iso(_day(values, "device_plan_end"))
         decided["new_plan_no"] = ctx.answers.get("new_plan_no")
-    ctx.case.facts = {**ctx.case.facts, **{k: v for k, v in decided.items() if v is not None}}
+    return {k: v for k, v in decided.items() if v is not None}
 
 
 def _activate(

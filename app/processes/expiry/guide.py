@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.domain import expiry
+from app.domain.case_state import CaseChange
 from app.domain.playbook_schema import Playbook, Step
 from app.i18n import _, format_date, ui_language
 from app.processes.base import Facts, GuideContext
@@ -63,11 +64,13 @@ class ExpiryGuide:
             return self._reminder_facts(ctx, playbook)
         return self._goodwill_facts(ctx, playbook)
 
-    def after_step(self, ctx: GuideContext, step: Step, answers: Mapping[str, Any]) -> None:
+    def after_step(
+        self, ctx: GuideContext, step: Step, answers: Mapping[str, Any]
+    ) -> CaseChange | None:
         """Refuse a reminder that is not due and mark a sent one; keep the goodwill decision."""
         if ctx.state.flow == REMINDER:
             self._mark_reminder(ctx)
-            return
+            return None
         bundle = self._goodwill_bundle(ctx)
         if bundle is None:
             raise ValidationError(
@@ -79,7 +82,8 @@ class ExpiryGuide:
             check_months(ctx, answers, bundle)
         if step.id == "decide":
             record = decision_record(self.facts(ctx).values, answers)
-            ctx.case.facts = {**ctx.case.facts, "goodwill_decision": record}
+            return CaseChange(facts={"goodwill_decision": record})
+        return None
 
     # --- reminder -------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from app.domain.case_state import CaseChange
 from app.domain.errors import RuleInputError
 from app.domain.fair_use import FairUseCase, FairUseDecision, MeasureDecision, evaluate
 from app.domain.playbook_schema import Playbook, Step
@@ -121,7 +122,9 @@ class FairUseGuide:
             values=values, rule_ids=decision.rule_ids, ruleset_version=decision.ruleset_version
         )
 
-    def after_step(self, ctx: GuideContext, step: Step, answers: Mapping[str, Any]) -> None:
+    def after_step(
+        self, ctx: GuideContext, step: Step, answers: Mapping[str, Any]
+    ) -> CaseChange | None:
         """Refuse a flow that does not fit the month; keep the stage-3 decision on the case."""
         flow = ctx.state.flow
         month = month_of(ctx.case.subject, ctx.today)
@@ -147,16 +150,18 @@ class FairUseGuide:
             tariff = chosen_tariff(ctx, answers.get("new_tariff"))
             if decided.measure != "migration":
                 tariff = None
-            ctx.case.facts = {
-                **ctx.case.facts,
-                "decision": {
-                    "measure": decided.measure,
-                    "date": decided.date.isoformat(),
-                    "justification": answers.get("justification"),
-                    "new_tariff": tariff.name if tariff else None,
-                    "new_monthly_fee": f"{tariff.monthly_fee:.2f}" if tariff else None,
-                },
-            }
+            return CaseChange(
+                facts={
+                    "decision": {
+                        "measure": decided.measure,
+                        "date": decided.date.isoformat(),
+                        "justification": answers.get("justification"),
+                        "new_tariff": tariff.name if tariff else None,
+                        "new_monthly_fee": f"{tariff.monthly_fee:.2f}" if tariff else None,
+                    },
+                }
+            )
+        return None
 
     def answers_on_case(self, case: Case) -> dict[str, Any]:
         """The stage-3 decision kept on the case, as the answers of the step that took it

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from app.domain.case_state import CaseChange
 from app.domain.errors import RuleInputError
 from app.domain.onboarding import (
     ASSIGN_MANAGER,
@@ -137,7 +138,9 @@ class OnboardingGuide:
             values=values, rule_ids=tuple(rule_ids), ruleset_version=decision.ruleset_version
         )
 
-    def after_step(self, ctx: GuideContext, step: Step, answers: Mapping[str, Any]) -> None:
+    def after_step(
+        self, ctx: GuideContext, step: Step, answers: Mapping[str, Any]
+    ) -> CaseChange | None:
         """Refuse a stage's script before that stage has begun."""
         stage_ids = [s.id for s in ctx.rules.onboarding.stages]
         flow = ctx.state.flow
@@ -155,6 +158,7 @@ class OnboardingGuide:
                     first=first_day,
                 )
             )
+        return None
 
     # --- the engine ----------------------------------------------------------------
 
