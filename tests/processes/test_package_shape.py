@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.processes import processes
+from tests.domain.test_layering import imported_modules
 
 PROCESSES_DIR = Path(__file__).resolve().parents[2] / "app" / "processes"
 ABOVE = ("app.ui", "app.commands", "app.cli", "PySide6")
@@ -15,15 +16,8 @@ ABOVE = ("app.ui", "app.commands", "app.cli", "PySide6")
 
 @pytest.mark.parametrize("path", sorted(PROCESSES_DIR.rglob("*.py")), ids=str)
 def test_a_process_module_imports_nothing_of_the_screens_or_commands(path: Path) -> None:
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            modules = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            modules = [node.module or ""]
-        else:
-            continue
-        for module in modules:
-            assert not module.startswith(ABOVE), f"{path.name} imports {module}"
+    for module in imported_modules(ast.parse(path.read_text(encoding="utf-8"))):
+        assert not module.startswith(ABOVE), f"{path.name} imports {module}"
 
 
 def test_every_process_lives_in_its_own_package() -> None:
