@@ -14,6 +14,8 @@ from app.i18n import _
 
 #: The exit code of a command whose database (the demo's) does not exist yet.
 EXIT_NOT_CREATED = 1
+#: MULTIUSER.md: the action is not this user's to take (their role, an unknown login).
+EXIT_REFUSED = 4
 
 
 class CommandError(Exception):
@@ -100,6 +102,14 @@ def describe_setup_error(exc: BaseException) -> str | None:
     return None
 
 
+def _refused(exc: BaseException) -> bool:
+    """Whether ``exc`` refuses the action to this user (their role or an unknown login)."""
+    from app.services.identity import UnknownUserError
+    from app.services.permissions import PermissionDenied
+
+    return isinstance(exc, PermissionDenied | UnknownUserError)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="agent-assist",
@@ -165,6 +175,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 141
     except Exception as exc:
+        if _refused(exc):
+            # MULTIUSER.md: a refused action (role, unknown login) is exit code 4.
+            print(f"agent-assist: {exc}", file=sys.stderr)
+            return EXIT_REFUSED
         message = describe_setup_error(exc)
         if message is None:
             raise

@@ -19,5 +19,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "playbooks",
     "rules",
     "todo",
+    "users",
     "worklist",
 )

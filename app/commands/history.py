@@ -1,5 +1,11 @@
 """``agent-assist history``: the customers' history from the command line.
 
+``history add CUSTOMER --text TEXT`` records a note by the current user and
+prints the new entry's id; ``history list CUSTOMER [--json]`` prints a
+customer's entries, newest first. Both check what the current user may do
+exactly as the window does (exit 4 when refused); ``CUSTOMER`` is a
+customer number, a phone number in any notation or a name, as for ``--open``.
+
 ``history verify`` checks every hash chain of the history (one per recording
 installation) and names the first entry that does not match. Exit codes as
 MULTIUSER.md fixes them: 0 every chain matches, 1 a check failed, 2 bad usage
@@ -10,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from app.cli import CommandError, add_db_option
 from app.i18n import _, ngettext
 
 if TYPE_CHECKING:
+    from app.services.customers import CustomerHit
     from app.store.db import Database
 
 EXIT_CHECK_FAILED = 1
@@ -50,6 +58,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help=_("write one JSON object with chains, entries, ok and first_bad"),
     )
     verify.set_defaults(handler=_verify)
+
+    add = actions.add_parser(
+        "add",
+        help=_("record a note by the current user; prints the new entry's id"),
+        description=_(
+            "Record a note in a customer's history, by the current user. CUSTOMER is a "
+            "customer number, a phone number in any notation or a name."
+        ),
+    )
+    add.add_argument("customer", metavar="CUSTOMER")
+    add.add_argument("--text", required=True, metavar="TEXT", help=_("the note"))
+    add_db_option(add)
+    add.set_defaults(handler=_add)
+
+    listing = actions.add_parser(
+        "list",
+        help=_("a customer's history, newest first"),
+        description=_(
+            "Print a customer's history entries, newest first. CUSTOMER is a customer "
+            "number, a phone number in any notation or a name."
+        ),
+    )
+    listing.add_argument("customer", metavar="CUSTOMER")
+    listing.add_argument(
+        "--json",
+        action="store_true",
+        help=_(
+            'write one JSON object: {"customer_no", "entries": [{"id", "created_at", '
+            '"author", "kind", "text", "origin", "hash"}]}'
+        ),
+    )
+    add_db_option(listing)
+    listing.set_defaults(handler=_list)
 
 
 def open_database(args: argparse.Namespace) -> Database:
@@ -90,3 +131,111 @@ def _verify(args: argparse.Namespace) -> int:
             )
         )
     return 0 if report.ok else EXIT_CHECK_FAILED
+
+
+def find_customer(db: Database, query: str) -> CustomerHit:
+    """The one customer ``query`` names (number, phone number, name), as the current user sees.
+
+    An exact customer number or phone number wins; otherwise the query must
+    match exactly one customer. Bad input is a :class:`CommandError` (exit 2).
+    """
+    from app.services.customers import search_customers
+
+    hits = search_customers(db, query, limit=10)
+    if not hits:
+        raise CommandError(_("No customer matches {query!r}.").format(query=query))
+    wanted = query.strip().casefold()
+    digits = "".join(ch for ch in query if ch.isdigit()).lstrip("0")
+    exact = [
+        hit
+        for hit in hits
+        if hit.customer_no.casefold() == wanted
+        or (len(digits) >= 6 and hit.msisdn.lstrip("+").endswith(digits))
+    ]
+    if len(hits) == 1:
+        return hits[0]
+    if len(exact) == 1:
+        return exact[0]
+    raise CommandError(
+        _(
+            "{query!r} matches more than one customer: {customers}; give the customer number."
+        ).format(
+            query=query, customers=", ".join(f"{hit.customer_no} ({hit.name})" for hit in hits[:5])
+        )
+    )
+
+
+def _add(args: argparse.Namespace) -> int:
+    from app.services.customers import add_note
+    from app.services.errors import NotFoundError, ValidationError
+
+    db = open_database(args)
+    try:
+        customer = find_customer(db, args.customer)
+        try:
+            entry = add_note(db, customer.id, args.text)
+        except (ValidationError, NotFoundError) as exc:
+            raise CommandError(str(exc)) from None
+    finally:
+        db.dispose()
+    print(entry.id)
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from app.services.customers import history_page
+    from app.store.models import HistoryEntry
+
+    db = open_database(args)
+    try:
+        customer = find_customer(db, args.customer)
+        items = []
+        page = history_page(db, customer.id, limit=500)
+        items.extend(page.items)
+        while page.next_cursor is not None:
+            page = history_page(db, customer.id, before=page.next_cursor, limit=500)
+            items.extend(page.items)
+        with db.transaction() as session:
+            chained = {
+                row.id: (row.origin, row.hash)
+                for row in session.execute(
+                    select(HistoryEntry.id, HistoryEntry.origin, HistoryEntry.hash).where(
+                        HistoryEntry.customer_id == customer.id
+                    )
+                )
+            }
+    finally:
+        db.dispose()
+    entries = [
+        {
+            "id": str(item.id),
+            "created_at": _utc_text(item.created_at),
+            "author": item.author,
+            "kind": item.kind,
+            "text": item.text,
+            "origin": chained.get(item.id, (None, None))[0],
+            "hash": chained.get(item.id, (None, None))[1],
+        }
+        for item in items
+    ]
+    if args.json:
+        print(
+            json.dumps(
+                {"customer_no": customer.customer_no, "entries": entries}, ensure_ascii=False
+            )
+        )
+        return 0
+    print(f"{customer.customer_no}  {customer.name}")
+    for entry in entries:
+        first_line = entry["text"].splitlines()[0] if entry["text"] else ""
+        print(f"{entry['created_at']}  {entry['author']}  {entry['kind']}  {first_line}")
+    return 0
+
+
+def _utc_text(moment: datetime) -> str:
+    """``moment`` (UTC; naive as SQLite gives it back) as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -16,9 +16,10 @@ from decimal import Decimal
 import phonenumbers
 from babel.numbers import get_territory_currencies
 
-from app.config import current_user_name
 from app.i18n import _
 from app.services.errors import NotFoundError, ValidationError
+from app.services.identity import author as current_author
+from app.services.permissions import Action, check_customer, partner_scope, require
 from app.store.db import Database
 from app.store.models import HistoryEntry
 from app.store.repositories import HistoryCursor, UnitOfWork
@@ -164,12 +165,16 @@ class HistoryPage:
 
 def search_customers(db: Database, query: str, limit: int = 50) -> list[CustomerHit]:
     """Customers whose number, MSISDN (any notation) or a name word starts with ``query``."""
+    who = require(db, Action.OPEN_CUSTOMERS)
     text = clean_query(query)
     if not text:
         return []
     with UnitOfWork(db) as uow:
         regions = _msisdn_regions(uow)
         customers = uow.customers.search(text, regions, limit=limit)
+        scope = partner_scope(who)
+        if scope is not None:  # a partner's login: its own partner's customers only
+            customers = [c for c in customers if c.partner_id == scope]
         names = uow.partners.names({c.partner_id for c in customers})
         return [
             CustomerHit(
@@ -189,10 +194,12 @@ def search_customers(db: Database, query: str, limit: int = 50) -> list[Customer
 
 def customer_overview(db: Database, customer_id: uuid.UUID) -> CustomerOverview:
     """Identity, partner, products, subscription, device plans, bundles and open cases."""
+    who = require(db, Action.OPEN_CUSTOMERS)
     with UnitOfWork(db) as uow:
         customer = uow.customers.with_details(customer_id)
         if customer is None:
             raise NotFoundError(_("The customer no longer exists."))
+        check_customer(who, customer.partner_id)
         partner = customer.partner
         subscription = uow.subscriptions.current(customer_id)
         plans = uow.subscriptions.active_device_plans(customer_id)
@@ -279,7 +286,11 @@ def history_page(
     """Up to ``limit`` entries older than ``before`` (the newest when None), newest first."""
     if limit < 1:
         raise ValidationError(_("A history page must hold at least one entry."), "limit")
+    who = require(db, Action.OPEN_CUSTOMERS)
     with UnitOfWork(db) as uow:
+        customer = uow.customers.get(customer_id)
+        if customer is not None:
+            check_customer(who, customer.partner_id)
         rows = uow.history.page(customer_id, before=before, limit=limit + 1)
         items = tuple(_history_item(e) for e in rows[:limit])
         more = len(rows) > limit
@@ -290,8 +301,9 @@ def add_note(
     db: Database, customer_id: uuid.UUID, text: str, author: str | None = None
 ) -> HistoryItem:
     """Record a free-text note in the history, by ``author`` (default: who is working)."""
+    me = require(db, Action.RECORD)
     body = clean_note_text(text)
-    who = (author if author is not None else current_user_name()).strip()
+    who = (author if author is not None else current_author(db)).strip()
     if not who:
         raise ValidationError(_("The agent name is empty; set it in the settings."), "author")
     if len(who) > AUTHOR_MAX_LENGTH:
@@ -301,8 +313,10 @@ def add_note(
         )
     origin = db.origin
     with UnitOfWork(db) as uow:
-        if uow.customers.get(customer_id) is None:
+        customer = uow.customers.get(customer_id)
+        if customer is None:
             raise NotFoundError(_("The customer no longer exists."))
+        check_customer(me, customer.partner_id, Action.RECORD)
         entry = uow.history.append(
             HistoryEntry(customer_id=customer_id, author=who, kind="note", text=body, origin=origin)
         )

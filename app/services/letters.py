@@ -40,6 +40,8 @@ from app.letters.render import prepare_letter, render_letter
 from app.letters.sandbox import LetterTemplateError
 from app.letters.templates import document_ids, letters_folder, load_template, read_template_file
 from app.services.errors import ServiceError
+from app.services.identity import signature
+from app.services.permissions import Action, check_customer, require
 from app.store.db import Database
 from app.store.models import Customer, HistoryEntry, Letter, LetterStatus, Partner
 from app.store.repositories import Customers, Letters, UnitOfWork
@@ -194,10 +196,13 @@ def request_letter(
     case_id: uuid.UUID | None = None,
 ) -> LetterInfo:
     """Record a requested letter with its frozen facts; checked now, issued later."""
+    me = require(db, Action.RECORD)
+    author = signature(db, author)
     with UnitOfWork(db) as uow:
         customer = uow.customers.get(customer_id)
         if customer is None:
             raise LetterError(_("unknown customer {id}").format(id=customer_id))
+        check_customer(me, customer.partner_id, Action.RECORD)
         frozen = letter_request_context(customer, document, language, context)
         row = Letter(
             customer_id=customer_id,
@@ -376,6 +381,8 @@ def issue_letter(
     db: Database, letter_id: uuid.UUID, author: str, *, on: date | None = None
 ) -> LetterInfo:
     """Render a requested letter, archive the PDF and record it as issued."""
+    require(db, Action.RECORD)
+    author = signature(db, author)
     job = _issue_job(db, letter_id, author, on)
     return _record(db, job, render_job(job), author)
 
@@ -580,6 +587,7 @@ def save_issued_as(db: Database, letter_id: uuid.UUID, target: Path) -> Path:
 
 
 def letters_of_customer(db: Database, customer_id: uuid.UUID) -> list[LetterInfo]:
+    require(db, Action.OPEN_CUSTOMERS)
     with db.transaction() as session:
         return [_info(r) for r in Letters(session).of_customer(customer_id)]
 
@@ -635,6 +643,8 @@ def issue_batch(
     once ``should_stop()`` is true no further letter is issued and the result
     says ``cancelled`` (the rest stay requested).
     """
+    require(db, Action.RECORD)
+    author = signature(db, author)
     issued: list[LetterInfo] = []
     failed: list[tuple[uuid.UUID, LetterError]] = []
     total = len(letter_ids)

@@ -145,24 +145,30 @@ def todo_for(db: Database, customer_no: str, today: date | None = None) -> TodoL
     Raises :class:`NotFoundError` when there is no such customer.
     """
     from app.i18n import _
+    from app.services.permissions import Action, check_customer, require
 
+    me = require(db, Action.OPEN_CUSTOMERS)
     with UnitOfWork(db) as uow:
         customer = uow.customers.by_no(customer_no)
         if customer is None:
             raise NotFoundError(
                 _("There is no customer with the number {no}.").format(no=customer_no)
             )
+        check_customer(me, customer.partner_id)
         return _todo(uow, customer, today or date.today())
 
 
 def todo_for_customer(db: Database, customer_id: uuid.UUID, today: date | None = None) -> TodoList:
     """:func:`todo_for` by the customer's id (what the customer view has at hand)."""
     from app.i18n import _
+    from app.services.permissions import Action, check_customer, require
 
+    me = require(db, Action.OPEN_CUSTOMERS)
     with UnitOfWork(db) as uow:
         customer = uow.customers.get(customer_id)
         if customer is None:
             raise NotFoundError(_("This customer does not exist (any more)."))
+        check_customer(me, customer.partner_id)
         return _todo(uow, customer, today or date.today())
 
 

@@ -39,6 +39,9 @@ def worklist(db: Database, kind: str, today: date | None = None) -> list[Worklis
             ),
             field="kind",
         )
+    from app.services.permissions import Action, require
+
+    require(db, Action.WORKLISTS)
     today = today or date.today()
     with UnitOfWork(db) as uow:
         return builder(uow.session, today, load_ruleset())

@@ -6,8 +6,10 @@ visible and shows each completed step at once. Every action has a keyboard
 shortcut and lives in a menu: Ctrl+F finds, Enter opens, Escape goes back
 (from the guided panel to the customer, from there to the search), Ctrl+N
 adds a note, F5 reloads, Ctrl+1..Ctrl+4 open the worklists. The status bar
-names the database in use and shows a busy bar while something runs that the
-agent waits for. The window refreshes no screen by hand: every screen
+names the database in use and who is working with which role, and shows a
+busy bar while something runs that the agent waits for. What the user's
+role may not do (app/services/permissions.py) is hidden: the services
+refuse it regardless. The window refreshes no screen by hand: every screen
 refreshes itself when an operation reports a change it shows
 (:mod:`app.ui.changes`).
 """
@@ -23,6 +25,8 @@ from typing import TYPE_CHECKING
 from app import APP_NAME
 from app.i18n import _
 from app.services.customers import CustomerOverview, HistoryItem
+from app.services.identity import Identity
+from app.services.permissions import Action, allowed, refuse, role_name
 from app.services.todo_items import OpenTarget
 from app.ui.common import app_icon, bind_retranslate, std_icon
 from app.ui.customer_view import CustomerView
@@ -74,6 +78,8 @@ class MainWindow(QMainWindow):
         self.worklist_window: WorklistWindow | None = None
         #: The day "what to do now", worklists and scripts decide for (None: today).
         self.today: date | None = None
+        #: Who is working (None until known: nothing is hidden, the services decide).
+        self.identity: Identity | None = None
 
         self.search = SearchPanel(self)
         self.customer_view = CustomerView(self)
@@ -218,8 +224,11 @@ class MainWindow(QMainWindow):
         self.busy_label.hide()
         self.db_label = QLabel(self)
         self.db_label.setObjectName("dbLabel")
+        self.user_label = QLabel(self)
+        self.user_label.setObjectName("userLabel")
         status.addWidget(self.busy_bar)
         status.addWidget(self.busy_label)
+        status.addPermanentWidget(self.user_label)
         status.addPermanentWidget(self.db_label)
 
     # -- language --------------------------------------------------------------------------
@@ -263,6 +272,7 @@ class MainWindow(QMainWindow):
         self.toolbar.setWindowTitle(_("Toolbar"))
         self._update_title()
         self._update_db_label()
+        self._update_user_label()
         if self._busy_text:
             self.busy_label.setText(self._busy_text)
 
@@ -278,6 +288,47 @@ class MainWindow(QMainWindow):
         else:
             self.db_label.setText(_("Database: {name}").format(name=self.db.description()))
 
+    def _update_user_label(self) -> None:
+        who = self.identity
+        if who is None:
+            self.user_label.clear()
+        else:
+            self.user_label.setText(
+                _("User: {user}, {role}").format(user=who.label, role=role_name(who))
+            )
+
+    def may(self, action: Action) -> bool:
+        """Whether the user may ``action`` (True while not yet known: the services decide)."""
+        return self.identity is None or allowed(self.identity, action)
+
+    def _apply_role(self) -> None:
+        """Hide what the user's role may not do."""
+        record = self.may(Action.RECORD)
+        self.act_note.setVisible(record)
+        self.act_letters.setVisible(record)
+        self.act_batch_letters.setVisible(record)
+        self.timeline.add_button.setVisible(record)
+        self.customer_view.todo.set_can_start(record)
+        worklists = self.may(Action.WORKLISTS)
+        for action in self.act_worklists:
+            action.setVisible(worklists)
+        self.menu_worklists.menuAction().setVisible(worklists or record)
+
+    def _identity_known(self, db: Database, identity: Identity) -> None:
+        if db is not self.db:
+            return
+        self.identity = identity
+        self._update_user_label()
+        self._apply_role()
+
+    def _identity_failed(self, db: Database, exc: BaseException) -> None:
+        if db is not self.db:
+            return
+        from app.ui.error_dialog import show_error_box
+
+        self.user_label.setText(_("Not a user of this database"))
+        show_error_box(self, exc, title=_("Not a user of this database"))
+
     def _update_actions(self) -> None:
         has_customer = self.customer_id is not None and self.db is not None
         self.act_note.setEnabled(has_customer)
@@ -290,6 +341,16 @@ class MainWindow(QMainWindow):
 
     def set_database(self, db: Database | None) -> None:
         self.db = db
+        self.identity = None
+        self._update_user_label()
+        self._apply_role()
+        if db is not None:
+            from app.services.identity import current
+            from app.ui.worker import Op
+
+            Op(self, current, db).success(lambda who: self._identity_known(db, who)).failure(
+                lambda exc: self._identity_failed(db, exc)
+            ).run()
         self.search.set_database(db)
         self.leave_guided()
         self.guided.set_database(db)
@@ -383,6 +444,9 @@ class MainWindow(QMainWindow):
         """Open ``target``'s playbook flow for the open customer in the guided panel."""
         if self.db is None or self.customer_id is None:
             return
+        if self.identity is not None and not allowed(self.identity, Action.RECORD):
+            self.statusBar().showMessage(str(refuse(self.identity, Action.RECORD)), 8000)
+            return
         if not self.guided.isVisible():
             self.search.hide()
             self.guided.show()
@@ -431,7 +495,7 @@ class MainWindow(QMainWindow):
     # -- notes and entries --------------------------------------------------------------
 
     def new_note(self) -> None:
-        if self.db is None or self.customer_id is None:
+        if self.db is None or self.customer_id is None or not self.may(Action.RECORD):
             return
         if self.note_dialog is not None and self.note_dialog.isVisible():
             self.note_dialog.activateWindow()

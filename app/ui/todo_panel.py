@@ -207,6 +207,8 @@ class TodoPanel(QGroupBox):
         self._seq = 0
         self._state = "empty"
         self._message = ""
+        #: Whether the user may start a process (their role records the work).
+        self.can_start = True
 
         self.status = hint_label()
         self.status.setObjectName("todoStatus")
@@ -228,6 +230,14 @@ class TodoPanel(QGroupBox):
         self.retranslate()
         bind_retranslate(self)
         on_changes(self._on_changes)
+
+    def set_can_start(self, allowed: bool) -> None:
+        """Offer "Start a process" only to a user whose role records the work."""
+        self.can_start = allowed
+        if not allowed:
+            self.start_button.hide()
+        elif self.start_menu.actions():
+            self.start_button.show()
 
     # -- loading -------------------------------------------------------------------------
 
@@ -331,7 +341,7 @@ class TodoPanel(QGroupBox):
                 )
             )
             self.start_menu.addAction(action)
-        self.start_button.setVisible(bool(starts))
+        self.start_button.setVisible(bool(starts) and self.can_start)
 
     def _update_status(self) -> None:
         role = "hint"
