@@ -19,7 +19,12 @@
 
 Unicode true
 ManifestDPIAware true
-SetCompressor /SOLID lzma
+; Release builds compress with LZMA (smallest, slowest); CI passes -DCOMPRESSOR=zlib
+; to check the script against the real program folder in a fraction of the time.
+!ifndef COMPRESSOR
+  !define COMPRESSOR "/SOLID lzma"
+!endif
+SetCompressor ${COMPRESSOR}
 
 !ifndef VERSION
   !error "VERSION is not defined: build with 'python installer/build.py' (it reads app/__init__.py)"

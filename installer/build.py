@@ -9,9 +9,12 @@ Steps (each prints its duration):
 3. draw the executable icon from ``resources/icons/agent-assist.svg``;
 4. run PyInstaller with ``installer/agent-assist.spec`` -> ``dist/agent-assist/``;
 5. run ``--check-installation`` on the built program (the build fails if it fails);
-6. run ``makensis`` -> ``dist/AgentAssist-<version>-setup.exe``, when NSIS is installed.
+6. run ``--smoke`` on it: the demo database, a letter, every catalog, a rules decision and
+   the main window, offscreen (installer/smoke.py; the build fails if it fails);
+7. run ``makensis`` -> ``dist/AgentAssist-<version>-setup.exe``, when NSIS is installed.
 
-Works on Windows (the real target) and on Linux (steps 1-5, for checking).
+Works on Windows (the real target) and on Linux (steps 1-6, and 7 with Debian's
+``nsis``; CI builds this way on every run).
 """
 
 from __future__ import annotations
@@ -84,9 +87,10 @@ def draw_icon() -> None:
     print(f"    {ICON_FILE.relative_to(ROOT)}")
 
 
-def pyinstaller(clean: bool) -> Path:
+def pyinstaller(clean: bool, workpath: Path | None = None) -> Path:
+    work = workpath or BUILD / "pyinstaller"
     command = [sys.executable, "-m", "PyInstaller", "--noconfirm",
-               "--distpath", str(DIST), "--workpath", str(BUILD / "pyinstaller")]  # fmt: skip
+               "--distpath", str(DIST), "--workpath", str(work)]  # fmt: skip
     if clean:
         command.append("--clean")
     run([*command, str(SPEC)])
@@ -96,6 +100,11 @@ def pyinstaller(clean: bool) -> Path:
 def check_installation(folder: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     run([str(folder / f"agent-assist{EXE_SUFFIX}"), "--check-installation"], env=env)
+
+
+def smoke_test(folder: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    run([str(folder / f"agent-assist{EXE_SUFFIX}"), "--smoke"], env=env)
 
 
 def folder_size(folder: Path) -> int:
@@ -113,7 +122,7 @@ def find_makensis() -> str | None:
     return None
 
 
-def makensis(folder: Path, info: version.AppInfo) -> Path | None:
+def makensis(folder: Path, info: version.AppInfo, compressor: str | None = None) -> Path | None:
     tool = find_makensis()
     if tool is None:
         print("    makensis not found: skipping the installer (install NSIS 3 to build it)")
@@ -122,6 +131,8 @@ def makensis(folder: Path, info: version.AppInfo) -> Path | None:
     defines = [*version.nsis_defines(info), f"-DDIST={folder}", f"-DOUTFILE={setup}"]
     if ICON_FILE.is_file():
         defines.append(f"-DICON={ICON_FILE}")
+    if compressor:
+        defines.append(f"-DCOMPRESSOR={compressor}")
     run([tool, "-V3", "-WX", *defines, str(NSI)])
     return setup
 
@@ -130,6 +141,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clean", action="store_true", help="rebuild PyInstaller's cache")
     parser.add_argument("--no-installer", action="store_true", help="skip makensis")
+    parser.add_argument(
+        "--compressor",
+        choices=["zlib", "bzip2", "lzma"],
+        help="the installer's compression (default: solid LZMA, the release setting)",
+    )
+    parser.add_argument(
+        "--workpath",
+        type=Path,
+        help="PyInstaller's cache folder (default build/pyinstaller); CI keeps it between runs",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
@@ -141,13 +162,15 @@ def main(argv: list[str] | None = None) -> int:
         with step("icon"):
             draw_icon()
         with step("PyInstaller"):
-            folder = pyinstaller(args.clean)
+            folder = pyinstaller(args.clean, args.workpath)
         with step("installation check"):
             check_installation(folder)
+        with step("smoke test"):
+            smoke_test(folder)
         setup = None
         if not args.no_installer:
             with step("installer"):
-                setup = makensis(folder, info)
+                setup = makensis(folder, info, args.compressor)
     except BuildError as exc:
         print(f"build.py: {exc}", file=sys.stderr)
         return 1

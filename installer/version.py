@@ -136,6 +136,44 @@ def write_version_file(path: Path, info: AppInfo | None = None) -> AppInfo:
     return info
 
 
+def build_info(info: AppInfo | None = None, built: date | None = None) -> dict[str, object]:
+    """What the About box shows of a build: version, date, and the bundled libraries' licences.
+
+    The date is today's, or ``SOURCE_DATE_EPOCH``'s when set (reproducible builds).
+    The libraries are read from the build environment's installed metadata, which
+    the frozen program does not carry.
+    """
+    import os
+    from datetime import UTC, datetime
+
+    info = info or read_app_info()
+    if built is None:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        built = datetime.fromtimestamp(int(epoch), UTC).date() if epoch else date.today()
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from app.diagnostics import runtime_libraries  # metadata only: no Qt, no database
+
+    return {
+        "version": info.version,
+        "built": built.isoformat(),
+        "libraries": [
+            {"name": lib.name, "version": lib.version, "licence": lib.licence}
+            for lib in runtime_libraries()
+        ],
+    }
+
+
+def write_build_info(path: Path, info: AppInfo | None = None) -> dict[str, object]:
+    """Write ``build-info.json`` (the spec ships it as ``resources/build-info.json``)."""
+    import json
+
+    data = build_info(info)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    return data
+
+
 def nsis_defines(info: AppInfo | None = None) -> list[str]:
     """The ``makensis`` options that give the installer script its version and names."""
     info = info or read_app_info()

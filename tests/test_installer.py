@@ -9,6 +9,7 @@ against a stand-in program folder (a second or so; no PyInstaller run).
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import shutil
 import subprocess
@@ -245,6 +246,13 @@ def test_nsis_script_takes_its_version_from_the_build() -> None:
     assert "agent-assist-site.json" in code
 
 
+#: CI (.ci/run, CI=true) installs NSIS: there a missing makensis fails these tests.
+needs_nsis = pytest.mark.skipif(
+    shutil.which("makensis") is None and not os.environ.get("CI"),
+    reason="NSIS is not installed (.ci/run installs it)",
+)
+
+
 @pytest.fixture
 def stand_in_program(tmp_path: Path) -> Path:
     folder = tmp_path / "dist" / "agent-assist"
@@ -254,7 +262,7 @@ def stand_in_program(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.mark.skipif(shutil.which("makensis") is None, reason="NSIS is not installed")
+@needs_nsis
 def test_nsis_script_compiles_without_warnings(stand_in_program: Path, tmp_path: Path) -> None:
     setup = tmp_path / "AgentAssist-test-setup.exe"
     command = ["makensis", "-V2", "-WX", *version.nsis_defines(),
@@ -264,7 +272,7 @@ def test_nsis_script_compiles_without_warnings(stand_in_program: Path, tmp_path:
     assert setup.read_bytes()[:2] == b"MZ"
 
 
-@pytest.mark.skipif(shutil.which("makensis") is None, reason="NSIS is not installed")
+@needs_nsis
 def test_nsis_build_without_a_version_stops_with_a_message(stand_in_program: Path) -> None:
     command = ["makensis", "-V1", f"-DDIST={stand_in_program}", str(NSI)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -301,3 +309,84 @@ def test_launcher_is_the_agent_assist_command() -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{app.APP_NAME} {app.__version__}"
+
+
+# --- what CI builds, and the Windows pipeline ------------------------------------
+
+
+def test_ci_installs_nsis_builds_the_frozen_program_and_starts_its_smoke_test() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    packages = re.search(r"^packages=\(([^)]*)\)", ci, re.M | re.S)
+    assert packages is not None and "nsis" in packages.group(1).split()
+    assert "installer/build.py" in ci and "--workpath" in ci
+    assert "actionlint" in ci and ".github/workflows/*.yml" in ci
+    # The suite's summary stays the last line: the build runs before it.
+    assert ci.index("installer/build.py") < ci.index('bash -c "$TEST_COMMAND"')
+    build = (INSTALLER / "build.py").read_text(encoding="utf-8")
+    assert '"--smoke"' in build and '"--check-installation"' in build
+
+
+def test_windows_workflow_builds_installs_starts_uninstalls_and_uploads() -> None:
+    workflow = (ROOT / ".github" / "workflows" / "windows.yml").read_text(encoding="utf-8")
+    assert "runs-on: windows-" in workflow
+    assert "installer\\build.py" in workflow
+    for needed in ('"/S"', '"/DBURL=$db"', '"/D=$target"', "--version", "db status",
+                   "--smoke", "uninstall.exe", "_?=", "actions/upload-artifact@"):  # fmt: skip
+        assert needed in workflow, needed
+
+
+@needs_nsis
+def test_nsis_script_compiles_with_the_ci_compressor(
+    stand_in_program: Path, tmp_path: Path
+) -> None:
+    setup = tmp_path / "AgentAssist-zlib-setup.exe"
+    command = ["makensis", "-V2", "-WX", *version.nsis_defines(), "-DCOMPRESSOR=zlib",
+               f"-DDIST={stand_in_program}", f"-DOUTFILE={setup}", str(NSI)]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert setup.read_bytes()[:2] == b"MZ"
+
+
+def test_smoke_test_passes_from_source(tmp_path: Path) -> None:
+    """The same end-to-end start CI runs on the frozen program (installer/smoke.py)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "AGENT_ASSIST_DATA_DIR": str(tmp_path / "data"),
+           "AGENT_ASSIST_CONFIG_DIR": str(tmp_path / "config"),
+           "AGENT_ASSIST_LOG_DIR": str(tmp_path / "logs")}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, str(INSTALLER / "launcher.py"), "--smoke"],
+        capture_output=True, text=True, check=False, env=env, timeout=180,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    for step in ("database", "letter", "catalogs", "rules", "window"):
+        assert re.search(rf"^ok +{step}: ", result.stdout, re.M), result.stdout
+    assert "sync: skipped" in result.stdout
+    assert (tmp_path / "data" / "demo.sqlite3").is_file()
+
+
+def test_build_info_records_the_date_and_the_libraries_licences(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import diagnostics, resources
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+    path = tmp_path / "_internal" / "resources" / "build-info.json"
+    data = version.write_build_info(path)
+    assert data["built"] == "2026-01-01" and data["version"] == app.__version__
+    names = {re.sub(r"[-_.]+", "-", lib["name"]).lower(): lib for lib in data["libraries"]}  # type: ignore[union-attr]
+    assert {"pyside6-essentials", "sqlalchemy", "reportlab", "babel"} <= set(names)
+    assert "LGPL" in names["pyside6-essentials"]["licence"]
+    assert not {"pytest", "pyinstaller", "ruff"} & set(names)  # only what the program runs on
+
+    # The frozen program reads it below _MEIPASS; a checkout is a development build.
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path / "_internal"), raising=False)
+    resources.project_root.cache_clear()
+    diagnostics.build_info.cache_clear()
+    try:
+        assert diagnostics.build_text() == "2026-01-01"
+        assert diagnostics.build_info().libraries[0].licence
+    finally:
+        monkeypatch.undo()
+        resources.project_root.cache_clear()
+        diagnostics.build_info.cache_clear()
+    assert diagnostics.build_text() == "development build"
