@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import app.domain.case_state as case_state_module
 from app.domain.case_state import (
     AFTER_SET_ASIDE,
     CASE_CLOSED,
@@ -187,3 +191,20 @@ def _follows(by_id: dict[str, CaseEvent], event: CaseEvent, earlier: str) -> boo
             return True
         after = by_id[after].after
     return False
+
+
+def test_the_derivation_is_pure() -> None:
+    """Only the standard library and the domain: no Qt, no SQL, no I/O, no clock."""
+    source = Path(case_state_module.__file__).read_text(encoding="utf-8")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        else:
+            continue
+        for name in names:
+            root = name.split(".")[0]
+            assert root in sys.stdlib_module_names or name.startswith("app.domain"), name
+            assert root not in {"os", "io", "pathlib", "time"}, name
+    assert "now(" not in source
