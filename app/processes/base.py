@@ -132,6 +132,8 @@ class ProcessSpec:
     """
 
     name: str
+    #: The process's name as the agent reads it, marked with ``N_`` ("Fair use").
+    label: str = ""
     guide_module: str | None = None
     playbook_ids: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     todo: Callable[[TodoContext], Iterable[TodoItem]] | None = None

@@ -1,5 +1,6 @@
-"""Display names for the codes stored in the database (processes, kinds; products and
-stages as the playbooks word them, see :mod:`app.services.wording`).
+"""Display names for the codes stored in the database: history kinds here; processes as
+their packages name them; products and stages as the playbooks word them (see
+:mod:`app.services.wording`).
 
 Names are marked with ``N_`` here and translated when shown, so they follow
 the UI language when it changes.
@@ -8,15 +9,8 @@ the UI language when it changes.
 from __future__ import annotations
 
 from app.i18n import N_, _
+from app.processes import spec_of
 from app.services.wording import product_words, stage_words
-
-PROCESSES: dict[str, str] = {
-    "fair_use": N_("Fair use"),
-    "expiry": N_("Expiring bundle"),
-    "contract": N_("Contract"),
-    "onboarding": N_("Onboarding"),
-    "complaint": N_("Complaint"),
-}
 
 HISTORY_KINDS: dict[str, str] = {
     "note": N_("Note"),
@@ -27,7 +21,6 @@ HISTORY_KINDS: dict[str, str] = {
     "import": N_("Import"),
     "step": N_("Step"),
 }
-
 
 
 def _lookup(table: dict[str, str], code: str) -> str:
@@ -41,7 +34,9 @@ def product_label(code: str) -> str:
 
 
 def process_label(code: str) -> str:
-    return _lookup(PROCESSES, code)
+    """A process as its package names it ("Fair use")."""
+    spec = spec_of(code)
+    return _(spec.label) if spec is not None and spec.label else code
 
 
 def kind_label(code: str) -> str:

@@ -25,6 +25,7 @@ from app.services.worklists import worklist
 from app.store import records
 from app.store.db import Database
 from app.store.repositories import UnitOfWork
+from app.ui.labels import process_label
 from tests.processes.helpers import add_customer
 
 TODAY = date(2026, 3, 15)
@@ -65,6 +66,7 @@ def porting_worklist(session: Session, today: date, rules: RuleSet) -> list[Work
 
 PORTING = ProcessSpec(
     name="porting",
+    label="Number porting",
     playbook_ids={"port_out": ("confirm",)},
     todo=porting_todo,
     worklists={"porting": porting_worklist},
@@ -103,6 +105,7 @@ def test_a_registered_sixth_process_lists_its_items_worklist_and_words(
     porting = [item for item in items if item.process == "porting"]
     assert len(porting) == 1
     assert item_words(porting[0]) == ("Porting", "take the number along")
+    assert process_label("porting") == "Number porting"
     assert "porting" in worklists()
     rows = worklist(sqlite_db, "porting", TODAY)
     assert [r.customer_no for r in rows] == [customer_no]

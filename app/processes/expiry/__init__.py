@@ -1,11 +1,13 @@
 """Expiring bundles and goodwill: the guide, reminder items, the reminders worklist,
 wording and the playbook ids the code relies on."""
 
+from app.i18n import N_
 from app.processes.base import ProcessSpec
 from app.processes.expiry import guide, todo, wording, worklist
 
 PROCESS = ProcessSpec(
     name="expiry",
+    label=N_("Expiring bundle"),
     guide_module=guide.__name__,
     playbook_ids={
         guide.REMINDER: (),

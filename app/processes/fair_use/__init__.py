@@ -1,11 +1,13 @@
 """The fair-use process: its guide, to-do item, worklist, wording and the playbook ids
 its code relies on."""
 
+from app.i18n import N_
 from app.processes.base import ProcessSpec
 from app.processes.fair_use import guide, todo, wording, worklist
 
 PROCESS = ProcessSpec(
     name="fair_use",
+    label=N_("Fair use"),
     guide_module=guide.__name__,
     playbook_ids={
         **{flow: () for flow in guide.FLOW_STAGES},
