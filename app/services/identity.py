@@ -11,10 +11,11 @@ partner). Two logins need no row:
 * the **owner** of the database: on PostgreSQL a superuser or a member of
   ``agent_assist_owner`` (IT's login, which owns the schema and could do
   anything in SQL anyway); on SQLite the login that first opened the file
-  (kept in ``app_meta`` as ``owner_login``: a desktop's file is its user's
-  own). The owner may do what an agent and an admin may: record the work
-  and add the other users of the file. A users row of the owner's login
-  takes precedence.
+  (kept in ``app_meta`` as ``owner_login``; a login that already has a
+  users row never becomes the owner by opening the file first: a
+  desktop's file is its user's own). The owner may do what an agent and
+  an admin may: record the work and add the other users of the file. A
+  users row of the owner's login takes precedence.
 * nobody else: an unknown login gets :class:`UnknownUserError`, whose
   message names the login and how an administrator adds it.
 
@@ -116,6 +117,7 @@ def resolve(db: Database) -> Identity:
     from app.store.models import AppMeta, Partner, User
 
     with db.transaction() as session:
+        row: AppMeta | None = None
         if db.dialect == "postgresql":
             login = str(session.execute(text("SELECT current_user")).scalar_one())
             owner = bool(
@@ -131,12 +133,12 @@ def resolve(db: Database) -> Identity:
         else:
             login = os_login()
             row = session.scalar(select(AppMeta).where(AppMeta.key == OWNER_KEY))
-            if row is None:
-                session.add(AppMeta(key=OWNER_KEY, value=login))
-                owner = True
-            else:
-                owner = row.value == login
+            owner = row is not None and row.value == login
         user = session.scalar(select(User).where(User.login == login))
+        if db.dialect != "postgresql" and row is None and user is None:
+            # The first login without a users row to open the file owns it.
+            session.add(AppMeta(key=OWNER_KEY, value=login))
+            owner = True
         if user is not None and user.active:
             code = None
             if user.partner_id is not None:
