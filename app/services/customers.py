@@ -23,6 +23,7 @@ from app.services.permissions import Action, check_customer, partner_scope, requ
 from app.store.db import Database
 from app.store.models import HistoryEntry
 from app.store.repositories import HistoryCursor, UnitOfWork
+from app.store.search import SearchCancel as SearchCancel  # the search panel stops searches
 from app.store.search import clean_query
 
 #: The longest free-text note an agent can add (characters, after trimming).
@@ -163,15 +164,22 @@ class HistoryPage:
 # --- use cases -------------------------------------------------------------------
 
 
-def search_customers(db: Database, query: str, limit: int = 50) -> list[CustomerHit]:
-    """Customers whose number, MSISDN (any notation) or a name word starts with ``query``."""
+def search_customers(
+    db: Database, query: str, limit: int = 50, cancel: SearchCancel | None = None
+) -> list[CustomerHit]:
+    """Customers whose number, MSISDN (any notation) or a name word starts with ``query``.
+
+    Exact customer number or MSISDN first, then numbers, then names. ``cancel``
+    lets the caller stop the search on the server when it is superseded (it
+    then raises :class:`SearchCancelledError` or the driver's cancel error).
+    """
     who = require(db, Action.OPEN_CUSTOMERS)
     text = clean_query(query)
     if not text:
         return []
     with UnitOfWork(db) as uow:
         regions = _msisdn_regions(uow)
-        customers = uow.customers.search(text, regions, limit=limit)
+        customers = uow.customers.search(text, regions, limit=limit, cancel=cancel)
         scope = partner_scope(who)
         if scope is not None:  # a partner's login: its own partner's customers only
             customers = [c for c in customers if c.partner_id == scope]

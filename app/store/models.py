@@ -205,11 +205,17 @@ class CustomerSearchTerm(Base):
     """A word of a customer's name, folded, for indexed as-you-type search."""
 
     __tablename__ = "customer_search_terms"
+    __table_args__ = (
+        # Read in this order with a LIMIT, a prefix search never sorts its matches.
+        Index("ix_customer_search_terms_term_sort_key", "term", "sort_key", "customer_id"),
+    )
 
     customer_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
     )
-    term: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+    term: Mapped[str] = mapped_column(String(200), primary_key=True)
+    #: The customer's ``search_name``: names found by one term come in name order.
+    sort_key: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class Subscription(Base):
@@ -504,8 +510,10 @@ def _index_customer_names(session: Session, _ctx: object, _instances: object) ->
         for term, row in current.items():
             if term not in terms:
                 obj.search_terms.remove(row)
+            elif row.sort_key != obj.search_name:
+                row.sort_key = obj.search_name
         for term in sorted(terms - current.keys()):
-            obj.search_terms.append(CustomerSearchTerm(term=term))
+            obj.search_terms.append(CustomerSearchTerm(term=term, sort_key=obj.search_name))
 
 
 # --- the ORM side of "history is append-only" ------------------------------------

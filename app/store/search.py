@@ -9,7 +9,9 @@ binary collation, PostgreSQL's ``C`` collation).
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from typing import Any
 
 import phonenumbers
 
@@ -17,6 +19,52 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SEPARATORS = re.compile(r"[\s\-'’.,]+")
 _UNSEARCHABLE = {"Cc", "Cs", "Co", "Cn"}  # control, lone surrogate, private use, unassigned
 MAX_CODE_POINT = 0x10FFFF
+#: PostgreSQL ends a search that runs longer than this (ms): a safety net
+#: behind :class:`SearchCancel`, so no forgotten query keeps the server busy.
+SEARCH_TIMEOUT_MS = 3000
+
+
+class SearchCancelledError(RuntimeError):
+    """The search was superseded by a newer one before it finished."""
+
+
+class SearchCancel:
+    """Lets the thread that started a search abort it on the database server.
+
+    The search attaches its session's connection while it runs; :meth:`cancel`,
+    called from any thread (the GUI's, when the agent typed on), asks the
+    server to stop the running statement: psycopg's ``cancel()`` on
+    PostgreSQL, ``interrupt()`` on SQLite. A search cancelled before it
+    started never runs.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connection: Any = None
+        self.cancelled = False
+
+    def attach(self, session: Any) -> None:
+        """Called by the search before its first statement, in its own thread."""
+        connection = session.connection().connection.dbapi_connection
+        with self._lock:
+            if self.cancelled:
+                raise SearchCancelledError
+            self._connection = connection
+
+    def detach(self) -> None:
+        with self._lock:
+            self._connection = None
+
+    def cancel(self) -> None:
+        """Stop the search: now if it runs, before it starts otherwise."""
+        with self._lock:
+            self.cancelled = True
+            connection = self._connection
+            if connection is None:
+                return
+            stop = getattr(connection, "cancel", None) or getattr(connection, "interrupt", None)
+            if stop is not None:
+                stop()
 
 
 def clean_query(text: str) -> str:

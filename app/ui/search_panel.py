@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from app.i18n import _, ngettext
-from app.services.customers import CustomerHit, search_customers
+from app.services.customers import CustomerHit, SearchCancel, search_customers
 from app.ui.common import bind_retranslate, hint_label
 from app.ui.qt import (
     QAbstractItemView,
@@ -165,6 +165,7 @@ class SearchPanel(QWidget):
         self._db: Database | None = None
         self._seq = 0  # the newest search started
         self._shown_seq = 0  # the search whose results are shown
+        self._running: SearchCancel | None = None  # stops the newest search on the server
         self._shown_query = ""
         self._open_when_ready = False
         self._state: tuple[str, dict[str, Any]] = ("idle", {})
@@ -260,6 +261,7 @@ class SearchPanel(QWidget):
 
     def _on_text_changed(self, text: str) -> None:
         self._open_when_ready = False
+        self._cancel_running()
         if not text.strip():
             self.timer.stop()
             self._seq += 1
@@ -275,12 +277,20 @@ class SearchPanel(QWidget):
         query = self.edit.text().strip()
         if self._db is None or not query:
             return
+        self._cancel_running()
         self._seq += 1
         seq = self._seq
         self._show_state("searching", {})
-        Op(self, search_customers, self._db, query, RESULT_LIMIT).success(
+        self._running = SearchCancel()
+        Op(self, search_customers, self._db, query, RESULT_LIMIT, self._running).success(
             lambda hits: self._on_results(seq, query, hits)
         ).failure(lambda exc: self._on_failed(seq, exc)).run()
+
+    def _cancel_running(self) -> None:
+        """Stop the search still running on the server: its answer would be stale."""
+        if self._running is not None:
+            self._running.cancel()
+            self._running = None
 
     def _on_results(self, seq: int, query: str, hits: list[CustomerHit]) -> None:
         if seq != self._seq:

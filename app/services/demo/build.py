@@ -223,7 +223,9 @@ class DemoBuilder:
             )
         )
         for term in sorted(name_terms(name)):
-            self.rows["customer_search_terms"].append(dict(customer_id=cid, term=term))
+            self.rows["customer_search_terms"].append(
+                dict(customer_id=cid, term=term, sort_key=name.casefold()[:200])
+            )
         ref = CustomerRef(
             cid,
             no,

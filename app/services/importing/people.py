@@ -143,7 +143,7 @@ class Customers(Handler):
         for term in sorted(name_terms(values["name"])):
             self.ctx.insert(
                 CustomerSearchTerm.__table__,  # type: ignore[arg-type]
-                {"customer_id": row["id"], "term": term},
+                {"customer_id": row["id"], "term": term, "sort_key": row["search_name"]},
             )
         return row
 
