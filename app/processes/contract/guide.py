@@ -53,6 +53,7 @@ from app.processes.contract.records import (
     new_plan,
     record_action,
 )
+from app.processes.facts_once import facts_once
 from app.processes.tariffs import find_tariff, tariff_choices
 from app.services.customers import currency_for_country
 from app.services.errors import ValidationError
@@ -131,7 +132,7 @@ class ContractGuide:
             check_request(ctx, subscription, plan)
             change = CaseChange(facts={"plan_no": plan.plan_no if plan else None})
         if step.action:
-            decided = record_action(ctx, step.action, subscription, self.facts(ctx).values)
+            decided = record_action(ctx, step.action, subscription, facts_once(self, ctx).values)
             change = change.then(CaseChange(facts=decided))
         return change
 

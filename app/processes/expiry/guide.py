@@ -27,6 +27,7 @@ from app.i18n import _, format_date, ui_language
 from app.processes.base import Facts, GuideContext
 from app.processes.common import Worded, long_date, worded
 from app.processes.expiry.goodwill import check_months, decision_record, goodwill_facts
+from app.processes.facts_once import facts_once
 from app.processes.fair_use.guide import service_phone
 from app.services.errors import ValidationError
 from app.services.playbooks import playbook_for
@@ -81,7 +82,7 @@ class ExpiryGuide:
         if step.id == "enter_months":
             check_months(ctx, answers, bundle)
         if step.id == "decide":
-            record = decision_record(self.facts(ctx).values, answers)
+            record = decision_record(facts_once(self, ctx).values, answers)
             return CaseChange(facts={"goodwill_decision": record})
         return None
 

@@ -25,6 +25,7 @@ from app.i18n import _, format_decimal, format_month
 from app.letters.operator import OperatorConfigError, load_operator
 from app.processes.base import Facts, GuideContext
 from app.processes.common import Worded, fact_label, option_label
+from app.processes.facts_once import facts_once
 from app.processes.tariffs import chosen_tariff, find_tariff, tariff_choices
 from app.services.errors import ValidationError
 from app.services.playbooks import playbook_for
@@ -103,6 +104,7 @@ class FairUseGuide:
             decision = evaluate(case, rules)
         except RuleInputError as exc:
             raise ValidationError(self._problem(exc, month), field=exc.field) from exc
+        subscription = self._subscription(ctx)
         values: dict[str, Any] = {
             "month": month_value(month),
             "stage": decision.stage,
@@ -114,8 +116,8 @@ class FairUseGuide:
             or [fact_label(playbook, "no_products")],
             **{p: p in products for p in PRODUCT_FACTS},
             "service_phone": service_phone(ctx.customer.partner.country),
-            **self._subscription(ctx),
-            "tariff_options": tariff_choices(ctx, current=self._subscription(ctx)["tariff"]),
+            **subscription,
+            "tariff_options": tariff_choices(ctx, current=subscription["tariff"]),
             **self._decided(ctx, playbook, decision, decision_input, exceeded, month),
         }
         return Facts(
@@ -129,7 +131,7 @@ class FairUseGuide:
         flow = ctx.state.flow
         month = month_of(ctx.case.subject, ctx.today)
         if flow in FLOW_STAGES:
-            facts = self.facts(ctx)
+            facts = facts_once(self, ctx)
             stage = int(facts.values["stage"])
             if stage != FLOW_STAGES[flow]:
                 raise ValidationError(
