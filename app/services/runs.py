@@ -17,7 +17,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from app.config import current_user_name
 from app.domain import playbook as engine
 from app.domain.case_state import CaseChange
 from app.domain.playbook_schema import (
@@ -42,6 +41,8 @@ from app.processes.facts_once import facts_once
 from app.services.case_record import record_step
 from app.services.customers import currency_for_country
 from app.services.errors import NotFoundError, ServiceError, ValidationError
+from app.services.identity import author as current_author
+from app.services.permissions import Action, check_customer, require
 from app.services.playbooks import playbook_for
 from app.services.run_view import (
     RunView,
@@ -93,6 +94,7 @@ def open_run(
     running another flow switches to ``flow`` when a to-do item names it, and
     continues as it stands when the agent started ``flow`` on request.
     """
+    me = require(db, Action.RECORD)
     today = today or date.today()
     playbook = _playbook(process)
     try:
@@ -102,13 +104,14 @@ def open_run(
     start = _Start(playbook, flow, step, step_done)
     with UnitOfWork(db) as uow:
         customer = _customer(uow, customer_id)
+        check_customer(me, customer.partner_id, Action.RECORD)
         case = _open_case(uow, customer, process, start, subject, case_id, on_request)
         if case is None:
             case = Case(
                 customer_id=customer.id,
                 process=Process(process),
                 subject=subject,
-                opened_by=current_user_name(),
+                opened_by=current_author(db),
                 script_state=start.state(None).to_json(),
             )
             uow.add(case)
@@ -119,8 +122,10 @@ def open_run(
 
 
 def show_run(db: Database, case_id: uuid.UUID, *, today: date | None = None) -> RunView:
+    me = require(db, Action.OPEN_CUSTOMERS)
     with UnitOfWork(db) as uow:
         case, customer, playbook = _load(uow, case_id)
+        check_customer(me, customer.partner_id)
         return build_view(uow, playbook, customer, case, today or date.today())
 
 
@@ -133,11 +138,13 @@ def complete_step(
     author: str | None = None,
 ) -> RunView:
     """Complete the current step with ``answers``: validate, record, move on."""
+    me = require(db, Action.RECORD)
     today = today or date.today()
-    author = author or current_user_name()
+    author = author or current_author(db)
     db.origin  # noqa: B018 - read (or created) first: writing it inside the step would lock SQLite
     with UnitOfWork(db) as uow:
         case, customer, playbook = _load(uow, case_id)
+        check_customer(me, customer.partner_id, Action.RECORD)
         state = run_state(case)
         if case.state == CaseState.CLOSED or state.finished:
             raise ServiceError(_("This case is closed; add a new history entry instead."))
@@ -186,8 +193,10 @@ def go_back(
     today: date | None = None,
 ) -> RunView:
     """Back to the previous step; what was typed into this one is kept."""
+    me = require(db, Action.RECORD)
     with UnitOfWork(db) as uow:
         case, customer, playbook = _load(uow, case_id)
+        check_customer(me, customer.partner_id, Action.RECORD)
         state = run_state(case)
         if case.state == CaseState.CLOSED or state.finished:
             raise ServiceError(_("This case is closed; add a new history entry instead."))
