@@ -202,12 +202,80 @@ def settings() -> Settings:
 
 
 def resolve_db_url(cli_value: str | None = None, *, demo: bool = False) -> str:
-    """The database URL: ``--db``, ``AGENT_ASSIST_DB``, user, site, the default file."""
+    """The database URL: ``--db``, ``AGENT_ASSIST_DB``, user, site, the default file.
+
+    A PostgreSQL URL without a password gets the one kept for it in the
+    operating system's credential store (:func:`stored_password_url`).
+    """
     if cli_value:
-        return cli_value
+        return stored_password_url(cli_value)
     if demo:
         return demo_db_url()
-    return os.environ.get(ENV_DB) or settings().db_url or default_db_url()
+    return stored_password_url(os.environ.get(ENV_DB) or settings().db_url or default_db_url())
+
+
+#: The service name under which the credential store keeps the server passwords.
+KEYRING_SERVICE = "agent-assist"
+
+
+def keyring_account(url: str) -> str | None:
+    """Whose password a PostgreSQL URL needs: ``user@host:port/database`` (None: no server)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url.strip())
+    except (ArgumentError, ValueError):
+        return None
+    if parsed.get_backend_name() != "postgresql" or not parsed.username:
+        return None
+    return f"{parsed.username}@{parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database}"
+
+
+def store_password(url: str) -> bool:
+    """Keep the password of ``url`` in the operating system's credential store.
+
+    Returns whether it was kept (False: no password, no server URL, or no
+    credential store on this machine; then PostgreSQL's ``.pgpass`` serves).
+    """
+    from sqlalchemy.engine import make_url
+
+    account = keyring_account(url)
+    if account is None:
+        return False
+    password = make_url(url.strip()).password
+    if not password:
+        return False
+    try:
+        import keyring
+
+        keyring.set_password(KEYRING_SERVICE, account, str(password))
+    except Exception as exc:  # no backend (a server without a desktop session), locked store
+        log.warning("the credential store did not keep the password: %s", type(exc).__name__)
+        return False
+    return True
+
+
+def stored_password_url(url: str) -> str:
+    """``url`` with the password the credential store keeps for it, when it names none."""
+    account = keyring_account(url)
+    if account is None:
+        return url
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url.strip())
+    if parsed.password:
+        return url
+    try:
+        import keyring
+
+        password = keyring.get_password(KEYRING_SERVICE, account)
+    except Exception as exc:  # no backend: PostgreSQL's own .pgpass or single sign-on serve
+        log.debug("no credential store: %s", type(exc).__name__)
+        return url
+    if not password:
+        return url
+    return parsed.set(password=password).render_as_string(hide_password=False)
 
 
 def current_user_name() -> str:
@@ -234,7 +302,8 @@ def save_user_settings(
     """Change the given user settings (others are kept) and make them effective.
 
     Returns whether a password had to be left out of ``db_url``: it is never
-    written to the settings file.
+    written to the settings file, but kept in the operating system's
+    credential store (:func:`store_password`) where there is one.
     """
     own = Settings.load()
     if agent_name is not None:
@@ -245,6 +314,7 @@ def save_user_settings(
         own.ui_language = known_language(ui_language) or ""
     dropped = False
     if db_url is not None:
+        store_password(db_url)
         own.db_url, dropped = url_without_password(db_url)
     own.save()
     settings.cache_clear()

@@ -13,6 +13,9 @@ import tempfile
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The log file of commands and windows the tests start goes to a throw-away folder.
 os.environ.setdefault("AGENT_ASSIST_LOG_DIR", tempfile.mkdtemp(prefix="agent-assist-test-logs-"))
+# Never the machine's own credential store: a store that keeps nothing (tests that need
+# one install an in-memory store, tests/test_users_credentials.py).
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 import shutil
 import uuid

@@ -119,7 +119,8 @@ class SettingsDialog(QDialog):
         has_password = url_without_password(self.db_url.text())[1]
         self.password_hint.setText(
             _(
-                "The password is not saved in the settings file: give it in the "
+                "The password is not saved in the settings file: it is kept in the "
+                "operating system's credential store; without one, give it in the "
                 "PostgreSQL password file (.pgpass) or in AGENT_ASSIST_DB."
             )
             if has_password
