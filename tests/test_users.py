@@ -257,3 +257,15 @@ def test_the_user_on_the_server_is_the_login(pg_db: Database, made_logins: list[
     finally:
         db.dispose()
     assert identity.current(pg_db).owner  # the test's superuser: the schema's owner
+
+
+def test_history_errors_carry_numbers_not_names_or_phone_numbers(
+    sqlite_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _customers(sqlite_db)
+    url = sqlite_db.url
+    code, _out, err = _run(capsys, "history", "list", "+41 79 123 45 67", "--db", url)
+    assert code == 2 and "+41 79 *** ** 67" in err and "123 45" not in err
+    code, _out, err = _run(capsys, "history", "list", "Kunde", "--db", url)
+    assert code == 2 and "C-A1" in err and "C-B1" in err
+    assert "Kunde A" not in err and "Kunde B" not in err

@@ -139,11 +139,13 @@ def find_customer(db: Database, query: str) -> CustomerHit:
     An exact customer number or phone number wins; otherwise the query must
     match exactly one customer. Bad input is a :class:`CommandError` (exit 2).
     """
+    from app.logs import mask
     from app.services.customers import search_customers
 
     hits = search_customers(db, query, limit=10)
     if not hits:
-        raise CommandError(_("No customer matches {query!r}.").format(query=query))
+        # Error lines name customers by number and never repeat a phone number in full.
+        raise CommandError(_("No customer matches {query!r}.").format(query=mask(query)))
     wanted = query.strip().casefold()
     digits = "".join(ch for ch in query if ch.isdigit()).lstrip("0")
     exact = [
@@ -159,9 +161,7 @@ def find_customer(db: Database, query: str) -> CustomerHit:
     raise CommandError(
         _(
             "{query!r} matches more than one customer: {customers}; give the customer number."
-        ).format(
-            query=query, customers=", ".join(f"{hit.customer_no} ({hit.name})" for hit in hits[:5])
-        )
+        ).format(query=mask(query), customers=", ".join(hit.customer_no for hit in hits[:5]))
     )
 
 
