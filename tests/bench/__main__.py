@@ -1,0 +1,23 @@
+"""``python -m tests.bench scale …``: the operator-scale benchmark (:mod:`tests.bench.scale`).
+
+The other benchmarks of this folder run as scripts (``python tests/bench/bench_rules.py``).
+"""
+
+from __future__ import annotations
+
+import sys
+
+USAGE = "usage: python -m tests.bench scale [--customers N] [--engines sqlite,postgresql] …"
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("scale",):
+        print(USAGE, file=sys.stderr)
+        return 2
+    from tests.bench.scale import main as scale
+
+    return scale(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
