@@ -185,13 +185,13 @@ def _add(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from app.services.customers import history_page
+    from app.services.customers import HistoryItem, history_page
     from app.store.models import HistoryEntry
 
     db = open_database(args)
     try:
         customer = find_customer(db, args.customer)
-        items = []
+        items: list[HistoryItem] = []
         page = history_page(db, customer.id, limit=500)
         items.extend(page.items)
         while page.next_cursor is not None:

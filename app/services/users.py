@@ -135,7 +135,7 @@ def _login_role(session: Session, login: str, role: Role, password: str | None) 
     assert conn is not None
     ident = sql.Identifier(login)
     exists = session.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login})
-    options = [sql.SQL("LOGIN")]
+    options: list[sql.Composable] = [sql.SQL("LOGIN")]
     if role is Role.ADMIN:
         options.append(sql.SQL("CREATEROLE"))
     if password:
