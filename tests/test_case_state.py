@@ -208,3 +208,44 @@ def test_the_derivation_is_pure() -> None:
             assert root in sys.stdlib_module_names or name.startswith("app.domain"), name
             assert root not in {"os", "io", "pathlib", "time"}, name
     assert "now(" not in source
+
+
+# --- one owner --------------------------------------------------------------------------
+
+APP = Path(__file__).resolve().parents[1] / "app"
+CASE_COLUMNS = {"stage", "facts", "script_state", "state", "closed_at", "due", "subject"}
+OWNER = APP / "services" / "case_record.py"
+
+
+def _is_case(node: ast.expr) -> bool:
+    """``case``, ``ctx.case``, ``self.case``, ``other_case`` ...: an expression naming a case."""
+    if isinstance(node, ast.Name):
+        return node.id == "case" or node.id.endswith("_case")
+    if isinstance(node, ast.Attribute):
+        return node.attr == "case" or node.attr.endswith("_case")
+    return False
+
+
+def test_only_the_case_record_writes_a_cases_state() -> None:
+    """A case's stage, facts, script, subject, due date and closing are written in one
+    module, from the derivation of its events; a guide returns what it changes."""
+    writers = []
+    for path in sorted(APP.rglob("*.py")):
+        if path == OWNER:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+                targets = [node.target]
+            else:
+                continue
+            for target in targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and target.attr in CASE_COLUMNS
+                    and _is_case(target.value)
+                ):
+                    writers.append(f"{path.relative_to(APP.parent)}:{node.lineno}")
+    assert writers == []

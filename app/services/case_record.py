@@ -8,13 +8,16 @@ carrying that event and then stores the derivation on the case. Nothing else
 sets ``stage``, ``facts``, ``subject``, ``due``, ``state`` or the script's
 answers and completed steps of a case with a guided run; moving about in a
 run (Back, a flow started at the step a to-do item names, stepping over a step
-already recorded) only moves the script's cursor, and records nothing.
+already recorded) only moves the script's cursor (:func:`move_cursor`) and
+records nothing; a case closed by no step of its own (:func:`close_unrecorded`:
+superseded by another case's step) takes no steps after, so its stored state is
+the base of any event it had.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from app.domain.case_state import (
@@ -91,6 +94,23 @@ def record_step(
     derived = derive_case_state([*events, event])
     store(case, derived, drafts=state.drafts)
     return derived
+
+
+def move_cursor(case: Case, state: RunState) -> None:
+    """Where the case's script stands after moving about in it (Back, a flow started at
+    a named step, a step recorded before stepped over): no event, nothing recorded."""
+    case.script_state = state.to_json()
+
+
+def close_unrecorded(
+    case: Case, facts: Mapping[str, Any] | None = None, *, when: datetime | None = None
+) -> None:
+    """Close ``case`` without a step of its own (another case's step superseded it, or
+    its run ended where no branch leads on), with ``facts`` merged in."""
+    case.state = CaseState.CLOSED
+    case.closed_at = when or utcnow()
+    if facts:
+        case.facts = {**(case.facts or {}), **facts}
 
 
 def store(case: Case, derived: DerivedCase, *, drafts: Mapping[str, Any] | None = None) -> None:

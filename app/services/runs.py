@@ -38,7 +38,7 @@ from app.domain.playbook_schema import (
 from app.i18n import N_, _, field_name, ui_language
 from app.processes import Facts, GuideContext, guide_for
 from app.processes.facts_once import facts_once
-from app.services.case_record import record_step
+from app.services.case_record import close_unrecorded, move_cursor, record_step
 from app.services.customers import currency_for_country
 from app.services.errors import NotFoundError, ServiceError, ValidationError
 from app.services.identity import author as current_author
@@ -65,7 +65,6 @@ from app.store.models import (
     Task,
 )
 from app.store.repositories import UnitOfWork
-from app.store.types import utcnow
 
 # --- use cases ----------------------------------------------------------------------------
 
@@ -175,10 +174,9 @@ def complete_step(
             )
             record_step(uow, case, entry, change, result.state)
         else:  # stepping over a step recorded before: only the script's cursor moves
-            case.script_state = result.state.to_json()
+            move_cursor(case, result.state)
             if result.state.finished and not case.facts.get("keep_open"):
-                case.state = CaseState.CLOSED  # no branch led on: nothing more to record
-                case.closed_at = utcnow()
+                close_unrecorded(case)  # no branch led on: nothing more to record
         uow.flush()
         view = build_view(uow, playbook, customer, case, today, recorded=tuple(recorded))
         uow.commit()
@@ -200,7 +198,7 @@ def go_back(
         state = run_state(case)
         if case.state == CaseState.CLOSED or state.finished:
             raise ServiceError(_("This case is closed; add a new history entry instead."))
-        case.script_state = engine.back(state, drafts).to_json()
+        move_cursor(case, engine.back(state, drafts))
         uow.flush()
         view = build_view(uow, playbook, customer, case, today or date.today())
         uow.commit()
@@ -567,13 +565,13 @@ def _open_case(
     for case in candidates:
         finished = has_run(case) and case.script_state.get("finished")
         if not has_run(case):
-            case.script_state = _where_it_stands(uow, case, start).state(case).to_json()
+            move_cursor(case, _where_it_stands(uow, case, start).state(case))
             return case
         if finished and (case.facts.get("keep_open") or case.facts.get("rerun")):
-            case.script_state = start.state(case).to_json()
+            move_cursor(case, start.state(case))
             return case
     for case in candidates:
         if not on_request:
-            case.script_state = start.state(case).to_json()
+            move_cursor(case, start.state(case))
         return case
     return None

@@ -29,10 +29,10 @@ from app.processes.common import Worded, long_date, worded
 from app.processes.expiry.goodwill import check_months, decision_record, goodwill_facts
 from app.processes.facts_once import facts_once
 from app.processes.fair_use.guide import service_phone
+from app.services.case_record import close_unrecorded
 from app.services.errors import ValidationError
 from app.services.playbooks import playbook_for
-from app.store.models import Bundle, CaseState, Process
-from app.store.types import utcnow
+from app.store.models import Bundle, Process
 
 REMINDER = "reminder"
 GOODWILL = "goodwill"
@@ -168,9 +168,7 @@ class ExpiryGuide:
                 and parsed[0] == bundle.bundle_no
                 and parsed[1] in earlier
             ):
-                case.state = CaseState.CLOSED
-                case.closed_at = utcnow()
-                case.facts = {**case.facts, "outcome": "superseded", "superseded_by": sent}
+                close_unrecorded(case, {"outcome": "superseded", "superseded_by": sent})
 
     # --- goodwill -------------------------------------------------------------------
 
