@@ -5,24 +5,40 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from app.cli import main
+from app.processes import spec_of
+from app.processes.base import EVERY_FLOW
 from app.services.playbooks import PROCESSES
 
 MINIMAL = Path(__file__).parent / "data" / "playbooks" / "minimal.yaml"
 
 
+def minimal_playbook(process: str) -> str:
+    """The minimal playbook as ``process``'s, with the flows and steps its code relies on."""
+    data = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
+    data["meta"].update(id=process, process=process)
+    spec = spec_of(process)
+    assert spec is not None
+    first = data["flows"][0]
+    title = first["steps"][0]["title"]
+    for flow_id, steps in spec.playbook_ids.items():
+        if flow_id == EVERY_FLOW:
+            first["steps"].extend({"id": step, "title": title} for step in steps)
+        elif flow_id != first["id"]:
+            ids = steps or ("reach",)
+            data["flows"].append(
+                {"id": flow_id, "title": title, "steps": [{"id": s, "title": title} for s in ids]}
+            )
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    """A valid playbook file for every process."""
-    text = MINIMAL.read_text(encoding="utf-8")
+    """A valid playbook file for every process, with the ids each process relies on."""
     for process in PROCESSES:
-        (tmp_path / f"{process}.yaml").write_text(
-            text.replace("id: demo", f"id: {process}").replace(
-                "process: fair_use", f"process: {process}"
-            ),
-            encoding="utf-8",
-        )
+        (tmp_path / f"{process}.yaml").write_text(minimal_playbook(process), encoding="utf-8")
     return tmp_path
 
 
