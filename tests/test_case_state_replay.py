@@ -277,3 +277,43 @@ def test_two_offices_merge_to_one_case_whatever_order_their_entries_arrive_in(
     if len(firsts) == 2 and (firsts[0].flow, firsts[0].step) == (firsts[1].flow, firsts[1].step):
         loser = max(firsts, key=lambda e: (e.created_at, e.id))
         assert loser.id in {c.event for c in derived.conflicts}
+
+
+def test_two_offices_deciding_one_month_offline_keep_the_earlier_decision_and_show_the_other(
+    new_db: list[Database], _sqlite_template: Path, tmp_path: Path
+) -> None:
+    office_a = _open(new_db, _sqlite_template, tmp_path)
+    customer = _customer(office_a)
+    view = runs.open_run(office_a, customer, "fair_use", "stage_3", subject="2026-03", today=TODAY)
+    case_id = view.case_id
+    view = runs.complete_step(office_a, case_id, {}, today=TODAY)  # the products reviewed
+    office_b = _copy(new_db, office_a, tmp_path)
+    [tariff] = [i for i in view.inputs if i.id == "new_tariff"]
+    runs.complete_step(
+        office_a,
+        case_id,
+        {"measure": "termination", "decision_date": "2026-03-12", "justification": "A"},
+        today=TODAY,
+    )
+    runs.complete_step(
+        office_b,
+        case_id,
+        {
+            "measure": "migration",
+            "decision_date": "2026-03-13",
+            "new_tariff": tariff.options[0][0],
+            "justification": "B",
+        },
+        today=TODAY,
+    )
+    [*trunk, decided_a] = _events(office_a, case_id)
+    [*_trunk, decided_b] = _events(office_b, case_id)
+    merged = derive_case_state([decided_b, *trunk, decided_a])
+    assert merged.facts["decision"]["measure"] == "termination"
+    assert [(c.event, c.reason, c.because_of) for c in merged.conflicts] == [
+        (decided_b.id, "same_step", decided_a.id)
+    ]
+    with UnitOfWork(office_a) as uow:
+        case = uow.cases.get(case_id)
+        assert case is not None
+        assert merged.facts == case.facts and merged.stage == case.stage
