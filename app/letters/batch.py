@@ -28,9 +28,8 @@ from typing import Any
 from jinja2 import TemplateError
 
 from app.letters.context import ContextError
-from app.letters.layout import build_pdf
 from app.letters.operator import OperatorConfigError
-from app.letters.render import prepare_letter
+from app.letters.render import build_pdf, prepare_letter
 from app.letters.sandbox import LetterTemplateError
 from app.letters.templates import load_template
 

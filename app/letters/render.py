@@ -28,7 +28,6 @@ from app.letters.content import (
     TextBlock,
 )
 from app.letters.context import ContextError, coerce
-from app.letters.layout import build_pdf
 from app.letters.operator import load_operator
 from app.letters.sandbox import LetterTemplateError
 from app.letters.templates import (
@@ -41,6 +40,14 @@ from app.letters.templates import (
     Table,
     load_template,
 )
+
+
+def build_pdf(content: LetterContent) -> bytes:
+    """The letter as PDF bytes; reportlab is imported on the first letter, not on start."""
+    from app.letters.layout import build_pdf as build
+
+    return build(content)
+
 
 __all__ = ["ContextError", "LetterTemplateError", "currency_for", "prepare_letter", "render_letter"]
 
