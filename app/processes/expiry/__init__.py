@@ -11,7 +11,7 @@ PROCESS = ProcessSpec(
     guide_module=guide.__name__,
     playbook_ids={
         guide.REMINDER: (),
-        guide.GOODWILL: ("enter_months", "decide"),
+        guide.GOODWILL: (guide.ENTER_MONTHS, guide.DECIDE),
     },
     todo=todo.todo,
     covers_case=todo.covers_case,

@@ -36,6 +36,9 @@ from app.store.models import Bundle, Process
 
 REMINDER = "reminder"
 GOODWILL = "goodwill"
+#: The goodwill flow's steps where the disputed months are entered and the credit decided.
+ENTER_MONTHS = "enter_months"
+DECIDE = "decide"
 
 
 def reminder_subject(subject: str | None) -> tuple[str, str] | None:
@@ -79,9 +82,9 @@ class ExpiryGuide:
                     subject=ctx.case.subject or "–"
                 )
             )
-        if step.id == "enter_months":
+        if step.id == ENTER_MONTHS:
             check_months(ctx, answers, bundle)
-        if step.id == "decide":
+        if step.id == DECIDE:
             record = decision_record(facts_once(self, ctx).values, answers)
             return CaseChange(facts={"goodwill_decision": record})
         return None
