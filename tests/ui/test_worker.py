@@ -115,10 +115,10 @@ def test_a_slow_older_search_does_not_overwrite_a_newer_one(
     ids = seed_people(sqlite_db)
     real_search = search_panel.search_customers
 
-    def search_slow_for_short_queries(db, query, limit=50):
+    def search_slow_for_short_queries(db, query, limit=50, cancel=None):
         if query == "C-":
             time.sleep(0.5)
-        return real_search(db, query, limit)
+        return real_search(db, query, limit, cancel)
 
     monkeypatch.setattr(search_panel, "search_customers", search_slow_for_short_queries)
     panel = SearchPanel()
