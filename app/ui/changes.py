@@ -36,7 +36,7 @@ class Changes:
     notes: bool = False
     #: The settings changed (agent name, database).
     settings: bool = False
-    #: The UI language changed.
+    #: The UI language changed (texts re-word themselves through ``bind_retranslate``).
     language: bool = False
 
     @classmethod

@@ -12,6 +12,7 @@ import logging
 
 from app.config import save_ui_language
 from app.i18n import LANGUAGES, _, language_name, set_ui_language, ui_language
+from app.ui.changes import Changes, change_bus
 from app.ui.common import bind_retranslate
 from app.ui.qt import QAction, QActionGroup, QMenu, QWidget
 
@@ -25,6 +26,7 @@ def choose_language(language: str) -> None:
     except OSError as exc:  # the switch still happens; only the next start will not know it
         log.warning("cannot save the UI language: %s", exc)
     set_ui_language(language)
+    change_bus().report(Changes(language=True))
 
 
 class LanguageMenu(QMenu):

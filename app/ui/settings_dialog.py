@@ -136,9 +136,10 @@ class SettingsDialog(QDialog):
             agent_name=self.name.text(), ui_language=language, db_url=self.db_url.text()
         )
         self.db_url.setText(url_without_password(self.db_url.text())[0])
-        if language and language != ui_language():
+        switched = bool(language) and language != ui_language()
+        if switched:
             set_ui_language(language)
-        change_bus().report(Changes(settings=True), self)  # e.g. the name scripts say
+        change_bus().report(Changes(settings=True, language=switched), self)  # the name said
         self.accept()
 
 

@@ -337,3 +337,15 @@ def test_a_new_agent_name_is_said_at_once_in_the_open_script(
     say = window.guided.findChild(QLabel, "sayText")
     assert say.text() == "Grüezi Hans Müller, hier ist Anna Keller."
     assert window.guided.inputs["reached"].value() is True  # what was typed is kept
+
+
+def test_choosing_a_language_is_told_as_a_change(gui_app, reports) -> None:
+    from app.i18n import ui_language
+    from app.ui.language_menu import choose_language
+
+    before = ui_language()
+    try:
+        choose_language("ru")
+        assert [c for c, _who in reports] == [Changes(language=True)]
+    finally:
+        choose_language(before)
