@@ -56,15 +56,33 @@ class SearchCancel:
             self._connection = None
 
     def cancel(self) -> None:
-        """Stop the search: now if it runs, before it starts otherwise."""
+        """Stop the search: now if it runs, before it starts otherwise. Never blocks."""
         with self._lock:
             self.cancelled = True
             connection = self._connection
             if connection is None:
                 return
-            stop = getattr(connection, "cancel", None) or getattr(connection, "interrupt", None)
-            if stop is not None:
-                stop()
+            interrupt = getattr(connection, "interrupt", None)
+            if interrupt is not None:  # SQLite: a flag, instant
+                interrupt()
+                return
+        # psycopg asks the server over a connection of its own: not in the GUI's thread.
+        threading.Thread(target=self._cancel_on_server, daemon=True).start()
+
+    def _cancel_on_server(self) -> None:
+        # Under the lock: the search cannot hand its connection back to the pool
+        # (and another statement start on it) before the cancel is sent.
+        with self._lock:
+            connection = self._connection
+            if connection is None:
+                return  # finished meanwhile
+            try:
+                if hasattr(connection, "cancel_safe"):
+                    connection.cancel_safe(timeout=2.0)
+                elif hasattr(connection, "cancel"):
+                    connection.cancel()
+            except Exception:  # the server unreachable: its statement timeout still holds
+                return
 
 
 def clean_query(text: str) -> str:

@@ -195,7 +195,7 @@ DEVICES = ("iPhone 16 128 GB", "Galaxy S25", "Pixel 9", "Xiaomi 15")
 
 
 def _surnames(rnd: random.Random, count: int = 6000) -> list[str]:
-    names = set()
+    names: set[str] = set()
     while len(names) < count:
         word = "".join(rnd.choice(SYLLABLES) for _ in range(rnd.randint(2, 3)))
         names.add((word + rnd.choice(ENDINGS)).capitalize())
@@ -388,6 +388,7 @@ def measure(db: Database, samples: int, seed: int = 2) -> list[Figure]:
             ).one()
             picks.append((no, *row))
         heavy = conn.scalar(select(Customer.id).where(Customer.customer_no == "C-0000000"))
+        assert heavy is not None
         heavy_entries = conn.scalar(
             select(func.count())
             .select_from(HistoryEntry.__table__)
