@@ -7,6 +7,7 @@ row, on PostgreSQL a login role granted its group (dropped afterwards).
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -344,3 +345,85 @@ def test_each_role_is_refused_in_sql_with_its_own_login(
         if role == "partner":
             seen = conn.execute("SELECT customer_no FROM customers").fetchall()
             assert seen == [("C-A1",)]
+
+
+# --- generated attempts: a partner's login against another partner's customers -------------
+
+ATTEMPTS = ("search", "open", "history", "todo", "note", "start process", "letter")
+
+
+@pytest.mark.parametrize(
+    "engine", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_generated_attempts_by_a_partner_never_reach_another_partners_customers(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    """Hundreds of generated use-case calls by partner A's login on B's customers: none passes."""
+    from collections import Counter
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from app.services.errors import NotFoundError
+
+    base = request.getfixturevalue("sqlite_db" if engine == "sqlite" else "pg_db")
+    made = Sessions(
+        base, monkeypatch, request.getfixturevalue("logins") if engine == "postgresql" else None
+    )
+    request.addfinalizer(made.close)
+    world = _world(base)
+    db = made.login("partner", world.partners["A"])
+    with base.transaction() as session:
+        foreign = session.execute(
+            select(Customer.customer_no, Customer.name, Customer.msisdn).where(
+                Customer.partner_id == world.partners["B"]
+            )
+        ).one()
+    queries = st.sampled_from([*foreign, foreign.msisdn[3:], "Kunde", "C-", "B"])
+    tried: Counter[str] = Counter()
+    refused: Counter[str] = Counter()
+
+    @settings(
+        max_examples=400,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(kind=st.sampled_from(ATTEMPTS), query=queries, text=st.text(min_size=1, max_size=20))
+    def attempt(kind: str, query: str, text: str) -> None:
+        b = world.customers["B"]
+        calls: dict[str, Callable[[], object]] = {
+            "open": lambda: customers.customer_overview(db, b),
+            "history": lambda: customers.history_page(db, b),
+            "todo": lambda: todo.todo_for_customer(db, b),
+            "note": lambda: customers.add_note(db, b, text.strip() or "x"),
+            "start process": lambda: runs.open_run(db, b, "complaint", "intake"),
+            "letter": lambda: letters.request_letter(
+                db, customer_id=b, document="x", language="de", context={}, author=text
+            ),
+        }
+        tried[kind] += 1
+        if kind == "search":
+            hits = customers.search_customers(db, query)
+            assert all(hit.id != b for hit in hits)
+            refused[kind] += 1
+            return
+        if kind == "history":  # refused, or (row level security) an empty page
+            with contextlib.suppress(PermissionDenied):
+                assert customers.history_page(db, b).items == ()
+            refused[kind] += 1
+            return
+        with pytest.raises((PermissionDenied, NotFoundError)):
+            calls[kind]()
+        refused[kind] += 1
+
+    attempt()
+    with base.transaction() as session:
+        written = session.scalar(
+            select(HistoryEntry.id).where(
+                HistoryEntry.customer_id == world.customers["B"], HistoryEntry.author != "a"
+            )
+        )
+    assert written is None
+    assert sum(tried.values()) >= 400 and tried == refused
+    print(f"\n{engine}: tried {dict(tried)}, refused {dict(refused)}")
