@@ -219,6 +219,8 @@ def test_entries_record_the_user_not_a_name_they_chose(sessions: Sessions) -> No
     item = customers.add_note(db, world.customers["A"], "Rückruf")
     assert item.author == sessions.names["agent"]
     assert identity.signature(db, "Jemand Anders") == sessions.names["agent"]
+    signed = customers.add_note(db, world.customers["A"], "Rückruf", author="Jemand Anders")
+    assert signed.author == sessions.names["agent"]
 
 
 # --- identity ----------------------------------------------------------------------------

@@ -314,6 +314,8 @@ def add_note(
     me = require(db, Action.RECORD)
     body = clean_note_text(text)
     who = (author if author is not None else current_author(db)).strip()
+    if me.registered:  # a user signs with their own login, whatever a caller passes
+        who = me.login
     if not who:
         raise ValidationError(_("The agent name is empty; set it in the settings."), "author")
     if len(who) > AUTHOR_MAX_LENGTH:

@@ -42,6 +42,7 @@ from app.services.case_record import close_unrecorded, move_cursor, record_step
 from app.services.customers import currency_for_country
 from app.services.errors import NotFoundError, ServiceError, ValidationError
 from app.services.identity import author as current_author
+from app.services.identity import signature
 from app.services.permissions import Action, check_customer, require
 from app.services.playbooks import playbook_for
 from app.services.run_view import (
@@ -139,7 +140,7 @@ def complete_step(
     """Complete the current step with ``answers``: validate, record, move on."""
     me = require(db, Action.RECORD)
     today = today or date.today()
-    author = author or current_author(db)
+    author = signature(db, author)  # a user signs with their own login
     db.origin  # noqa: B018 - read (or created) first: writing it inside the step would lock SQLite
     with UnitOfWork(db) as uow:
         case, customer, playbook = _load(uow, case_id)
