@@ -11,6 +11,7 @@ Alembic migrations.
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, select, text
 from sqlalchemy.engine import URL, ExceptionContext, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.i18n import _
@@ -280,6 +281,7 @@ class Database:
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._origin: str | None = None
+        self._origin_lock = threading.Lock()
         if migrate is None:
             migrate = self.dialect == "sqlite"
             self.ensure_schema(upgrade_allowed=migrate)
@@ -332,16 +334,29 @@ class Database:
     @property
     def origin(self) -> str:
         """This installation's id, written into every history entry it creates."""
-        if self._origin is None:
-            from app.store.models import AppMeta
+        with self._origin_lock:
+            if self._origin is None:
+                self._origin = self._read_or_create_origin()
+            return self._origin
 
+    def _read_or_create_origin(self) -> str:
+        from app.store.models import AppMeta
+
+        query = select(AppMeta.value).where(AppMeta.key == "origin")
+        try:
             with self.transaction() as session:
-                row = session.scalar(select(AppMeta).where(AppMeta.key == "origin"))
-                if row is None:
-                    row = AppMeta(key="origin", value=uuid.uuid4().hex)
-                    session.add(row)
-                self._origin = row.value
-        return self._origin
+                value = session.scalar(query)
+                if value is None:
+                    value = uuid.uuid4().hex
+                    session.add(AppMeta(key="origin", value=value))
+                return value
+        except IntegrityError:
+            # Another process created it between our read and our insert: use theirs.
+            with self.transaction() as session:
+                stored = session.scalar(query)
+            if stored is None:
+                raise
+            return stored
 
     def has_schema(self) -> bool:
         return inspect(self.engine).has_table("customers")
