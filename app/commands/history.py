@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from app.cli import CommandError, add_db_option
-from app.i18n import _, ngettext
+from app.i18n import _
 
 if TYPE_CHECKING:
     from app.services.customers import CustomerHit
@@ -105,6 +105,7 @@ def open_database(args: argparse.Namespace) -> Database:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from app.services.history_check import check_words, from_report
     from app.store.chain import PartialViewError, verify_database
 
     db = open_database(args)
@@ -117,19 +118,7 @@ def _verify(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False))
         return 0 if report.ok else EXIT_CHECK_FAILED
-    checked = ngettext(
-        "{entries} history entry in {chains} chain(s)",
-        "{entries} history entries in {chains} chain(s)",
-        report.entries,
-    ).format(entries=report.entries, chains=report.chains)
-    if report.ok:
-        print(_("{checked}: every entry matches").format(checked=checked))
-    else:
-        print(
-            _("{checked}: entry {entry} does not match: {reason}").format(
-                checked=checked, entry=report.first_bad, reason=report.first_reason
-            )
-        )
+    print(check_words(from_report(report)))
     return 0 if report.ok else EXIT_CHECK_FAILED
 
 

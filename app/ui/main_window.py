@@ -9,7 +9,9 @@ adds a note, F5 reloads, Ctrl+1..Ctrl+4 open the worklists. The status bar
 names the database in use and who is working with which role, and shows a
 busy bar while something runs that the agent waits for. What the user's
 role may not do (app/services/permissions.py) is hidden: the services
-refuse it regardless. The window refreshes no screen by hand: every screen
+refuse it regardless. A supervisor or an administrator checks the history's
+hash chains from the Customer menu ("Verify the history…"), in the background,
+and reads the outcome in a message box. The window refreshes no screen by hand: every screen
 refreshes itself when an operation reports a change it shows
 (:mod:`app.ui.changes`).
 """
@@ -40,6 +42,7 @@ from app.ui.qt import (
     QKeySequence,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QModelIndex,
     QProgressBar,
     QSplitter,
@@ -55,6 +58,7 @@ from app.ui.timeline_delegate import ItemRole
 from app.ui.worklists import KIND_TITLES, WorklistWindow
 
 if TYPE_CHECKING:
+    from app.services.history_check import HistoryCheck
     from app.store.db import Database
 
 SP = QStyle.StandardPixmap
@@ -74,6 +78,10 @@ class MainWindow(QMainWindow):
         self.customer_id: uuid.UUID | None = None
         self.overview: CustomerOverview | None = None
         self._busy_text = ""
+        #: A history check is running (its action is disabled until it is done).
+        self._verifying = False
+        #: The last history check's outcome box (tests read it).
+        self.verify_box: QMessageBox | None = None
         self.note_dialog: NoteDialog | None = None
         self.worklist_window: WorklistWindow | None = None
         #: The day "what to do now", worklists and scripts decide for (None: today).
@@ -157,6 +165,9 @@ class MainWindow(QMainWindow):
         self.act_settings = self._action(
             "actSettings", SP.SP_FileDialogDetailedView, "Ctrl+,", self.show_settings
         )
+        self.act_verify_history = self._action(
+            "actVerifyHistory", SP.SP_DialogApplyButton, "", self.verify_history
+        )
         # Letters: "Letters…" (Ctrl+L) in the Customer menu, a month's letters in Worklists.
         self.act_letters = letters_action(self, self._letters_customer, self._no_customer)
         self.addAction(self.act_letters)
@@ -191,6 +202,8 @@ class MainWindow(QMainWindow):
             self.act_reload,
             None,
             self.act_letters,
+            None,
+            self.act_verify_history,
         ):
             if action is None:
                 self.menu_customer.addSeparator()
@@ -250,6 +263,10 @@ class MainWindow(QMainWindow):
             self.act_diagnostics: (
                 _("Copy &diagnostics"),
                 _("Put what IT support needs to know about this installation on the clipboard"),
+            ),
+            self.act_verify_history: (
+                _("&Verify the history…"),
+                _("Check that no history entry was changed or removed since it was recorded"),
             ),
             self.act_settings: (
                 _("&Settings…"),
@@ -313,6 +330,7 @@ class MainWindow(QMainWindow):
         for action in self.act_worklists:
             action.setVisible(worklists)
         self.menu_worklists.menuAction().setVisible(worklists or record)
+        self.act_verify_history.setVisible(self.may(Action.REPORTS))
 
     def _identity_known(self, db: Database, identity: Identity) -> None:
         if db is not self.db:
@@ -336,6 +354,7 @@ class MainWindow(QMainWindow):
         self.act_history.setEnabled(has_customer)
         self.act_todo.setEnabled(has_customer)
         self.act_find.setEnabled(self.db is not None)
+        self.act_verify_history.setEnabled(self.db is not None and not self._verifying)
 
     # -- database and busy state -------------------------------------------------------------
 
@@ -528,6 +547,54 @@ class MainWindow(QMainWindow):
             dialog = EntryDialog(self, item)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.open()
+
+    # -- history check ------------------------------------------------------------------
+
+    def verify_history(self) -> None:
+        """Customer > Verify the history: check every hash chain in the background."""
+        if self.db is None or self._verifying or not self.may(Action.REPORTS):
+            return
+        from app.services.history_check import check_history
+        from app.ui.worker import Op
+
+        db = self.db
+        self._verifying = True
+        self._update_actions()
+        self.set_busy(_("Checking the history…"))
+        Op(self, check_history, db).success(self._history_checked).finished(
+            self._history_check_done
+        ).run()
+
+    def _history_check_done(self) -> None:
+        self._verifying = False
+        self.clear_busy()
+        self._update_actions()
+
+    def _history_checked(self, check: HistoryCheck) -> None:
+        from app.i18n import format_datetime
+        from app.services.history_check import check_words
+        from app.ui.timeline_delegate import local_time
+
+        box = QMessageBox(
+            QMessageBox.Icon.Information if check.ok else QMessageBox.Icon.Warning,
+            _("History check"),
+            check_words(check),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("historyCheckMessage")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if not check.ok and check.created_at is not None:
+            box.setInformativeText(
+                _("The entry was recorded {when} by {author} for customer {customer}.").format(
+                    when=format_datetime(local_time(check.created_at)),
+                    author=check.author or "",
+                    customer=check.customer_no or "",
+                )
+            )
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.verify_box = box
+        box.open()
 
     # -- help -------------------------------------------------------------------------------
 
