@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import threading
 import uuid
 import weakref
 from dataclasses import dataclass
@@ -78,6 +79,8 @@ class Identity:
 
 
 _IDENTITIES: weakref.WeakKeyDictionary[Database, Identity] = weakref.WeakKeyDictionary()
+#: Background workers ask at the same moment (a search and opening a customer).
+_RESOLVING = threading.Lock()
 
 
 def os_login() -> str:
@@ -95,8 +98,11 @@ def current(db: Database) -> Identity:
     """Who is working on ``db`` (resolved once per database object)."""
     found = _IDENTITIES.get(db)
     if found is None:
-        found = resolve(db)
-        _IDENTITIES[db] = found
+        with _RESOLVING:
+            found = _IDENTITIES.get(db)
+            if found is None:
+                found = resolve(db)
+                _IDENTITIES[db] = found
     return found
 
 
@@ -112,6 +118,16 @@ def forget(db: Database) -> None:
 
 def resolve(db: Database) -> Identity:
     """The identity of the login ``db`` works as; :class:`UnknownUserError` if it has none."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        return _resolve(db)
+    except IntegrityError:
+        # Another process opened the new file first and became its owner: read that.
+        return _resolve(db)
+
+
+def _resolve(db: Database) -> Identity:
     from sqlalchemy import select, text
 
     from app.store.models import AppMeta, Partner, User
