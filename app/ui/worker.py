@@ -161,8 +161,23 @@ def describe_error(exc: BaseException) -> str:
         return _("Rule files: %(problem)s") % {"problem": exc.with_line()}
     if isinstance(exc, PlaybookError):
         return _("Playbook files: %(problem)s") % {"problem": exc.with_line()}
-    first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return _("Something went wrong: {error}").format(error=first_line[:300])
+    # Anything else is not the agent's to read: the log and "Copy details" keep it.
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(exc, OperationalError | OSError):
+        return _(
+            "The database cannot be reached or written just now, so the last action was "
+            "not completed. Try again; if it keeps happening, tell IT (Help > Copy diagnostics)."
+        )
+    if isinstance(exc, DBAPIError):
+        return _(
+            "The database refused the last action, so it was not completed. Try again; if "
+            "it keeps happening, tell IT (Help > Copy diagnostics)."
+        )
+    return _(
+        "Something unexpected went wrong and the last action was not completed. If it "
+        "happens again, tell IT (Help > Copy diagnostics)."
+    )
 
 
 def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> QMessageBox:
