@@ -327,7 +327,8 @@ def _customer(
                  "exceeded": rnd.random() < 0.6, "data_mb_used": 12000, "limit_mb": 10240,
                  "created_at": now, "updated_at": now},
             )  # fmt: skip
-    count = entries if entries > 100 else rnd.randint(max(0, entries - 5), entries + 5)
+    spread = min(5, entries)  # on average ``entries``; exactly that for the heavy customer
+    count = entries if entries > 100 else rnd.randint(entries - spread, entries + spread)
     for k in range(count):
         process = rnd.choice(PROCESSES)
         add(
