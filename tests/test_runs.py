@@ -173,7 +173,7 @@ def test_a_started_flow_gets_the_subject_its_process_expects() -> None:
 def _open_cases(db: Database) -> list[tuple[str, str | None]]:
     with UnitOfWork(db) as uow:
         found = uow.session.scalars(select(Case).where(Case.state == CaseState.OPEN)).all()
-        return [(case.process.value, case.subject) for case in found]
+        return [(case.process, case.subject) for case in found]
 
 
 def _case_left_by_an_import(db: Database, customer: Customer) -> Case:

@@ -1,17 +1,18 @@
 """``agent-assist worklist KIND``: who needs what today, across all customers.
 
-Kinds: ``fair-use`` (this month's fair-use customers by stage), ``reminders``
-(expiry reminders due today or overdue), ``onboarding`` (onboarding tasks due
-or overdue), ``complaints`` (open complaints and claims). Without ``--json``
-one readable line per row in the UI language; with ``--json`` one object
-``{"kind", "date", "rows": [...]}``. An unknown kind or a malformed date exits 2.
+Kinds, as the registered processes bring them: ``fair-use`` (this month's
+fair-use customers by stage), ``reminders`` (expiry reminders due today or
+overdue), ``onboarding`` (onboarding tasks due or overdue), ``complaints`` (open
+complaints and claims). Without ``--json`` one readable line per row in the UI
+language; with ``--json`` one object ``{"kind", "date", "rows": [...]}``. An unknown
+kind or a malformed date exits 2.
 """
 
 from __future__ import annotations
 
 import argparse
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.cli import CommandError, add_db_option
 from app.commands.todo import (
@@ -26,7 +27,26 @@ from app.i18n import _
 if TYPE_CHECKING:
     from app.services.worklists import WorklistRow
 
-KINDS = ("fair-use", "reminders", "onboarding", "complaints")
+
+def kinds() -> tuple[str, ...]:
+    """Every worklist kind, as the registered processes (``app.processes``) bring them."""
+    from app.processes import worklists
+
+    return tuple(worklists())
+
+
+class _Kinds:
+    """The kinds in the help, read from the registry only when the help is shown (loading
+    the processes would slow down every command's start)."""
+
+    def __str__(self) -> str:
+        return ", ".join(kinds())
+
+
+def __getattr__(name: str) -> Any:
+    if name == "KINDS":  # the registered kinds, as they stand now
+        return kinds()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -39,9 +59,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "Each row names the customer and the guided script that handles it."
         ),
     )
-    parser.add_argument(
-        "kind", metavar="KIND", help=_("one of: %(kinds)s") % {"kinds": ", ".join(KINDS)}
-    )
+    kind = parser.add_argument("kind", metavar="KIND", help=_("one of: %(kinds)s"))
+    kind.kinds = _Kinds()  # type: ignore[attr-defined]  # argparse fills %(kinds)s from it
     add_date_option(parser)
     add_db_option(parser)
     parser.add_argument("--json", action="store_true", help=_("write the rows as one JSON object"))
@@ -52,10 +71,11 @@ def run(args: argparse.Namespace) -> int:
     """Handle ``agent-assist worklist``; returns the exit code."""
     from app.services.worklists import worklist
 
-    if args.kind not in KINDS:
+    known = kinds()
+    if args.kind not in known:
         raise CommandError(
             _("unknown worklist {kind!r}; expected one of: {kinds}").format(
-                kind=args.kind, kinds=", ".join(KINDS)
+                kind=args.kind, kinds=", ".join(known)
             ),
             EXIT_INVALID,
         )

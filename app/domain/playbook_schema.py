@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, model_validator
@@ -317,7 +317,8 @@ class Flow(_Strict):
 
 class Meta(_Strict):
     id: Ident
-    process: Literal["fair_use", "expiry", "contract", "onboarding", "complaint"]
+    #: A registered process (the service layer passes their names to :func:`load_playbook`).
+    process: Ident
     version: str = Field(min_length=1, max_length=32)
     valid_from: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
     title: Localized
@@ -366,8 +367,11 @@ def _where(loc: tuple[Any, ...], data: Mapping[str, Any]) -> tuple[str, str]:
     return "", text
 
 
-def load_playbook(file: str, data: object) -> Playbook:
-    """Validate parsed YAML; raise :class:`PlaybookError` naming file, place and problem."""
+def load_playbook(file: str, data: object, processes: Collection[str] | None = None) -> Playbook:
+    """Validate parsed YAML; raise :class:`PlaybookError` naming file, place and problem.
+
+    ``processes``: the known process names (the registered processes, which the domain
+    does not know); None accepts any."""
     if not isinstance(data, dict):
         raise PlaybookError(file, "", "a playbook file is a mapping with meta, facts, sms, flows")
     try:
@@ -378,6 +382,13 @@ def load_playbook(file: str, data: object) -> Playbook:
         message = str(error["msg"]).removeprefix("Value error, ")
         problem = f"{field}: {message}" if field else message
         raise PlaybookError(file, place, problem, tuple(error["loc"])) from None
+    if processes is not None and playbook.meta.process not in processes:
+        raise PlaybookError(
+            file,
+            "meta.process",
+            f"is {playbook.meta.process}, expected one of: {', '.join(processes)}",
+            ("meta", "process"),
+        )
     check_references(file, playbook)
     return playbook
 

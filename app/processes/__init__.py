@@ -3,8 +3,8 @@ playbook ids its code relies on, behind one :class:`ProcessSpec`.
 
 The to-do list, the worklists, the window and ``playbooks check`` iterate over
 :func:`processes`; a process is added by writing its package and registering its
-``PROCESS`` below, one line each. Registration order is the order of the worklists;
-``ProcessSpec.urgency`` orders items due the same day.
+``PROCESS`` below, one line each. Registration order is the order of the worklists and
+of "Start a process"; ``ProcessSpec.urgency`` orders items due the same day.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ __all__ = [
     "register",
     "spec_of",
     "unregister",
+    "worklist_titles",
     "worklists",
 ]
 
@@ -67,10 +68,20 @@ def worklists() -> dict[str, WorklistBuilder]:
     return {kind: build for spec in processes() for kind, build in spec.worklists.items()}
 
 
+def worklist_titles() -> dict[str, str]:
+    """Every worklist kind -> its name (marked with ``N_``; the kind when it has none), in
+    registration order."""
+    return {
+        kind: spec.worklist_titles.get(kind, kind)
+        for spec in processes()
+        for kind in spec.worklists
+    }
+
+
 from app.processes import complaint, contract, expiry, fair_use, onboarding  # noqa: E402
 
 register(fair_use.PROCESS)
 register(expiry.PROCESS)
+register(contract.PROCESS)
 register(onboarding.PROCESS)
 register(complaint.PROCESS)
-register(contract.PROCESS)

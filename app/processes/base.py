@@ -127,8 +127,10 @@ class ProcessSpec:
     when its playbook lacks one); ``todo`` its items of "what to do now" for one
     customer; ``covers_case`` whether one of those items already stands for an
     open case of the process (otherwise the case is listed on its own);
-    ``worklists`` its worklists by kind; ``item_words`` / ``row_words`` how its
-    items and worklist rows read.
+    ``worklists`` its worklists by kind and ``worklist_titles`` their names (the
+    worklist window's and ``agent-assist worklist``'s); ``item_words`` / ``row_words``
+    how its items and worklist rows read; ``start_words`` how "Start a process" names
+    one of its startable flows.
     """
 
     name: str
@@ -139,8 +141,13 @@ class ProcessSpec:
     todo: Callable[[TodoContext], Iterable[TodoItem]] | None = None
     covers_case: Callable[[Case, Sequence[TodoItem]], bool] = _never
     worklists: Mapping[str, WorklistBuilder] = field(default_factory=dict)
+    #: Worklist kind -> its name, marked with ``N_`` ("Fair use by stage").
+    worklist_titles: Mapping[str, str] = field(default_factory=dict)
     item_words: Callable[[Any], tuple[str, str]] | None = None
     row_words: Callable[[WorklistRow], str] | None = None
+    #: How "Start a process" words a startable flow, ``{flow}`` its title, marked with
+    #: ``N_`` ("New complaint: {flow}"); None: the flow's title.
+    start_words: str | None = None
     #: The order among items due the same day (lower first); None: after all others.
     urgency: int | None = None
 

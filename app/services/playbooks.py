@@ -18,8 +18,19 @@ from app.domain.playbook_schema import Flow, Localized, Playbook, PlaybookError,
 from app.resources import resource_path
 from app.services.yamlfile import line_of, load_yaml_with_nodes
 
-#: The shipped processes (each registered in ``app.processes`` with its package).
-PROCESSES = ("fair_use", "expiry", "contract", "onboarding", "complaint")
+
+def process_names() -> tuple[str, ...]:
+    """The registered processes (``app.processes``), in registration order: each has a
+    playbook ``<process>.yaml``."""
+    from app.processes import processes  # the packages use this module
+
+    return tuple(spec.name for spec in processes())
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PROCESSES":  # the registered processes, as they stand now
+        return process_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _folder: list[Path] = []
@@ -74,7 +85,7 @@ def _read_yaml(path: Path) -> tuple[Any, Node | None]:
 def read_playbook(path: Path) -> Playbook:
     data, nodes = _read_yaml(path)
     try:
-        playbook = load_playbook(path.name, data)
+        playbook = load_playbook(path.name, data, process_names())
     except PlaybookError as exc:
         where = exc.loc or tuple(part for part in exc.where.split(".") if part)
         exc.line = line_of(nodes, where) if nodes is not None else None
@@ -128,7 +139,7 @@ def _shipped(process: str) -> Playbook:
 @cache
 def _explanations() -> dict[str, Localized]:
     merged: dict[str, Localized] = {}
-    for process in PROCESSES:
+    for process in process_names():
         try:
             merged.update(_shipped(process).explanations)
         except PlaybookError:
@@ -143,7 +154,7 @@ def load_all() -> None:
     the playbooks, so that wording on the GUI thread only ever hits the cache. A
     broken playbook is reported where it is used, not here.
     """
-    for process in PROCESSES:
+    for process in process_names():
         try:
             playbook_for(process)
         except PlaybookError:
@@ -153,7 +164,7 @@ def load_all() -> None:
 def startable_flows() -> list[tuple[str, Flow]]:
     """(process, flow) of every flow an agent may start on request, in process order."""
     found: list[tuple[str, Flow]] = []
-    for process in PROCESSES:
+    for process in process_names():
         try:
             flows = playbook_for(process).flows
         except PlaybookError:
@@ -164,7 +175,7 @@ def startable_flows() -> list[tuple[str, Flow]]:
 
 def playbook_for(process: str) -> Playbook:
     """The shipped playbook of ``process`` (validated once, then cached)."""
-    if process not in PROCESSES:
+    if process not in process_names():
         raise KeyError(process)
     return _shipped(process)
 

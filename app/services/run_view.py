@@ -102,7 +102,7 @@ def build_view(
     state = run_state(case)
     author = current_user_name()
     ctx = guide_context(uow, customer, case, state, today, author)
-    facts = guide_for(case.process.value).facts(ctx)
+    facts = guide_for(case.process).facts(ctx)
     values = {**builtin_facts(customer, author, today), **facts.values}
     agent = ui_language()
     currency = currency_for_country(customer.partner.country)
@@ -112,7 +112,7 @@ def build_view(
     common: dict[str, Any] = {
         "case_id": case.id,
         "customer_id": customer.id,
-        "process": case.process.value,
+        "process": case.process,
         "flow_id": flow.id,
         "flow_title": fill(flow.title, agent, values, currency),
         "playbook_version": playbook.meta.version,

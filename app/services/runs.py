@@ -61,7 +61,6 @@ from app.store.models import (
     HistoryEntry,
     Letter,
     PartnerTicket,
-    Process,
     SmsMessage,
     Task,
 )
@@ -109,7 +108,7 @@ def open_run(
         if case is None:
             case = Case(
                 customer_id=customer.id,
-                process=Process(process),
+                process=process,  # a registered process: its playbook was found
                 subject=subject,
                 opened_by=current_author(db),
                 script_state=start.state(None).to_json(),
@@ -149,7 +148,7 @@ def complete_step(
         if case.state == CaseState.CLOSED or state.finished:
             raise ServiceError(_("This case is closed; add a new history entry instead."))
         ctx = guide_context(uow, customer, case, state, today, author)
-        facts = facts_once(guide_for(case.process.value), ctx)
+        facts = facts_once(guide_for(case.process), ctx)
         fact_values = {**builtin_facts(customer, author, today), **facts.values}
         try:
             step = engine.current_step(playbook, state)
@@ -157,7 +156,7 @@ def complete_step(
                 # Branches and effects see the decision on this step's answers too.
                 given = engine.validate_answers(step, answers, today, fact_values, state.answers)
                 ctx.state = replace(state, answers={**state.answers, **given})
-                facts = facts_once(guide_for(case.process.value), ctx)
+                facts = facts_once(guide_for(case.process), ctx)
                 fact_values = {**builtin_facts(customer, author, today), **facts.values}
             result = engine.advance(playbook, state, answers, fact_values, today)
         except engine.AnswerError as exc:
@@ -171,7 +170,7 @@ def complete_step(
                 uow, playbook, customer, case, result, facts, fact_values, ctx
             )
             change = change.then(
-                guide_for(case.process.value).after_step(ctx, result.step, result.answers)
+                guide_for(case.process).after_step(ctx, result.step, result.answers)
             )
             record_step(uow, case, entry, change, result.state)
         else:  # stepping over a step recorded before: only the script's cursor moves
@@ -227,7 +226,7 @@ def _record(
     currency = currency_for_country(customer.partner.country)
     recorded: list[str] = []
     payload: dict[str, Any] = {
-        "process": case.process.value,
+        "process": case.process,
         "subject": case.subject,
         "flow": result.state.flow,
         "step": step.id,
@@ -353,7 +352,7 @@ def _apply(
 
 
 def _sms(case: Case, template: str) -> Localized:
-    return _playbook(case.process.value).sms[template]
+    return _playbook(case.process).sms[template]
 
 
 def _json_facts(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -427,7 +426,7 @@ def _load(uow: UnitOfWork, case_id: uuid.UUID) -> tuple[Case, Customer, Playbook
     case = uow.cases.get(case_id)
     if case is None or not has_run(case):
         raise NotFoundError(_("This case has no guided script."))
-    return case, _customer(uow, case.customer_id), _playbook(case.process.value)
+    return case, _customer(uow, case.customer_id), _playbook(case.process)
 
 
 class _Start:
@@ -507,7 +506,7 @@ def path_to(flow: Flow, target: str) -> tuple[str, ...]:
 
 def case_answers(case: Case) -> Mapping[str, Any]:
     """Answers of earlier steps the case keeps, by input id (its guide knows where)."""
-    guide = guide_for(case.process.value)
+    guide = guide_for(case.process)
     kept = getattr(guide, "answers_on_case", None)
     return kept(case) if callable(kept) else {}
 
@@ -521,7 +520,7 @@ def _where_it_stands(uow: UnitOfWork, case: Case, start: _Start) -> _Start:
     from app.store import records
 
     done = records.actions_done(uow.session, [case.customer_id])
-    actions = done.get((case.customer_id, case.process.value, case.subject), set())
+    actions = done.get((case.customer_id, case.process, case.subject), set())
     flow, step, step_done = case_position(case, actions)
     if flow != start.flow or step is None:
         return start
@@ -554,8 +553,7 @@ def _open_case(
     candidates = [
         case
         for case in uow.cases.open_for(customer.id)
-        if case.process.value == process
-        and (case.id == case_id if case_id else case.subject == subject)
+        if case.process == process and (case.id == case_id if case_id else case.subject == subject)
     ]
     if case_id and not candidates:
         raise NotFoundError(_("This case is closed or does not belong to this customer."))

@@ -74,7 +74,7 @@ def case_position(case: Case, done: Iterable[str] = ()) -> tuple[str | None, str
             return PARTNER_FEEDBACK, None, False  # the decision waits for the partner's answer
         return state["flow"], None, False
     try:
-        flows = {flow.id: flow for flow in playbook_for(case.process.value).flows}
+        flows = {flow.id: flow for flow in playbook_for(case.process).flows}
     except (PlaybookError, KeyError):
         return None, None, False
     subject = case.subject or ""
@@ -112,7 +112,7 @@ def case_items(
     """
     out: list[CaseItem] = []
     for case in cases:
-        process = case.process.value
+        process = case.process
         spec = spec_of(process)
         if spec is not None and spec.covers_case(case, items):
             continue

@@ -88,6 +88,10 @@ class Role(enum.StrEnum):
 
 
 class Process(enum.StrEnum):
+    """The shipped processes' names, for the code that names one. A case's ``process``
+    column is plain text: any process registered in ``app.processes`` may be stored
+    without a migration, the service layer checks the name against that registry."""
+
     FAIR_USE = "fair_use"
     EXPIRY = "expiry"
     CONTRACT = "contract"
@@ -317,7 +321,8 @@ class Case(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"), index=True)
-    process: Mapped[Process] = mapped_column(_enum(Process), index=True)
+    #: A registered process's name (``app.processes``), e.g. ``fair_use``.
+    process: Mapped[str] = mapped_column(String(32), index=True)
     #: What the case is about within its process: a month, a bundle, a request.
     subject: Mapped[str | None] = mapped_column(String(100))
     stage: Mapped[str | None] = mapped_column(String(40))

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from app.domain.playbook_schema import Localized
 from app.i18n import _, ngettext, ui_language
+from app.processes import spec_of
 from app.services.todo import (
     OpenTarget,
     TodoList,
@@ -328,8 +329,9 @@ class TodoPanel(QGroupBox):
         language = ui_language()
         for option in starts:
             label = option.title.get(language)
-            if option.process == "complaint":
-                label = _("New complaint: {flow}").format(flow=label)
+            spec = spec_of(option.process)
+            if spec is not None and spec.start_words:
+                label = _(spec.start_words).format(flow=label)
             if option.about_words:
                 label = f"{label} — {option.about_words}"
             action = QAction(f"{process_label(option.process)} — {label}", self.start_menu)

@@ -1,9 +1,10 @@
 """Worklists: who needs what today, across all customers, in a window of its own.
 
-Four lists (Ctrl+1..Ctrl+4 here and in the main window): this month's
-fair-use customers by stage, expiry reminders due, onboarding tasks due or
-overdue, open complaints and claims. The table keeps the order of
-:func:`app.services.worklists.worklist` (most urgent first). Enter (or a
+One list per worklist the registered processes bring (Ctrl+1, Ctrl+2, ... here
+and in the main window): this month's fair-use customers by stage, expiry
+reminders due, onboarding tasks due or overdue, open complaints and claims.
+The table keeps the order of :func:`app.services.worklists.worklist` (most
+urgent first). Enter (or a
 double click) on a row opens the customer in the main window with the
 row's playbook in the guided panel; F5 reloads; Escape closes the window.
 The shown list loads itself again when an operation changes cases or letters
@@ -12,11 +13,13 @@ The shown list loads itself again when an operation changes cases or letters
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from app.i18n import N_, _, format_date, ngettext
+from app.processes import worklist_titles
 from app.services.wording import row_words
 from app.services.worklists import WorklistRow, worklist
 from app.ui.changes import Changes, on_changes
@@ -47,13 +50,22 @@ from app.ui.worker import Op, describe_error
 if TYPE_CHECKING:
     from app.store.db import Database
 
-#: Worklist kind -> its name, in menu order (Ctrl+1..Ctrl+4).
-KIND_TITLES: dict[str, str] = {
-    "fair-use": N_("Fair use by stage"),
-    "reminders": N_("Reminders due today"),
-    "onboarding": N_("Onboarding tasks due or overdue"),
-    "complaints": N_("Complaints and claims"),
-}
+
+class _KindTitles(Mapping[str, str]):
+    """Worklist kind -> its name (marked with ``N_``), in menu order (Ctrl+1, Ctrl+2, ...),
+    as the registered processes bring them (:func:`app.processes.worklist_titles`)."""
+
+    def __getitem__(self, kind: str) -> str:
+        return worklist_titles()[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(worklist_titles())
+
+    def __len__(self) -> int:
+        return len(worklist_titles())
+
+
+KIND_TITLES: Mapping[str, str] = _KindTitles()
 COLUMNS = (N_("Customer"), N_("Name"), N_("What"), N_("Due"), N_("Overdue"))
 RowRole = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex

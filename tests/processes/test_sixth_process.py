@@ -1,5 +1,8 @@
-"""Adding a process is one package and one registration: a tiny sixth process shows up in
-the to-do list, the worklists, their wording and ``playbooks check``."""
+"""Adding a process is one package, its resource files and one registration: a tiny sixth
+process (number porting, its playbook in ``data/porting.yaml``) registered by one line shows
+up in the to-do list, the worklists and their wording, in "Start a process", runs its flow
+and stores a case of its own on real SQLite (no migration, no list to extend), is a kind of
+``agent-assist worklist`` and is validated by ``playbooks check``."""
 
 from __future__ import annotations
 
@@ -14,21 +17,27 @@ from typing import Any, ClassVar
 import pytest
 from sqlalchemy.orm import Session
 
+from app.cli import main
 from app.domain.ruleset import RuleSet
 from app.processes import ProcessSpec, TodoContext, register, unregister, worklists
 from app.resources import resource_path
-from app.services.playbooks import check_folder
+from app.services import runs
+from app.services.playbooks import check_folder, use_playbooks_dir
 from app.services.todo import todo_for
 from app.services.todo_items import OpenTarget, TodoItem, WorklistRow, row
 from app.services.wording import item_words, row_words
 from app.services.worklists import worklist
 from app.store import records
 from app.store.db import Database
+from app.store.models import CaseState
 from app.store.repositories import UnitOfWork
 from app.ui.labels import process_label
-from tests.processes.helpers import add_customer
+from app.ui.todo_panel import TodoPanel
+from tests.processes.helpers import add_customer, case_row
 
 TODAY = date(2026, 3, 15)
+#: The sixth process's resource file: its playbook.
+PORTING_PLAYBOOK = Path(__file__).parent / "data" / "porting.yaml"
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,7 @@ PORTING = ProcessSpec(
     playbook_ids={"port_out": ("confirm",)},
     todo=porting_todo,
     worklists={"porting": porting_worklist},
+    worklist_titles={"porting": "Porting requests"},
     item_words=lambda item: ("Porting", "take the number along"),
     row_words=lambda r: f"Porting {r.about}",
     urgency=0,
@@ -78,11 +88,42 @@ PORTING = ProcessSpec(
 
 @pytest.fixture
 def sixth() -> Iterator[ProcessSpec]:
-    register(PORTING)
+    register(PORTING)  # the one line that adds the process
     try:
         yield PORTING
     finally:
         unregister(PORTING.name)
+
+
+@pytest.fixture
+def playbooks(tmp_path: Path) -> Iterator[Path]:
+    """The shipped playbooks and the sixth process's, as the folder playbooks are read from."""
+    folder = tmp_path / "playbooks"
+    folder.mkdir()
+    for file in [*resource_path("playbooks").glob("*.yaml"), PORTING_PLAYBOOK]:
+        shutil.copy(file, folder / file.name)
+    use_playbooks_dir(folder)
+    try:
+        yield folder
+    finally:
+        use_playbooks_dir(None)
+
+
+def _customer(db: Database) -> tuple[uuid.UUID, str]:
+    with UnitOfWork(db) as uow:
+        customer = add_customer(
+            uow,
+            partner="Partner",
+            country="CH",
+            partner_language="de",
+            msisdn="+41791234567",
+            name="Anna Muster",
+            language="de",
+            customer_value=2,
+            activation_date=date(2026, 3, 1),
+        )
+        uow.commit()
+        return customer.id, customer.customer_no
 
 
 def test_a_registered_sixth_process_lists_its_items_worklist_and_words(
@@ -119,6 +160,96 @@ def test_playbooks_check_asks_the_sixth_process_for_its_playbook(
         shutil.copy(file, tmp_path / file.name)
     problems = check_folder(tmp_path)
     assert len(problems) == 1 and problems[0].startswith("porting.yaml")
+
+
+def test_start_a_process_offers_its_flow_which_runs_and_stores_its_case(
+    qtbot: Any, sixth: ProcessSpec, playbooks: Path, sqlite_db: Database
+) -> None:
+    customer_id, customer_no = _customer(sqlite_db)
+    panel = TodoPanel()
+    qtbot.addWidget(panel)
+    panel.load(sqlite_db, customer_no, TODAY)
+    qtbot.waitUntil(lambda: panel.data is not None, timeout=10_000)
+    [action] = [a for a in panel.start_menu.actions() if a.objectName() == "start_porting_port_out"]
+    assert action.text() == "Number porting — Take the number to another operator"
+    assert panel.start_button.isVisibleTo(panel)
+    with qtbot.waitSignal(panel.open_requested) as chosen:
+        action.trigger()
+    target = chosen.args[0]
+    assert (target.process, target.flow, target.on_request) == ("porting", "port_out", True)
+
+    view = runs.open_run(
+        sqlite_db,
+        customer_id,
+        target.process,
+        target.flow,
+        subject=target.subject,
+        on_request=True,
+        today=TODAY,
+    )
+    assert (view.process, view.step_id) == ("porting", "confirm")
+    view = runs.complete_step(sqlite_db, view.case_id, {"confirmed": True}, today=TODAY)
+    assert view.step_id == "done"
+    case = case_row(sqlite_db, view.case_id)  # read back from the file
+    assert (case.process, case.stage, case.state) == ("porting", "requested", CaseState.OPEN)
+    view = runs.complete_step(sqlite_db, view.case_id, {}, today=TODAY)
+    assert view.finished
+    assert case_row(sqlite_db, view.case_id).state == CaseState.CLOSED
+
+
+def test_the_worklist_window_lists_it_under_its_title(
+    qtbot: Any, sixth: ProcessSpec, sqlite_db: Database
+) -> None:
+    from app.ui.worklists import WorklistWindow
+
+    _, customer_no = _customer(sqlite_db)
+    window = WorklistWindow()
+    qtbot.addWidget(window)
+    window.set_database(sqlite_db, TODAY)
+    kinds = [window.selector.itemData(i) for i in range(window.selector.count())]
+    assert kinds == ["fair-use", "reminders", "onboarding", "complaints", "porting"]
+    assert window.selector.itemText(4) == "5. Porting requests  (Ctrl+5)"
+    window.show_kind("porting")
+    assert window.windowTitle() == "Worklist: Porting requests"
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=10_000)
+    assert window.model.index(0, 0).data() == customer_no
+
+
+def test_agent_assist_worklist_accepts_its_kind(
+    sixth: ProcessSpec, sqlite_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, customer_no = _customer(sqlite_db)
+    url = str(sqlite_db.engine.url)
+    assert main(["worklist", "porting", "--date", TODAY.isoformat(), "--db", url, "--json"]) == 0
+    out = capsys.readouterr().out
+    assert '"kind": "porting"' in out and customer_no in out
+    with pytest.raises(SystemExit):
+        main(["worklist", "--help"])
+    assert "porting" in capsys.readouterr().out
+
+
+def test_playbooks_check_validates_its_playbook(
+    sixth: ProcessSpec, playbooks: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert check_folder(playbooks) == []
+    assert main(["playbooks", "check", str(playbooks)]) == 0
+    capsys.readouterr()
+    text = (playbooks / "porting.yaml").read_text(encoding="utf-8")
+    (playbooks / "porting.yaml").write_text(text.replace("id: confirm", "id: agree"), "utf-8")
+    use_playbooks_dir(playbooks)  # read the file again
+    assert check_folder(playbooks) == [
+        "porting.yaml: flows.port_out.steps.confirm: missing; the porting process relies on it"
+    ]
+    assert main(["playbooks", "check", str(playbooks)]) != 0
+    assert "porting.yaml: flows.port_out.steps.confirm" in capsys.readouterr().out
+
+
+def test_a_playbook_of_a_process_nobody_registered_is_refused(playbooks: Path) -> None:
+    from app.domain.playbook_schema import PlaybookError
+    from app.services.playbooks import read_playbook
+
+    with pytest.raises(PlaybookError, match=r"porting.yaml: meta.process: is porting, expected"):
+        read_playbook(playbooks / "porting.yaml")
 
 
 def test_after_unregistering_it_is_gone(sqlite_db: Database) -> None:

@@ -79,7 +79,7 @@ def _customers(db: Database) -> list[tuple[str, object]]:
 def _doubled_subjects(db: Database) -> list[tuple[object, str, str | None]]:
     with UnitOfWork(db) as uow:
         cases = uow.session.scalars(select(Case).where(Case.state == CaseState.OPEN)).all()
-        counts = Counter((c.customer_id, c.process.value, c.subject) for c in cases)
+        counts = Counter((c.customer_id, c.process, c.subject) for c in cases)
     return [key for key, n in counts.items() if n > 1]
 
 

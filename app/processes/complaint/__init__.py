@@ -8,6 +8,7 @@ from app.processes.complaint import guide, todo, wording, worklist
 PROCESS = ProcessSpec(
     name="complaint",
     label=N_("Complaint"),
+    start_words=N_("New complaint: {flow}"),
     guide_module=guide.__name__,
     playbook_ids={
         EVERY_FLOW: tuple(sorted({*guide.ROUTE_ENDS, guide.HAND_OVER_STEP, guide.SECOND_LINE_STEP}))
@@ -15,6 +16,7 @@ PROCESS = ProcessSpec(
     todo=todo.todo,
     covers_case=todo.covers_case,
     worklists={"complaints": worklist.complaints_worklist},
+    worklist_titles={"complaints": N_("Complaints and claims")},
     item_words=wording.item_words,
     row_words=wording.row_words,
     urgency=0,

@@ -16,6 +16,7 @@ PROCESS = ProcessSpec(
     todo=todo.todo,
     covers_case=todo.covers_case,
     worklists={"reminders": worklist.reminders_worklist},
+    worklist_titles={"reminders": N_("Reminders due today")},
     item_words=wording.item_words,
     row_words=wording.row_words,
     urgency=2,

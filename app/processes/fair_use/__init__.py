@@ -16,6 +16,7 @@ PROCESS = ProcessSpec(
     todo=todo.todo,
     covers_case=todo.covers_case,
     worklists={"fair-use": worklist.fair_use_worklist},
+    worklist_titles={"fair-use": N_("Fair use by stage")},
     item_words=wording.item_words,
     row_words=wording.row_words,
     urgency=1,

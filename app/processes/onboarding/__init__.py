@@ -13,6 +13,7 @@ PROCESS = ProcessSpec(
     todo=todo.todo,
     covers_case=todo.covers_case,
     worklists={"onboarding": worklist.onboarding_worklist},
+    worklist_titles={"onboarding": N_("Onboarding tasks due or overdue")},
     item_words=wording.item_words,
     row_words=wording.row_words,
     urgency=3,
