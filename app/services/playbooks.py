@@ -7,6 +7,7 @@ was made.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,14 @@ def process_names() -> tuple[str, ...]:
     from app.processes import processes  # the packages use this module
 
     return tuple(spec.name for spec in processes())
+
+
+@cache
+def _spec_of() -> Callable[[str], object]:
+    """The registry's look-up (imported once: the wording asks for playbooks per row)."""
+    from app.processes import spec_of
+
+    return spec_of
 
 
 def __getattr__(name: str) -> Any:
@@ -175,7 +184,7 @@ def startable_flows() -> list[tuple[str, Flow]]:
 
 def playbook_for(process: str) -> Playbook:
     """The shipped playbook of ``process`` (validated once, then cached)."""
-    if process not in process_names():
+    if _spec_of()(process) is None:
         raise KeyError(process)
     return _shipped(process)
 
