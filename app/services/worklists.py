@@ -35,7 +35,7 @@ def worklist(db: Database, kind: str, today: date | None = None) -> list[Worklis
     if builder is None:
         raise ValidationError(
             _("Unknown worklist {kind}; expected one of: {kinds}.").format(
-                kind=kind, kinds=", ".join(KINDS)
+                kind=kind, kinds=", ".join(worklists())
             ),
             field="kind",
         )

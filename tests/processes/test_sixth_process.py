@@ -22,6 +22,7 @@ from app.domain.ruleset import RuleSet
 from app.processes import ProcessSpec, TodoContext, register, unregister, worklists
 from app.resources import resource_path
 from app.services import runs
+from app.services.errors import ValidationError
 from app.services.playbooks import check_folder, use_playbooks_dir
 from app.services.todo import todo_for
 from app.services.todo_items import OpenTarget, TodoItem, WorklistRow, row
@@ -151,6 +152,8 @@ def test_a_registered_sixth_process_lists_its_items_worklist_and_words(
     rows = worklist(sqlite_db, "porting", TODAY)
     assert [r.customer_no for r in rows] == [customer_no]
     assert row_words(rows[0]) == f"Porting {customer_no}"
+    with pytest.raises(ValidationError, match="complaints, porting"):
+        worklist(sqlite_db, "porting-requests", TODAY)
 
 
 def test_playbooks_check_asks_the_sixth_process_for_its_playbook(
