@@ -8,6 +8,12 @@ so ``agent-assist rules`` starts without loading the GUI or the database.
 
 from __future__ import annotations
 
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.store.db import Database
+
 #: Module names below ``app.commands``, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "db",
@@ -22,3 +28,19 @@ COMMAND_MODULES: tuple[str, ...] = (
     "users",
     "worklist",
 )
+
+
+def open_database(args: argparse.Namespace) -> Database:
+    """The database the command works on (``--db``, ``--demo`` or the default).
+
+    A database that cannot be used is a clear line with exit code 2
+    (:class:`app.cli.CommandError`), never a traceback.
+    """
+    from app.cli import CommandError
+    from app.config import resolve_db_url
+    from app.store.db import Database, DatabaseError
+
+    try:
+        return Database(resolve_db_url(getattr(args, "db", None)))
+    except DatabaseError as exc:
+        raise CommandError(str(exc)) from None

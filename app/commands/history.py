@@ -19,7 +19,8 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from app.cli import CommandError, add_db_option
+from app.cli import EXIT_REFUSED, CommandError, add_db_option
+from app.commands import open_database
 from app.i18n import _
 
 if TYPE_CHECKING:
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
     from app.store.db import Database
 
 EXIT_CHECK_FAILED = 1
-#: MULTIUSER.md: the action is not this user's to take.
-EXIT_REFUSED = 4
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -91,17 +90,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     add_db_option(listing)
     listing.set_defaults(handler=_list)
-
-
-def open_database(args: argparse.Namespace) -> Database:
-    """The database the command works on; a clear line (exit 2) when it cannot be used."""
-    from app.config import resolve_db_url
-    from app.store.db import Database, DatabaseError
-
-    try:
-        return Database(resolve_db_url(getattr(args, "db", None)))
-    except DatabaseError as exc:
-        raise CommandError(str(exc)) from None
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ import json
 import sys
 
 from app.cli import CommandError, add_db_option
+from app.commands import open_database
 from app.i18n import _
 
 ROLES = ("agent", "partner", "supervisor", "admin")
@@ -86,7 +87,6 @@ def _ask_password(login: str) -> str | None:
 
 
 def _add(args: argparse.Namespace) -> int:
-    from app.commands.history import open_database
     from app.services.errors import NotFoundError, ValidationError
     from app.services.users import add_user, check_login
 
@@ -119,7 +119,6 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from app.commands.history import open_database
     from app.services.users import list_users
 
     db = open_database(args)
@@ -138,7 +137,6 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _disable(args: argparse.Namespace) -> int:
-    from app.commands.history import open_database
     from app.services.errors import NotFoundError
     from app.services.users import disable_user
 
