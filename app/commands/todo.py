@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from app.cli import CommandError, add_db_option
+from app.commands import open_database
 from app.i18n import _
 
 if TYPE_CHECKING:
@@ -71,16 +72,6 @@ def parse_day(text: str | None) -> date:
             EXIT_INVALID,
         )
     return day
-
-
-def open_database(args: argparse.Namespace) -> Database:
-    from app.config import resolve_db_url
-    from app.store.db import Database, DatabaseError
-
-    try:
-        return Database(resolve_db_url(getattr(args, "db", None)))
-    except DatabaseError as exc:
-        raise CommandError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:

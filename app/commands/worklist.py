@@ -15,13 +15,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from app.cli import CommandError, add_db_option
-from app.commands.todo import (
-    EXIT_INVALID,
-    add_date_option,
-    open_database,
-    parse_day,
-    print_json,
-)
+from app.commands import open_database
+from app.commands.todo import EXIT_INVALID, add_date_option, parse_day, print_json
 from app.i18n import _
 
 if TYPE_CHECKING:
