@@ -3,9 +3,10 @@
 Opening a playbook (from "what to do now" or a worklist) shows the guided
 panel beside the customer, in place of the search; the history stays
 visible and shows each completed step at once. Every action has a keyboard
-shortcut and lives in a menu: Ctrl+F finds, Enter opens, Escape goes back
-(from the guided panel to the customer, from there to the search), Ctrl+N
-adds a note, F5 reloads, Ctrl+1..Ctrl+4 open the worklists. The status bar
+shortcut and lives in a menu (both built and worded in :mod:`app.ui.main_actions`):
+Ctrl+F finds, Enter opens, Escape goes back (from the guided panel to the
+customer, from there to the search), Ctrl+N adds a note, F5 reloads,
+Ctrl+1..Ctrl+4 open the worklists. The status bar
 names the database in use and who is working with which role, and shows a
 busy bar while something runs that the agent waits for. What the user's
 role may not do (app/services/permissions.py) is hidden: the services
@@ -30,23 +31,20 @@ from app.services.customers import CustomerOverview, HistoryItem
 from app.services.identity import Identity
 from app.services.permissions import Action, allowed, refuse, role_name
 from app.services.todo_items import OpenTarget
-from app.ui.common import app_icon, bind_retranslate, std_icon
+from app.ui import main_actions
+from app.ui.common import app_icon, bind_retranslate
 from app.ui.customer_view import CustomerView
 from app.ui.guided_panel import GuidedPanel
-from app.ui.language_menu import LanguageMenu
-from app.ui.letters_batch import batch_action
-from app.ui.letters_dialog import letters_action
 from app.ui.note_dialog import EntryDialog, NoteDialog
 from app.ui.qt import (
     QAction,
-    QKeySequence,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QModelIndex,
     QProgressBar,
     QSplitter,
-    QStyle,
     Qt,
     QWidget,
 )
@@ -55,20 +53,44 @@ from app.ui.settings_dialog import SettingsDialog
 from app.ui.shortcuts_dialog import ShortcutsDialog
 from app.ui.timeline import TimelinePanel
 from app.ui.timeline_delegate import ItemRole
-from app.ui.worklists import KIND_TITLES, WorklistWindow
+from app.ui.worklists import WorklistWindow
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QToolBar
+
     from app.services.history_check import HistoryCheck
     from app.store.db import Database
-
-SP = QStyle.StandardPixmap
-
+    from app.ui.language_menu import LanguageMenu
 
 log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
     """The agent's desk for one database."""
+
+    # Actions, menus and toolbar, built and worded by app.ui.main_actions.
+    act_find: QAction
+    act_back: QAction
+    act_note: QAction
+    act_reload: QAction
+    act_history: QAction
+    act_todo: QAction
+    act_quit: QAction
+    act_shortcuts: QAction
+    act_about: QAction
+    act_diagnostics: QAction
+    act_settings: QAction
+    act_verify_history: QAction
+    act_letters: QAction
+    act_batch_letters: QAction
+    #: Ctrl+1..: one per worklist kind, in the order of KIND_TITLES.
+    act_worklists: list[QAction]
+    menu_file: QMenu
+    menu_language: LanguageMenu
+    menu_customer: QMenu
+    menu_worklists: QMenu
+    menu_help: QMenu
+    toolbar: QToolBar
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,8 +130,8 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([300, 620, 0, 420])
         self.setCentralWidget(self.splitter)
 
-        self._make_actions()
-        self._make_menus()
+        main_actions.make_actions(self)
+        main_actions.make_menus(self)
         self._make_status_bar()
         self.search.customer_chosen.connect(self.open_customer)
         self.timeline.add_note_requested.connect(self.new_note)
@@ -124,106 +146,6 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     # -- construction -----------------------------------------------------------------
-
-    def _action(
-        self, name: str, pixmap: SP | None, keys: QKeySequence | str, slot: Callable[[], object]
-    ) -> QAction:
-        action = QAction(self)
-        action.setObjectName(name)
-        if pixmap is not None:
-            action.setIcon(std_icon(self, pixmap))
-        action.setShortcut(QKeySequence(keys))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
-    def _make_actions(self) -> None:
-        self.act_find = self._action(
-            "actFind", SP.SP_FileDialogContentsView, "Ctrl+F", self.focus_search
-        )
-        self.act_back = self._action("actBack", SP.SP_ArrowBack, "Esc", self.back_to_search)
-        self.act_note = self._action("actNote", SP.SP_FileIcon, "Ctrl+N", self.new_note)
-        self.act_reload = self._action("actReload", SP.SP_BrowserReload, "F5", self.reload_customer)
-        self.act_history = self._action("actHistory", None, "Ctrl+H", self.focus_history)
-        self.act_todo = self._action("actTodo", None, "Ctrl+T", self.focus_todo)
-        self.act_quit = self._action(
-            "actQuit",
-            SP.SP_DialogCloseButton,
-            QKeySequence(QKeySequence.StandardKey.Quit),
-            self.close,
-        )
-        if self.act_quit.shortcut().isEmpty():
-            self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
-        self.act_shortcuts = self._action(
-            "actShortcuts", SP.SP_DialogHelpButton, "F1", self.show_shortcuts
-        )
-        self.act_about = self._action("actAbout", SP.SP_MessageBoxInformation, "", self.show_about)
-        self.act_diagnostics = self._action(
-            "actDiagnostics", SP.SP_FileDialogInfoView, "", self.copy_diagnostics
-        )
-        self.act_settings = self._action(
-            "actSettings", SP.SP_FileDialogDetailedView, "Ctrl+,", self.show_settings
-        )
-        self.act_verify_history = self._action(
-            "actVerifyHistory", SP.SP_DialogApplyButton, "", self.verify_history
-        )
-        # Letters: "Letters…" (Ctrl+L) in the Customer menu, a month's letters in Worklists.
-        self.act_letters = letters_action(self, self._letters_customer, self._no_customer)
-        self.addAction(self.act_letters)
-        self.act_batch_letters = batch_action(self, lambda: self.db)
-        self.act_worklists = [
-            self._action(
-                f"actWorklist{n}",
-                None,
-                f"Ctrl+{n}",
-                self._worklist_opener(kind),
-            )
-            for n, kind in enumerate(KIND_TITLES, start=1)
-        ]
-
-    def _make_menus(self) -> None:
-        bar = self.menuBar()
-        self.menu_file = bar.addMenu("")
-        self.menu_file.addAction(self.act_settings)
-        self.menu_language = LanguageMenu(self)  # re-translates itself
-        self.menu_file.addMenu(self.menu_language)
-        self.menu_file.addSeparator()
-        self.menu_file.addAction(self.act_quit)
-        self.menu_customer = bar.addMenu("")
-        for action in (
-            self.act_find,
-            self.act_back,
-            None,
-            self.act_note,
-            self.act_todo,
-            self.act_history,
-            None,
-            self.act_reload,
-            None,
-            self.act_letters,
-            None,
-            self.act_verify_history,
-        ):
-            if action is None:
-                self.menu_customer.addSeparator()
-            else:
-                self.menu_customer.addAction(action)
-        self.menu_worklists = bar.addMenu("")
-        for action in self.act_worklists:
-            self.menu_worklists.addAction(action)
-        self.menu_worklists.addSeparator()
-        self.menu_worklists.addAction(self.act_batch_letters)
-        self.menu_help = bar.addMenu("")
-        self.menu_help.addAction(self.act_shortcuts)
-        self.menu_help.addAction(self.act_diagnostics)
-        self.menu_help.addAction(self.act_about)
-        self.toolbar = self.addToolBar("")
-        self.toolbar.setObjectName("mainToolbar")
-        self.toolbar.setMovable(False)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (self.act_find, self.act_back, self.act_note, self.act_reload):
-            self.toolbar.addAction(action)
 
     def _make_status_bar(self) -> None:
         status = self.statusBar()
@@ -247,46 +169,7 @@ class MainWindow(QMainWindow):
     # -- language --------------------------------------------------------------------------
 
     def retranslate(self) -> None:
-        texts = {
-            self.act_find: (_("&Find customer"), _("Search by number, phone number or name")),
-            self.act_back: (_("&Back to search"), _("Return to the search box")),
-            self.act_note: (_("&New note…"), _("Add a note to the open customer's history")),
-            self.act_reload: (_("&Reload customer"), _("Load the open customer again")),
-            self.act_history: (_("Go to &history"), _("Move to the open customer's history")),
-            self.act_todo: (
-                _("Go to &what to do now"),
-                _("Move to the open customer's to-do list; Enter opens the guided script"),
-            ),
-            self.act_quit: (_("&Quit"), _("Close the application")),
-            self.act_shortcuts: (_("&Keyboard shortcuts"), _("List the keyboard shortcuts")),
-            self.act_about: (_("&About {app}").format(app=APP_NAME), ""),
-            self.act_diagnostics: (
-                _("Copy &diagnostics"),
-                _("Put what IT support needs to know about this installation on the clipboard"),
-            ),
-            self.act_verify_history: (
-                _("&Verify the history…"),
-                _("Check that no history entry was changed or removed since it was recorded"),
-            ),
-            self.act_settings: (
-                _("&Settings…"),
-                _("Your name, the language of the application and the database"),
-            ),
-        }
-        pairs = zip(self.act_worklists, KIND_TITLES.values(), strict=True)
-        for n, (action, title) in enumerate(pairs, start=1):
-            name = _(title)
-            texts[action] = (f"&{n} {name}", _("Open the worklist: {name}").format(name=name))
-        for action, (text, tip) in texts.items():
-            action.setText(text)
-            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            action.setToolTip(f"{tip} ({shortcut})" if tip and shortcut else tip or text)
-            action.setStatusTip(tip)
-        self.menu_file.setTitle(_("&File"))
-        self.menu_customer.setTitle(_("&Customer"))
-        self.menu_worklists.setTitle(_("&Worklists"))
-        self.menu_help.setTitle(_("&Help"))
-        self.toolbar.setWindowTitle(_("Toolbar"))
+        main_actions.retranslate(self)
         self._update_title()
         self._update_db_label()
         self._update_user_label()
