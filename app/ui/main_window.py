@@ -502,13 +502,10 @@ class MainWindow(QMainWindow):
 
     def copy_diagnostics(self) -> None:
         """Help > Copy diagnostics: the report for a support ticket, on the clipboard."""
-        from app.config import resolve_db_url
-        from app.diagnostics import report
         from app.ui.worker import Op
 
-        url = self.db.url if self.db is not None else resolve_db_url()
         self.statusBar().showMessage(_("Collecting diagnostics…"), 5000)
-        Op(self, report, url, self.db).success(self._diagnostics_ready).run()
+        Op(self, _diagnostics_report, self.db).success(self._diagnostics_ready).run()
 
     def _diagnostics_ready(self, text: str) -> None:
         from app.ui.qt import QApplication
@@ -517,3 +514,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             _("Diagnostics copied to the clipboard: paste them into the support ticket."), 8000
         )
+
+
+def _diagnostics_report(db: Database | None) -> str:
+    """The diagnostics (worker thread): of the open database, else of the configured one,
+    whose URL may need the password from the operating system's credential store."""
+    from app.config import resolve_db_url
+    from app.diagnostics import report
+
+    return report(db.url if db is not None else resolve_db_url(), db)
