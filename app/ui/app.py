@@ -218,6 +218,9 @@ def run_gui(
     from app.ui.error_dialog import install_excepthook
 
     install_excepthook()  # an exception nobody caught: logged, and one sentence for the agent
+    from app.ui.gc_guard import GuiThreadCollector
+
+    GuiThreadCollector(app)  # never collect Qt objects on a worker thread
     url = resolve_db_url(db, demo=demo)
     window = MainWindow()
     window.show()
