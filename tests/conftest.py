@@ -17,6 +17,7 @@ os.environ.setdefault("AGENT_ASSIST_LOG_DIR", tempfile.mkdtemp(prefix="agent-ass
 # one install an in-memory store, tests/test_users_credentials.py).
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
+import gc
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -49,6 +50,24 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     yield
     i18n.set_ui_language(language)
     config.settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """As in the window (app/ui/gc_guard.py): a test with Qt never collects on a worker.
+
+    A worker thread that happens to trigger the cycle collector while Qt
+    objects are garbage would delete them off the GUI thread and crash.
+    """
+    if not {"qtbot", "qapp", "gui_app"} & set(request.fixturenames):
+        yield
+        return
+    enabled = gc.isenabled()
+    gc.disable()
+    yield
+    gc.collect()
+    if enabled:
+        gc.enable()
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 
 import pytest
@@ -17,17 +16,6 @@ def gui_app(qapp):
     from app.ui.app import create_application
 
     return create_application()
-
-
-@pytest.fixture(autouse=True)
-def _collect_on_the_gui_thread() -> Iterator[None]:
-    """As in the window (app/ui/gc_guard.py): no cycle collection on a worker thread."""
-    enabled = gc.isenabled()
-    gc.disable()
-    yield
-    gc.collect()
-    if enabled:
-        gc.enable()
 
 
 @pytest.fixture
