@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Insert, func, select, text
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm.util import identity_key
 
 from app.i18n import _
 
@@ -196,10 +197,133 @@ def _fill_defaults(row: MutableMapping[str, Any]) -> None:
         row.setdefault(name, None)
 
 
+# --- the history browser's filter columns (not hashed) -----------------------------
+
+#: Columns copied onto an entry from its customer and case when it is written
+#: (migration 0007): not part of :data:`FIELDS`, so not hashed.
+BROWSE_COLUMNS = ("partner_id", "process", "stage")
+
+
+def _payload_process(payload: Any) -> str | None:
+    if isinstance(payload, str):
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            return None
+    value = payload.get("process") if isinstance(payload, Mapping) else None
+    return str(value)[:32] if value else None
+
+
+def browse_values(
+    row: Mapping[str, Any],
+    partners: Mapping[Any, Any],
+    cases: Mapping[Any, tuple[str | None, str | None]],
+) -> dict[str, Any]:
+    """The filter columns of the entry ``row``: its customer's partner (from
+    ``partners``: customer id → partner id), its case's process and stage (from
+    ``cases``: case id → (process, stage)), else the process its payload names."""
+    process, stage = cases.get(row.get("case_id"), (None, None))
+    return {
+        "partner_id": partners.get(row.get("customer_id")),
+        "process": process or _payload_process(row.get("payload")),
+        "stage": stage,
+    }
+
+
+def _lookup(
+    conn: Connection, customer_ids: set[Any], case_ids: set[Any]
+) -> tuple[dict[Any, Any], dict[Any, tuple[str | None, str | None]]]:
+    """Partners of ``customer_ids`` and (process, stage) of ``case_ids``, from the database."""
+    from app.store.models import Case, Customer
+
+    partners: dict[Any, Any] = {}
+    cases: dict[Any, tuple[str | None, str | None]] = {}
+    wanted = sorted({c for c in customer_ids if c is not None}, key=str)
+    for start in range(0, len(wanted), 500):
+        for cid, pid in conn.execute(
+            select(Customer.id, Customer.partner_id).where(
+                Customer.id.in_(wanted[start : start + 500])
+            )
+        ):
+            partners[cid] = pid
+    wanted = sorted({c for c in case_ids if c is not None}, key=str)
+    for start in range(0, len(wanted), 500):
+        for kid, process, stage in conn.execute(
+            select(Case.id, Case.process, Case.stage).where(
+                Case.id.in_(wanted[start : start + 500])
+            )
+        ):
+            cases[kid] = (process, stage)
+    return partners, cases
+
+
+def _fill_browse_objects(session: Session, entries: list[Any]) -> None:
+    """Fill the filter columns of new entry objects from their customer and case,
+    as they stand in this session (new or loaded) or else in the database."""
+    from app.store.models import Case, Customer
+
+    partners: dict[Any, Any] = {}
+    cases: dict[Any, tuple[str | None, str | None]] = {}
+    for obj in session.new:
+        if isinstance(obj, Customer) and obj.id is not None:
+            partners[obj.id] = obj.partner_id
+        elif isinstance(obj, Case) and obj.id is not None:
+            cases[obj.id] = (obj.process, obj.stage)
+    for entry in entries:
+        customer = session.identity_map.get(identity_key(Customer, entry.customer_id))
+        if isinstance(customer, Customer) and entry.customer_id not in partners:
+            partners[entry.customer_id] = customer.partner_id
+        if entry.case_id is not None and entry.case_id not in cases:
+            case = session.identity_map.get(identity_key(Case, entry.case_id))
+            if isinstance(case, Case):
+                cases[entry.case_id] = (case.process, case.stage)
+    missing_customers = {e.customer_id for e in entries} - partners.keys()
+    missing_cases = {e.case_id for e in entries if e.case_id is not None} - cases.keys()
+    if missing_customers or missing_cases:
+        more_partners, more_cases = _lookup(session.connection(), missing_customers, missing_cases)
+        partners.update(more_partners)
+        cases.update(more_cases)
+    for obj in entries:
+        values = browse_values(
+            {"customer_id": obj.customer_id, "case_id": obj.case_id, "payload": obj.payload},
+            partners,
+            cases,
+        )
+        for name, value in values.items():
+            if getattr(obj, name) is None:
+                setattr(obj, name, value)
+
+
+def fill_browse_rows(
+    rows: Iterable[MutableMapping[str, Any]],
+    partners: Mapping[Any, Any],
+    cases: Mapping[Any, tuple[str | None, str | None]],
+) -> None:
+    """Fill the filter columns of entry rows (column dicts) not given yet."""
+    for row in rows:
+        for name, value in browse_values(row, partners, cases).items():
+            if row.get(name) is None:
+                row[name] = value
+
+
+def fill_browse_tables(tables: Mapping[str, list[dict[str, Any]]]) -> None:
+    """Fill the filter columns of the ``history_entries`` rows in ``tables``
+    (rows per table, written with Core) from its ``customers`` and ``cases`` rows."""
+    partners = {c["id"]: c.get("partner_id") for c in tables.get("customers", [])}
+    cases = {k["id"]: (k.get("process"), k.get("stage")) for k in tables.get("cases", [])}
+    fill_browse_rows(tables.get("history_entries", []), partners, cases)
+
+
 def chain_new_entries(session: Session, _ctx: object, _instances: object) -> None:
-    """Before a flush: give every new history entry its place in its chain."""
+    """Before a flush: give every new history entry its place in its chain
+    (and its filter columns, :data:`BROWSE_COLUMNS`)."""
     from app.store.models import HistoryEntry
 
+    unfilled = [
+        obj for obj in session.new if isinstance(obj, HistoryEntry) and obj.partner_id is None
+    ]
+    if unfilled:
+        _fill_browse_objects(session, unfilled)
     new = [obj for obj in session.new if isinstance(obj, HistoryEntry) and obj.hash is None]
     if not new:
         return
@@ -232,9 +356,17 @@ def chain_bulk_insert(state: ORMExecuteState) -> Any:
     rows: list[dict[str, Any]] = [
         dict(p) for p in (params if isinstance(params, list) else [params])
     ]
-    if all(r.get("hash") for r in rows):
+    unfilled = [r for r in rows if r.get("partner_id") is None]
+    if all(r.get("hash") for r in rows) and not unfilled:
         return None
     conn = state.session.connection()
+    if unfilled:
+        partners, cases = _lookup(
+            conn, {r.get("customer_id") for r in unfilled}, {r.get("case_id") for r in unfilled}
+        )
+        fill_browse_rows(unfilled, partners, cases)
+    if all(r.get("hash") for r in rows):
+        return state.invoke_statement(params=rows if isinstance(params, list) else rows[0])
     heads: dict[str | None, ChainHead] = {}
     for row in rows:
         _fill_defaults(row)

@@ -349,6 +349,18 @@ class HistoryEntry(Base):
     __table_args__ = (
         Index(None, "customer_id", "created_at", "id"),
         Index(None, "origin", "chain_seq", unique=True),
+        # The history browser's filters, each in its order (migration 0007).
+        Index("ix_history_entries_created_at_id", "created_at", "id"),
+        *(
+            Index(f"ix_history_entries_{name}_created_at", column, "created_at", "id")
+            for name, column in (
+                ("author", "author"),
+                ("partner", "partner_id"),
+                ("process", "process"),
+                ("stage", "stage"),
+                ("kind", "kind"),
+            )
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -373,6 +385,12 @@ class HistoryEntry(Base):
     chain_seq: Mapped[int | None] = mapped_column(BigInteger)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
+    #: What the history browser filters by, copied when the entry is written
+    #: (not part of the hash): the customer's partner, the case's process
+    #: (or the payload's) and the stage the case stood at.
+    partner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid())
+    process: Mapped[str | None] = mapped_column(String(32))
+    stage: Mapped[str | None] = mapped_column(String(40))
 
 
 class PartnerTicket(Base):
@@ -542,3 +560,7 @@ def _refuse_history_changes(session: Session, _ctx: object, _instances: object) 
 
 event.listen(Session, "before_flush", _chain.chain_new_entries)
 event.listen(Session, "do_orm_execute", _chain.chain_bulk_insert)
+
+# --- the branch sync's tables (defined on this Base, kept apart) ----------------------
+
+from app.store import sync_tables as _sync_tables  # noqa: E402, F401

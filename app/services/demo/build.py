@@ -28,7 +28,7 @@ from app.services.demo.names import (
     mobile_number,
 )
 from app.services.demo.texts import history_text
-from app.store.chain import chain_rows
+from app.store.chain import chain_rows, fill_browse_tables
 from app.store.search import name_terms
 
 #: The rule-set version the demo's decisions are recorded under.
@@ -335,6 +335,7 @@ class DemoBuilder:
         keep_before(self.rows, datetime.combine(self.today, time(0), UTC), self.now)
         # Every entry joins this installation's hash chain, in the order written.
         chain_rows(self.rows["history_entries"], {})
+        fill_browse_tables(self.rows)  # the history browser's filter columns
         return dict(self.rows)
 
 
