@@ -1,0 +1,142 @@
+"""A report's chart: its data summed from the rows, drawn as SVG, and saved as PNG.
+
+The chart is a grouped bar chart drawn with ``reportlab.graphics.charts``
+(reportlab already ships for the letters) and rendered to SVG with
+``reportlab.graphics.renderSVG``; the window shows that SVG (QtSvg) and
+:func:`save_png` paints it onto a ``QImage`` with ``QSvgRenderer``. This
+keeps out QtCharts (the 59 MB ``pyside6-addons`` wheel) and pyqtgraph (numpy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from app.services.reports.base import Chart
+
+#: Bar colours, one per series (colour-blind-safe Okabe-Ito palette).
+COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+WIDTH, HEIGHT = 640, 360
+
+
+@dataclass
+class ChartData:
+    """The sums a chart shows: ``values[series][group]``, groups and series in order of
+    first appearance (series: the value columns, or the values of the series column)."""
+
+    spec: Chart
+    columns: tuple[str, ...]
+    groups: list[str] = field(default_factory=list)
+    series: list[str] = field(default_factory=list)
+    values: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.spec.series is None:
+            self.series = list(self.spec.values)
+            self.values = {name: {} for name in self.series}
+
+    def add(self, row: Sequence[Any]) -> None:
+        """Count one report row in."""
+        cells = dict(zip(self.columns, row, strict=True))
+        group = str(cells[self.spec.group])
+        if group not in self.groups:
+            self.groups.append(group)
+        if self.spec.series is None:
+            pairs = [(name, cells[name]) for name in self.spec.values]
+        else:
+            pairs = [(str(cells[self.spec.series]), cells[self.spec.values[0]])]
+        for name, value in pairs:
+            if name not in self.values:
+                self.series.append(name)
+                self.values[name] = {}
+            column = self.values[name]
+            column[group] = column.get(group, 0.0) + float(Decimal(str(value or 0)))
+
+    def add_all(self, rows: Iterable[Sequence[Any]]) -> ChartData:
+        for row in rows:
+            self.add(row)
+        return self
+
+    def matrix(self) -> list[list[float]]:
+        """One list per series, one value per group."""
+        return [[self.values[s].get(g, 0.0) for g in self.groups] for s in self.series]
+
+
+def chart_svg(data: ChartData, series_labels: Sequence[str] | None = None, title: str = "") -> str:
+    """The chart as an SVG document (an empty frame when there is nothing to show)."""
+    from reportlab.graphics import renderSVG
+    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    from reportlab.graphics.charts.legends import Legend
+    from reportlab.graphics.shapes import Drawing, String
+    from reportlab.lib import colors
+
+    drawing = Drawing(WIDTH, HEIGHT)
+    if title:
+        drawing.add(String(WIDTH / 2, HEIGHT - 18, title, textAnchor="middle", fontSize=12))
+    matrix = data.matrix()
+    if data.groups and matrix:
+        chart = VerticalBarChart()
+        chart.x, chart.y, chart.width, chart.height = 50, 60, WIDTH - 200, HEIGHT - 100
+        chart.data = [tuple(values) for values in matrix]
+        chart.categoryAxis.categoryNames = list(data.groups)
+        chart.categoryAxis.labels.fontSize = 8
+        chart.categoryAxis.labels.angle = 30 if len(data.groups) > 6 else 0
+        chart.categoryAxis.labels.boxAnchor = "ne" if len(data.groups) > 6 else "n"
+        chart.valueAxis.valueMin = 0
+        chart.valueAxis.labels.fontSize = 8
+        top = max((max(v) for v in matrix if v), default=0.0)
+        if top <= 0:
+            chart.valueAxis.valueMax = 1
+        chart.barSpacing = 1
+        labels = list(series_labels or data.series)
+        for i in range(len(matrix)):
+            chart.bars[i].fillColor = colors.HexColor(COLOURS[i % len(COLOURS)])
+            chart.bars[i].strokeColor = None
+        drawing.add(chart)
+        legend = Legend()
+        legend.x, legend.y = WIDTH - 140, HEIGHT - 50
+        legend.fontSize = 8
+        legend.alignment = "right"
+        legend.colorNamePairs = [
+            (colors.HexColor(COLOURS[i % len(COLOURS)]), labels[i]) for i in range(len(matrix))
+        ]
+        drawing.add(legend)
+    return str(renderSVG.drawToString(drawing))
+
+
+def _gui() -> Any:
+    """A ``QGuiApplication`` to paint with (a headless command makes an offscreen one)."""
+    import os
+
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication.instance()
+    if app is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QGuiApplication([])
+    return app
+
+
+def save_png(svg: str, path: Path, scale: float = 2.0) -> None:
+    """Paint the SVG ``svg`` into the PNG file ``path`` (``scale`` times its size)."""
+    _gui()
+    from PySide6.QtCore import QByteArray, QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+    size = renderer.defaultSize()
+    width = max(1, int(size.width() * scale))
+    height = max(1, int(size.height() * scale))
+    image = QImage(width, height, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    try:
+        renderer.render(painter, QRectF(0, 0, width, height))
+    finally:
+        painter.end()
+    if not image.save(str(path), b"PNG"):
+        raise OSError(f"cannot write {path}")
