@@ -72,12 +72,24 @@ class PartnerDisagrees(Strict):
     report_to_controlling: bool
 
 
+class PartnerAnswer(Strict):
+    """When the partner's answer on a ticket of kind ``ticket`` is due: opened + ``due_days``;
+    ``asks_agreement``: the answer must say whether the partner agrees (a decision)."""
+
+    ticket: Ident
+    rule_id: RuleId
+    due_days: Days
+    asks_agreement: bool = False
+
+
 class FairUseRules(RuleFile):
     stage: StageCount
     stages: list[FairUseStage]
     measures: Annotated[list[Measure], Field(min_length=1)]
     exceptions: Annotated[list[MeasureException], Field(min_length=1)]
     partner_disagrees: PartnerDisagrees
+    #: The partner's answer deadline per ticket kind this process opens.
+    partner_answers: list[PartnerAnswer] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check(self) -> FairUseRules:
@@ -91,6 +103,7 @@ class FairUseRules(RuleFile):
         if self.stage.decision_stage > self.stage.cap:
             raise RuleTableError("stage.decision_stage", "must not exceed stage.cap")
         unique(self.measures, "id", "measures")
+        unique(self.partner_answers, "ticket", "partner_answers")
         known = {m.id for m in self.measures}
         for index, exception in enumerate(self.exceptions):
             for j, forbidden in enumerate(exception.forbids):
@@ -259,10 +272,13 @@ class ContractRules(RuleFile):
     #: The tariff catalogue: the plans an up- or downgrade or a fair-use
     #: migration may choose, per market, with their monthly fee.
     tariffs: list[Tariff] = Field(default_factory=list)
+    #: The partner's answer deadline per ticket kind this process opens.
+    partner_answers: list[PartnerAnswer] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check_tariffs(self) -> ContractRules:
         unique(self.tariffs, "id", "tariffs")
+        unique(self.partner_answers, "ticket", "partner_answers")
         seen: set[tuple[str, str]] = set()
         for index, tariff in enumerate(self.tariffs):
             if tariff.monthly_fee < 0:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import phonenumbers
 from babel.numbers import get_territory_currencies
@@ -33,6 +34,9 @@ NOTE_MAX_LENGTH = 4000
 AUTHOR_MAX_LENGTH = 64
 #: Currency when a partner's country has none known to babel.
 FALLBACK_CURRENCY = "CHF"
+
+if TYPE_CHECKING:
+    from app.services.tickets import CustomerTicket
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -129,6 +133,9 @@ class CustomerOverview:
     bundles: tuple[BundleInfo, ...]
     open_cases: tuple[CaseInfo, ...]
     history_count: int
+    #: The customer's tickets to the partner with their answers, newest first
+    #: (:class:`app.services.tickets.CustomerTicket`).
+    tickets: tuple[CustomerTicket, ...] = ()
 
     @property
     def currency(self) -> str:
@@ -284,7 +291,15 @@ def customer_overview(db: Database, customer_id: uuid.UUID) -> CustomerOverview:
                 for c in cases
             ),
             history_count=uow.history.count(customer_id),
+            tickets=_tickets(uow, customer_id),
         )
+
+
+def _tickets(uow: UnitOfWork, customer_id: uuid.UUID) -> tuple[CustomerTicket, ...]:
+    from app.services.rules import load_ruleset
+    from app.services.tickets import customer_tickets
+
+    return customer_tickets(uow.session, customer_id, date.today(), load_ruleset())
 
 
 def history_page(

@@ -86,7 +86,7 @@ def test_every_rule_id_of_the_rule_file_is_explained(playbook: Playbook) -> None
     with (resource_path("rules") / "fair_use.toml").open("rb") as fh:
         table = tomllib.load(fh)
     declared = set(_rule_ids({k: v for k, v in table.items() if k != "examples"}))
-    assert len(declared) == 10
+    assert len(declared) == 12
     assert declared <= set(playbook.explanations)
     # and what the engine actually emits is among them
     rules = load_ruleset().fair_use
@@ -99,7 +99,8 @@ def test_every_rule_id_of_the_rule_file_is_explained(playbook: Playbook) -> None
         decision = MeasureDecision(date(2026, 3, 12), measure, agrees)
         case = FairUseCase(date(2026, 3, 1), months, decision=decision)
         emitted.update(evaluate(case, rules).rule_ids)
-    assert emitted == declared
+    # the partner's answer deadlines are the ticket queue's, not the engine's
+    assert emitted == declared - {a.rule_id for a in rules.partner_answers}
 
 
 def test_swiss_german_texts_write_ss(playbook: Playbook) -> None:

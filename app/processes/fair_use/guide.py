@@ -7,7 +7,8 @@ partner's answer on the stage-3 decision. Every fact comes from
 months over the limits), the Mobile-TV and combo products and, from stage 3
 on, the decision entered by the agent and the partner's answer. The stage-3
 decision is kept on the case (``facts["decision"]``) so the partner's answer,
-days later, is judged against it.
+days later, is judged against it; the partner's latest answer on the decision
+ticket prefills that answer (facts ``ticket_agrees`` and ``ticket_comment``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from app.letters.operator import OperatorConfigError, load_operator
 from app.processes.base import Facts, GuideContext
 from app.processes.common import Worded, fact_label, option_label
 from app.processes.facts_once import facts_once
+from app.processes.fair_use.tickets import month_decision_answer
 from app.processes.tariffs import chosen_tariff, find_tariff, tariff_choices
 from app.services.errors import ValidationError
 from app.services.playbooks import playbook_for
@@ -119,6 +121,7 @@ class FairUseGuide:
             **subscription,
             "tariff_options": tariff_choices(ctx, current=subscription["tariff"]),
             **self._decided(ctx, playbook, decision, decision_input, exceeded, month),
+            **self._ticket_answer(ctx),
         }
         return Facts(
             values=values, rule_ids=decision.rule_ids, ruleset_version=decision.ruleset_version
@@ -201,6 +204,17 @@ class FairUseGuide:
                     partner_agrees=agrees if isinstance(agrees, bool) else None,
                 )
         return None
+
+    def _ticket_answer(self, ctx: GuideContext) -> dict[str, Any]:
+        """The partner's latest answer on the month's decision ticket (what the
+        ``partner_feedback`` flow is prefilled with); nothing in the other flows."""
+        answer = None
+        if ctx.state.flow == PARTNER_FEEDBACK:
+            answer = month_decision_answer(ctx.uow.session, ctx.customer.id, ctx.case.subject)
+        return {
+            "ticket_agrees": answer.agrees if answer is not None else None,
+            "ticket_comment": answer.text if answer is not None else None,
+        }
 
     def _subscription(self, ctx: GuideContext) -> dict[str, Any]:
         subscription = ctx.uow.subscriptions.current(ctx.customer.id)

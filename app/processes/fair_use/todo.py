@@ -6,10 +6,16 @@ as of ``today``). The stage is the engine's for M; the item is listed while the
 stage is at least 1 and an action of that stage is not done for M. An action is
 done when a history entry's payload has process ``fair_use``, subject M and that
 action. Due today, never overdue.
+
+A month's case kept open for the partner's answer on the stage-3 decision gets
+an item of its own once the partner has answered on the decision ticket
+(:class:`PartnerAnswerItem`): it opens the ``partner_feedback`` flow, prefilled
+with that answer. Due today, never overdue.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +26,8 @@ from app.domain.calendar import month_start, previous_month
 from app.domain.ruleset import RuleSet
 from app.processes.base import TodoContext
 from app.processes.common import month_key, parse_month_key
+from app.processes.fair_use.guide import PARTNER_FEEDBACK
+from app.processes.fair_use.tickets import decision_answers
 from app.services.todo_items import OpenTarget, TodoItem
 from app.store import records
 
@@ -51,6 +59,38 @@ class FairUseItem:
             "due": self.due.isoformat(),
             "overdue": self.overdue,
             "actions": list(self.actions),
+        }
+
+
+@dataclass(frozen=True)
+class PartnerAnswerItem:
+    """The partner has answered on the month's stage-3 decision: continue the case."""
+
+    case_id: uuid.UUID
+    month: str
+    #: The partner's latest answer: agrees (True), disagrees (False).
+    agrees: bool | None
+    text: str
+    due: date
+    overdue: bool = False
+    process: ClassVar[str] = "fair_use"
+
+    @property
+    def item_id(self) -> str:
+        return f"answer:{self.case_id}"
+
+    @property
+    def target(self) -> OpenTarget:
+        return OpenTarget(self.process, PARTNER_FEEDBACK, self.month, self.case_id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "process": self.process,
+            "case_id": str(self.case_id),
+            "month": self.month,
+            "partner_answer": {"agrees": self.agrees, "text": self.text},
+            "due": self.due.isoformat(),
+            "overdue": self.overdue,
         }
 
 
@@ -112,9 +152,28 @@ def todo(ctx: TodoContext) -> list[TodoItem]:
         mobile_tv="mobile_tv" in products,
         combo="combo" in products,
     )
-    return [] if item is None else [item]
+    items: list[TodoItem] = [] if item is None else [item]
+    return items + answered_decisions(ctx)
+
+
+def answered_decisions(ctx: TodoContext) -> list[TodoItem]:
+    """An item per open fair-use case waiting for the partner's answer that has one."""
+    waiting = {
+        case.id: case
+        for case in ctx.open_cases
+        if case.process == "fair_use" and (case.facts or {}).get("decision")
+    }
+    answers = decision_answers(ctx.uow.session, list(waiting))
+    return [
+        PartnerAnswerItem(case_id, str(waiting[case_id].subject), a.agrees, a.text, ctx.today)
+        for case_id, a in answers.items()
+    ]
 
 
 def covers_case(case: Any, items: Sequence[TodoItem]) -> bool:
-    """The month's item stands for the month's case."""
-    return any(isinstance(item, FairUseItem) and item.month == case.subject for item in items)
+    """The month's item stands for the month's case; a partner's answer for its case."""
+    return any(
+        (isinstance(item, FairUseItem) and item.month == case.subject)
+        or (isinstance(item, PartnerAnswerItem) and item.case_id == case.id)
+        for item in items
+    )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from app.i18n import _
-from app.processes.fair_use.todo import FairUseItem
+from app.processes.fair_use.todo import FairUseItem, PartnerAnswerItem
 from app.services.todo_items import WorklistRow
 from app.services.wording import action_words, month_words
 
 
-def item_words(item: FairUseItem) -> tuple[str, str]:
+def item_words(item: FairUseItem | PartnerAnswerItem) -> tuple[str, str]:
+    if isinstance(item, PartnerAnswerItem):
+        return answer_words(item)
     return (
         _("Fair use — stage {stage}").format(stage=item.stage),
         _("{month}; to do: {actions}").format(
@@ -21,4 +23,18 @@ def item_words(item: FairUseItem) -> tuple[str, str]:
 def row_words(row: WorklistRow) -> str:
     return _("Fair use {month}, stage {stage}").format(
         month=month_words(row.about) if row.about else "", stage=row.what
+    )
+
+
+def answer_words(item: PartnerAnswerItem) -> tuple[str, str]:
+    """ "The partner has answered the decision: disagrees — continue", and what it wrote."""
+    if item.agrees is False:
+        answer = _("disagrees")
+    elif item.agrees is True:
+        answer = _("agrees")
+    else:
+        answer = _("answered")
+    return (
+        _("The partner has answered the decision: {answer} — continue").format(answer=answer),
+        _("Fair use {month}: {text}").format(month=month_words(item.month), text=item.text),
     )
