@@ -127,6 +127,8 @@ def fair_use_run(
     decision: dict[str, Any] | None = None,
     missing: str = "",
     partner_feedback: bool = False,
+    open_month: int = 3,
+    opened_on: date | None = None,
 ) -> None:
     """Usage of the last four months (``pattern`` of 0/1, oldest first) and its cases.
 
@@ -134,6 +136,9 @@ def fair_use_run(
     ``decision``: for stage 3, ``{"measure", "days_ago", "partner_agrees"}``.
     ``missing``: positions in ``pattern`` without a usage record (counts as within).
     ``partner_feedback``: the partner has answered the current month's contact ticket.
+    ``open_month``: the position of the month whose case is still open (the
+    current month's unless a case of last month still waits for the partner).
+    ``opened_on``: the day that open case was opened (default: mid-month or yesterday).
     """
     months = [first_of_month(add_months(b.today, i - 3)) for i in range(4)]
     run = 0
@@ -148,8 +153,10 @@ def fair_use_run(
         if not exceeded:
             continue
         stage = min(run, 3)
-        current = index == 3
+        current = index == open_month
         opened_day = min(month + timedelta(days=14), b.today - timedelta(days=1 if current else 0))
+        if current and opened_on is not None:
+            opened_day = opened_on
         actions = FAIR_USE_ACTIONS[stage]
         count = done_now if current else len(actions)
         if stage == 3 and decision and current:

@@ -60,7 +60,7 @@ STAFF: tuple[StaffSpec, ...] = (
     StaffSpec("i.petrova", "Ирина Петрова", "agent", "ru"),
     StaffSpec("a.volkov", "Алексей Волков", "agent", "ru"),
     StaffSpec("r.baumann", "Regula Baumann", "supervisor", "de"),
-    StaffSpec("admin", "Administrator", "admin", "en"),
+    StaffSpec("y.graf", "Yves Graf", "admin", "de"),
     StaffSpec("p.hofer", "Peter Hofer (Kabelnetz Nordwest)", "partner", "de", "KNU-NW"),
     StaffSpec("u.zaugg", "Ueli Zaugg (Regio Kabel Emmental)", "partner", "de", "KNU-EM"),
     StaffSpec("c.wenger", "Claudia Wenger (Gemeinschaftsantenne)", "partner", "de", "KNU-BE"),

@@ -226,8 +226,10 @@ def ticket(
     when: datetime,
     feedback: tuple[datetime, bool | None, str] | None = None,
     closed: bool = False,
+    by: str | None = None,
 ) -> uuid.UUID:
-    """A ticket to the customer's partner, with the partner's feedback if given."""
+    """A ticket to the customer's partner, with the partner's feedback if given
+    (opened by ``by``, else by one of the agents serving the customer)."""
     tid = b.uid("ticket")
     status = "closed" if closed else ("answered" if feedback else "open")
     b.rows["partner_tickets"].append(
@@ -241,7 +243,7 @@ def ticket(
             body=body,
             status=status,
             created_at=when,
-            created_by=b.agent(customer),
+            created_by=by or b.agent(customer),
         )
     )
     if feedback:

@@ -44,6 +44,13 @@ from app.services.demo.scenarios_lifecycle import (
     onboarding_vip_unassigned,
     orphaned_device_plan,
 )
+from app.services.demo.tickets import (
+    decision_answer_due_today,
+    decision_answer_just_overdue,
+    decision_answer_later,
+    decision_answer_later_today,
+    decision_answer_overdue,
+)
 
 Scenario = Callable[[DemoBuilder], CustomerRef]
 
@@ -274,5 +281,22 @@ SHOWCASE: tuple[tuple[str, Scenario], ...] = (
     (
         N_("complaint: claim filed by the first line (second line not in normal mode)"),
         complaint_first_line_claim,
+    ),
+    (
+        N_("fair use stage 3: the partner's answer to the decision is overdue"),
+        decision_answer_overdue,
+    ),
+    (
+        N_("fair use stage 3, termination: the partner's answer was due on the last working day"),
+        decision_answer_just_overdue,
+    ),
+    (N_("fair use stage 3: the partner's answer is due today"), decision_answer_due_today),
+    (
+        N_("fair use stage 3, decided yesterday: the partner's answer is due later"),
+        decision_answer_later,
+    ),
+    (
+        N_("fair use stage 3, decided today: the partner's answer is due later"),
+        decision_answer_later_today,
     ),
 )

@@ -9,6 +9,7 @@ from app.services.demo.build import CustomerRef, DemoBuilder, add_months, first_
 from app.services.demo.names import tariff_named
 from app.services.demo.processes import complaint_case, complaint_summary, onboarding_run
 from app.services.demo.records import add_device_plan, add_subscription
+from app.services.demo.tickets import downgrade_exception_ticket
 
 
 def contract_downgrade_refused(b: DemoBuilder) -> CustomerRef:
@@ -45,6 +46,17 @@ def contract_downgrade_refused(b: DemoBuilder) -> CustomerRef:
         rule_ids=["contract.downgrade.lock_after_upgrade"],
         payload=case_facts,
         earliest=earliest.isoformat(),
+    )
+    downgrade_exception_ticket(
+        b,
+        c,
+        case_id,
+        opened + timedelta(minutes=2),
+        tariff="Smart Abo L",
+        new_tariff="Smart Abo M",
+        upgrade=upgrade,
+        earliest=earliest,
+        by=b.rows["history_entries"][-1]["author"],
     )
     return c
 
