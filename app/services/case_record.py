@@ -9,14 +9,17 @@ sets ``stage``, ``facts``, ``subject``, ``due``, ``state`` or the script's
 answers and completed steps of a case with a guided run; moving about in a
 run (Back, a flow started at the step a to-do item names, stepping over a step
 already recorded) only moves the script's cursor (:func:`move_cursor`) and
-records nothing; a case closed by no step of its own (:func:`close_unrecorded`:
-superseded by another case's step) takes no steps after, so its stored state is
-the base of any event it had.
+records nothing. A case closed by another case's step (a reminder superseded
+by a later one sent) gets an event of its own (:func:`record_close`), written
+in the same transaction, so its closing is derived from its events like any
+step's; :func:`close_unrecorded` is left only for a run whose last step was
+recorded before and that ends where no branch leads on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -75,24 +78,59 @@ def record_step(
     state: RunState,
 ) -> DerivedCase:
     """Append the step's ``entry`` carrying its event; store the derived case on ``case``."""
+    return _append_event(uow, case, entry, change, state.flow, run_json(state), state.drafts)
+
+
+def record_close(
+    uow: UnitOfWork,
+    case: Case,
+    entry: HistoryEntry,
+    outcome: str,
+    facts: Mapping[str, Any] | None = None,
+) -> DerivedCase:
+    """Close ``case`` with ``outcome`` (``facts`` merged in) by an event of its own.
+
+    For a case closed by something else than its own step (another case's step
+    superseded it): ``entry`` is its history entry (a step entry of the case;
+    its payload's ``flow`` and ``step`` name the event), appended carrying the
+    change; the script's state stays as it was.
+    """
+    payload = entry.payload or {}
+    change = CaseChange(facts=dict(facts or {}), outcome=outcome)
+    return _append_event(uow, case, entry, change, str(payload.get("flow") or ""), {}, None)
+
+
+def _append_event(
+    uow: UnitOfWork,
+    case: Case,
+    entry: HistoryEntry,
+    change: CaseChange,
+    flow: str,
+    run: Mapping[str, Any],
+    drafts: Mapping[str, Any] | None,
+) -> DerivedCase:
     events = case_events(uow, case)
     before = derive_case_state(events)
+    entry.case_id = case.id
     entry.created_at = utcnow()
     entry.id = entry.id or new_id()
     event = CaseEvent(
         id=str(entry.id),
         created_at=entry.created_at,
-        flow=state.flow,
+        flow=flow,
         step=str((entry.payload or {}).get("step") or ""),
         change=change,
-        run=run_json(state),
+        run=dict(run),
         after=before.last,
         base=None if before.applied else base_of(case),
     )
     entry.payload = {**(entry.payload or {}), PAYLOAD_KEY: event.payload()}
     uow.history.append(entry)
     derived = derive_case_state([*events, event])
-    store(case, derived, drafts=state.drafts)
+    if drafts is None:  # the script's cursor and its drafts stay as they are
+        store(case, replace(derived, run=None))
+    else:
+        store(case, derived, drafts=drafts)
     return derived
 
 
@@ -105,8 +143,8 @@ def move_cursor(case: Case, state: RunState) -> None:
 def close_unrecorded(
     case: Case, facts: Mapping[str, Any] | None = None, *, when: datetime | None = None
 ) -> None:
-    """Close ``case`` without a step of its own (another case's step superseded it, or
-    its run ended where no branch leads on), with ``facts`` merged in."""
+    """Close ``case`` without an event: its run ended where no branch leads on after a
+    step recorded before (a case closed for another reason: :func:`record_close`)."""
     case.state = CaseState.CLOSED
     case.closed_at = when or utcnow()
     if facts:

@@ -29,16 +29,18 @@ from app.processes.common import Worded, long_date, worded
 from app.processes.expiry.goodwill import check_months, decision_record, goodwill_facts
 from app.processes.facts_once import facts_once
 from app.processes.fair_use.guide import service_phone
-from app.services.case_record import close_unrecorded
+from app.services.case_record import record_close
 from app.services.errors import ValidationError
 from app.services.playbooks import playbook_for
-from app.store.models import Bundle, Process
+from app.store.models import Bundle, HistoryEntry, Process
 
 REMINDER = "reminder"
 GOODWILL = "goodwill"
 #: The goodwill flow's steps where the disputed months are entered and the credit decided.
 ENTER_MONTHS = "enter_months"
 DECIDE = "decide"
+#: The outcome (and the event's step) of a reminder case closed because a later reminder was sent.
+SUPERSEDED = "superseded"
 
 
 def reminder_subject(subject: str | None) -> tuple[str, str] | None:
@@ -155,13 +157,21 @@ class ExpiryGuide:
         sent = list(bundle.reminders_sent or [])
         if wanted not in sent:
             bundle.reminders_sent = [*sent, wanted]  # a new list: the JSON column sees the change
-        self._close_superseded(ctx, bundle, wanted)
+        self._close_superseded(ctx, bundle, wanted, decision)
 
     @staticmethod
-    def _close_superseded(ctx: GuideContext, bundle: Bundle, sent: str) -> None:
-        """Close the bundle's open cases of earlier reminders: the one sent supersedes them."""
+    def _close_superseded(
+        ctx: GuideContext, bundle: Bundle, sent: str, decision: expiry.ExpiryDecision
+    ) -> None:
+        """Close the bundle's open cases of earlier reminders: the one sent supersedes them.
+
+        Each is closed by an event of its own (its history entry, in this step's
+        transaction), so deriving the case from its events closes it on every office.
+        """
         order = [r.id for _day, r in expiry.reminder_dates(bundle.end_date, ctx.rules.expiry)]
         earlier = set(order[: order.index(sent)]) if sent in order else set()
+        playbook = playbook_for(ExpiryGuide.process)
+        language = ui_language()
         for case in ctx.uow.cases.open_for(ctx.customer.id):
             parsed = reminder_subject(case.subject)
             if (
@@ -171,7 +181,31 @@ class ExpiryGuide:
                 and parsed[0] == bundle.bundle_no
                 and parsed[1] in earlier
             ):
-                close_unrecorded(case, {"outcome": "superseded", "superseded_by": sent})
+                text = _(
+                    "Reminder {reminder} for {bundle} closed: the reminder {sent} was sent instead."
+                ).format(
+                    reminder=_reminder_label(playbook, parsed[1]).format_for(language),
+                    bundle=bundle.name,
+                    sent=_reminder_label(playbook, sent).format_for(language),
+                )
+                entry = HistoryEntry(
+                    customer_id=ctx.customer.id,
+                    case_id=case.id,
+                    author=ctx.author,
+                    kind="step",
+                    text=text,
+                    payload={
+                        "process": case.process,
+                        "subject": case.subject,
+                        "flow": REMINDER,
+                        "step": SUPERSEDED,
+                        "superseded_by": ctx.case.subject,
+                    },
+                    rule_ids=list(decision.rule_ids),
+                    ruleset_version=decision.ruleset_version,
+                    origin=ctx.uow.db.origin,
+                )
+                record_close(ctx.uow, case, entry, SUPERSEDED, {"superseded_by": sent})
 
     # --- goodwill -------------------------------------------------------------------
 
