@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "letters",
     "playbooks",
     "rules",
+    "sync",
     "todo",
     "users",
     "worklist",

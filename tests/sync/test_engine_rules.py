@@ -1,0 +1,248 @@
+"""The branch sync's rules: alarms, refusals, schema versions, scope, removals, cases."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select, text, update
+
+from app import sync
+from app.domain.case_state import CaseChange
+from app.domain.playbook import RunState
+from app.services.case_record import record_step
+from app.services.customers import add_note
+from app.store.chain import verify_database
+from app.store.db import Database
+from app.store.models import Case, Customer, HistoryEntry, Letter, Subscription
+from app.store.repositories import UnitOfWork
+from app.store.sync_tables import SyncAlarm, SyncOutbox
+from tests.sync.helpers_engine import (  # noqa: F401 - fixtures
+    Replicas,
+    Server,
+    outbox,
+    replicas_fixture,
+    server_fixture,
+)
+
+pytestmark = pytest.mark.postgres
+
+
+def _count(db: Database, model: type, *where: object) -> int:
+    with db.engine.connect() as conn:
+        query = select(func.count()).select_from(model)
+        return int(conn.scalar(query.where(*where) if where else query) or 0)
+
+
+def _branch(server: Server, replicas: Replicas, role: str = "agent", partner: str | None = None):
+    login = server.login(role, partner)
+    db = replicas.new(login, role, server.partners[partner] if partner else None)
+    sync.configure(db, server.url(login))
+    return db
+
+
+def test_a_known_id_with_other_content_is_an_alarm_and_shown_as_refused(
+    server: Server, replicas: Replicas
+) -> None:
+    branch = _branch(server, replicas)
+    entry = add_note(branch, server.customers["C-1"], "the customer asked for a call back")
+    with server.db.engine.begin() as conn:  # the same id already on the server, other content
+        conn.execute(
+            HistoryEntry.__table__.insert().values(
+                id=entry.id,
+                customer_id=server.customers["C-1"],
+                author="someone",
+                created_at=datetime.now(UTC),
+                kind="note",
+                text="another text",
+                payload={},
+                rule_ids=[],
+                origin="elsewhere",
+                chain_seq=1,
+                prev_hash="0" * 64,
+                hash="f" * 64,
+            )
+        )
+    later = add_note(branch, server.customers["C-1"], "second note")
+    result = sync.sync_now(branch)
+    assert (result.rejected, result.pending) == (1, 0)
+    assert server.count(later.id) == 1  # the refused row does not block the queue
+    with branch.engine.connect() as conn:
+        state, reason = conn.execute(
+            select(SyncOutbox.state, SyncOutbox.reason).where(SyncOutbox.row_id == entry.id)
+        ).one()
+    assert state == "rejected" and "same id" in reason
+    with server.db.engine.connect() as conn:
+        alarm = conn.execute(select(SyncAlarm)).one()
+    assert (alarm.kind, alarm.row_id, alarm.table_name) == (
+        "payload_differs",
+        entry.id,
+        "history_entries",
+    )
+    assert alarm.server_hash == "f" * 64 and alarm.client_hash != alarm.server_hash
+    assert sync.status(branch, probe=False).rejected == 1
+
+
+def _entry(db: Database, customer_id: uuid.UUID, text: str) -> HistoryEntry:
+    """A history entry written as a partner's ticket answer writes one (past the note service)."""
+    with UnitOfWork(db) as uow:
+        entry = uow.history.append(
+            HistoryEntry(
+                customer_id=customer_id,
+                author="partner",
+                kind="ticket",
+                text=text,
+                origin=db.origin,
+            )
+        )
+        uow.commit()
+    return entry
+
+
+def test_a_row_the_server_refuses_is_rejected_with_the_reason_and_the_rest_goes_through(
+    server: Server, replicas: Replicas
+) -> None:
+    partner = _branch(server, replicas, "partner", "P1")
+    letter_id = uuid.uuid4()
+    with partner.engine.begin() as conn:  # partners may not write letters on the server
+        conn.execute(
+            Letter.__table__.insert().values(
+                id=letter_id,
+                customer_id=server.customers["C-1"],
+                document="welcome",
+                language="de",
+                context={},
+                status="requested",
+                requested_at=datetime.now(UTC),
+                requested_by="x",
+            )
+        )
+    note = _entry(partner, server.customers["C-1"], "partner's remark")
+    result = sync.sync_now(partner)
+    assert (result.pushed, result.rejected, result.pending) == (1, 1, 0)
+    assert server.count(note.id) == 1
+    assert _count(server.db, Letter) == 0
+    with partner.engine.connect() as conn:
+        reason = conn.scalar(select(SyncOutbox.reason).where(SyncOutbox.row_id == letter_id))
+    assert "permission denied" in reason
+
+
+def test_a_server_of_another_schema_version_gets_nothing(
+    server: Server, replicas: Replicas
+) -> None:
+    branch = _branch(server, replicas)
+    entry = add_note(branch, server.customers["C-1"], "offline note")
+    with server.db.engine.begin() as conn:
+        current = conn.scalar(text("SELECT version_num FROM alembic_version"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    try:
+        with pytest.raises(sync.SchemaMismatchError, match="update Agent Assist"):
+            sync.sync_now(branch)
+        with server.db.engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+        with pytest.raises(sync.SchemaMismatchError, match="db upgrade"):
+            sync.sync_now(branch)
+    finally:
+        with server.db.engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": current})
+    assert server.count(entry.id) == 0
+    assert outbox(branch) == [("history_entries", "pending")]
+    assert sync.sync_now(branch).pushed == 1
+
+
+def test_a_partners_branch_holds_only_its_partners_rows_and_loses_what_leaves_its_scope(
+    server: Server, replicas: Replicas
+) -> None:
+    add_note(server.db, server.customers["C-2"], "foreign partner's customer")
+    with UnitOfWork(server.db) as uow:
+        uow.add(
+            Subscription(
+                customer_id=server.customers["C-1"],
+                tariff="Basic",
+                monthly_fee="10.00",
+                activated=datetime.now(UTC).date(),
+            )
+        )
+        uow.commit()
+    branch = _branch(server, replicas, "partner", "P1")
+    with branch.engine.connect() as conn:
+        assert set(conn.execute(select(Customer.customer_no)).scalars()) == {"C-1"}
+        assert conn.scalar(select(func.count()).select_from(HistoryEntry)) == 0
+    assert _count(branch, Subscription) == 1
+
+    with server.db.engine.begin() as conn:  # deleted on the server
+        conn.execute(Subscription.__table__.delete())
+    sync.sync_now(branch)
+    assert _count(branch, Subscription) == 0
+
+    note = add_note(server.db, server.customers["C-1"], "recorded at the centre")
+    sync.sync_now(branch)
+    assert _count(branch, HistoryEntry, HistoryEntry.id == note.id) == 1
+    with server.db.engine.begin() as conn:  # the customer moves to the other partner
+        conn.execute(
+            update(Customer)
+            .where(Customer.id == server.customers["C-1"])
+            .values(partner_id=server.partners["P2"])
+        )
+    sync.sync_now(branch)
+    assert _count(branch, Customer) == 0
+    assert _count(branch, HistoryEntry) == 0
+    assert outbox(branch) == []
+
+
+def _step(db: Database, case_id: uuid.UUID, step: str, change: CaseChange, when: datetime) -> None:
+    with UnitOfWork(db) as uow:
+        case = uow.session.get(Case, case_id)
+        assert case is not None
+        entry = HistoryEntry(
+            customer_id=case.customer_id,
+            case_id=case.id,
+            author="agent",
+            kind="step",
+            text=f"step {step}",
+            payload={"flow": "main", "step": step},
+            origin=db.origin,
+        )
+        state = RunState("fair_use", "1", "main", (step,), recorded=(step,))
+        record_step(uow, case, entry, change, state)
+        uow.commit()
+
+
+def _case_state(db: Database, case_id: uuid.UUID) -> tuple[object, ...]:
+    with db.engine.connect() as conn:
+        row = conn.execute(
+            select(Case.stage, Case.facts, Case.state, Case.subject).where(Case.id == case_id)
+        ).one()
+    return (row.stage, json.dumps(row.facts, sort_keys=True), str(row.state), row.subject)
+
+
+def test_two_branches_that_advanced_one_case_offline_end_in_one_state(
+    server: Server, replicas: Replicas
+) -> None:
+    with UnitOfWork(server.db) as uow:
+        case = Case(
+            customer_id=server.customers["C-1"],
+            process="fair_use",
+            subject="2026-11",
+            opened_by="centre",
+        )
+        uow.add(case)
+        uow.commit()
+        case_id = case.id
+    first, second = _branch(server, replicas), _branch(server, replicas)
+    now = datetime.now(UTC)
+    _step(first, case_id, "warn", CaseChange(stage="warned", facts={"sms": True}), now)
+    _step(second, case_id, "call", CaseChange(stage="called", facts={"reached": True}), now)
+    for db in (first, second, first):
+        sync.sync_now(db)
+    states = {_case_state(db, case_id) for db in (server.db, first, second)}
+    assert len(states) == 1, states
+    stage, facts, _state, _subject = states.pop()
+    assert json.loads(facts) == {"sms": True, "reached": True}
+    assert stage in ("warned", "called")
+    for db in (server.db, first, second):
+        assert verify_database(db).ok
+    assert _count(server.db, HistoryEntry, HistoryEntry.case_id == case_id) == 2
+    assert all(outbox(db) == [] for db in (first, second))
