@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "importer",
     "letters",
     "playbooks",
+    "report",
     "rules",
     "sync",
     "todo",

@@ -138,5 +138,5 @@ def save_png(svg: str, path: Path, scale: float = 2.0) -> None:
         renderer.render(painter, QRectF(0, 0, width, height))
     finally:
         painter.end()
-    if not image.save(str(path), b"PNG"):
+    if not image.save(str(path), "PNG"):  # type: ignore[call-overload]
         raise OSError(f"cannot write {path}")
