@@ -106,7 +106,7 @@ class TodoContext:
 
 
 #: A worklist: the rows of one kind across all customers on a day.
-WorklistBuilder = Callable[[Session, date, RuleSet], list[WorklistRow]]
+WorklistBuilder = Callable[[Session, date, RuleSet], Sequence[WorklistRow]]
 
 
 #: In ``playbook_ids``: the steps every flow of the playbook must have.

@@ -8,10 +8,15 @@ as "what to do now" does for one customer: ``fair-use``, ``reminders``,
 
 Rows are sorted overdue first, then by due date and customer number; the
 fair-use list by stage (highest first), then customer number.
+
+:func:`worklist_rows` hands the rows out as a sequence that makes each row when
+it is read (:mod:`app.services.worklist_rows`): the window shows a list of a
+million customers' base page by page without holding every row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from app.processes import worklists
@@ -20,7 +25,7 @@ from app.services.todo_items import WorklistRow
 from app.store.db import Database
 from app.store.repositories import UnitOfWork
 
-__all__ = ["KINDS", "WorklistRow", "worklist"]
+__all__ = ["KINDS", "WorklistRow", "worklist", "worklist_rows"]
 
 #: Every worklist kind, as the registered processes bring them.
 KINDS: tuple[str, ...] = tuple(worklists())
@@ -28,6 +33,11 @@ KINDS: tuple[str, ...] = tuple(worklists())
 
 def worklist(db: Database, kind: str, today: date | None = None) -> list[WorklistRow]:
     """The rows of worklist ``kind`` (one of :data:`KINDS`) on ``today``."""
+    return list(worklist_rows(db, kind, today))
+
+
+def worklist_rows(db: Database, kind: str, today: date | None = None) -> Sequence[WorklistRow]:
+    """The rows of worklist ``kind`` on ``today``, each made when it is read."""
     from app.i18n import _
     from app.services.rules import load_ruleset
 

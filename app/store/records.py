@@ -9,6 +9,7 @@ reached; a query is sent as one ``IN (SELECT ...)``.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.store.models import (
@@ -55,6 +56,16 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+def _key(column: Any, raw: bool) -> Any:
+    """``column`` (a customer id) as stored when ``raw``: no ``uuid.UUID`` per row on SQLite."""
+    return type_coerce(column, String) if raw else column
+
+
+def as_uuid(key: Any) -> uuid.UUID:
+    """A customer id read with ``raw=True`` (hex text on SQLite, a UUID on PostgreSQL)."""
+    return key if isinstance(key, uuid.UUID) else uuid.UUID(key)
+
+
 def _in(column: Any, customers: Customers) -> Iterator[Any]:
     """The conditions ``column IN (...)`` covering ``customers``, one per statement."""
     if isinstance(customers, Select):
@@ -65,14 +76,19 @@ def _in(column: Any, customers: Customers) -> Iterator[Any]:
 
 
 def fair_use_records(
-    session: Session, customers: Customers, *, since: str | None = None, until: str | None = None
-) -> dict[uuid.UUID, dict[str, bool]]:
-    """Customer -> {month "YYYY-MM": exceeded}, months within [since, until] when given."""
-    out: dict[uuid.UUID, dict[str, bool]] = defaultdict(dict)
+    session: Session,
+    customers: Customers,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    raw: bool = False,
+) -> dict[Any, dict[str, bool]]:
+    """Customer -> {month "YYYY-MM": exceeded}, months within [since, until] when given;
+    customers keyed as stored when ``raw`` (:func:`as_uuid` converts)."""
+    out: dict[Any, dict[str, bool]] = defaultdict(dict)
+    customer = _key(FairUseRecord.customer_id, raw)
     for condition in _in(FairUseRecord.customer_id, customers):
-        stmt = select(FairUseRecord.customer_id, FairUseRecord.month, FairUseRecord.exceeded).where(
-            condition
-        )
+        stmt = select(customer, FairUseRecord.month, FairUseRecord.exceeded).where(condition)
         if since is not None:
             stmt = stmt.where(FairUseRecord.month >= since)
         if until is not None:
@@ -82,12 +98,15 @@ def fair_use_records(
     return out
 
 
-def _history_actions(session: Session, customers: Customers, process: str) -> Iterator[Any]:
+def _history_actions(
+    session: Session, customers: Customers, process: str, raw: bool = False
+) -> Iterator[Any]:
     """Rows (customer, payload subject, payload action) of the history entries of ``process``."""
     subject = HistoryEntry.payload["subject"].as_string()
     action = HistoryEntry.payload["action"].as_string()
+    customer = _key(HistoryEntry.customer_id, raw)
     for condition in _in(HistoryEntry.customer_id, customers):
-        stmt = select(HistoryEntry.customer_id, subject, action).where(
+        stmt = select(customer, subject, action).where(
             condition,
             HistoryEntry.payload["process"].as_string() == process,
             action.is_not(None),
@@ -95,30 +114,36 @@ def _history_actions(session: Session, customers: Customers, process: str) -> It
         yield from session.execute(stmt)
 
 
-def fair_use_done(session: Session, customers: Customers) -> dict[uuid.UUID, set[tuple[str, str]]]:
+def fair_use_done(
+    session: Session, customers: Customers, *, raw: bool = False
+) -> dict[Any, set[tuple[str, str]]]:
     """Customer -> {(month, action)} done according to the history."""
-    out: dict[uuid.UUID, set[tuple[str, str]]] = defaultdict(set)
-    for customer_id, subject, action in _history_actions(session, customers, "fair_use"):
+    out: dict[Any, set[tuple[str, str]]] = defaultdict(set)
+    for customer_id, subject, action in _history_actions(session, customers, "fair_use", raw):
         if isinstance(subject, str) and isinstance(action, str):
             out[customer_id].add((subject, action))
     return out
 
 
-def onboarding_done(session: Session, customers: Customers) -> dict[uuid.UUID, set[str]]:
+def onboarding_done(
+    session: Session, customers: Customers, *, raw: bool = False
+) -> dict[Any, set[str]]:
     """Customer -> onboarding task ids (and VIP actions) done according to the history."""
-    out: dict[uuid.UUID, set[str]] = defaultdict(set)
-    for customer_id, _subject, action in _history_actions(session, customers, "onboarding"):
+    out: dict[Any, set[str]] = defaultdict(set)
+    for customer_id, _subject, action in _history_actions(session, customers, "onboarding", raw):
         if isinstance(action, str):
             out[customer_id].add(action)
     return out
 
 
-def onboarding_facts(session: Session, customers: Customers) -> dict[uuid.UUID, dict[str, Any]]:
+def onboarding_facts(
+    session: Session, customers: Customers, *, raw: bool = False
+) -> dict[Any, dict[str, Any]]:
     """Customer -> the facts of their onboarding cases, later cases' values winning."""
-    out: dict[uuid.UUID, dict[str, Any]] = defaultdict(dict)
+    out: dict[Any, dict[str, Any]] = defaultdict(dict)
     for condition in _in(Case.customer_id, customers):
         stmt = (
-            select(Case.customer_id, Case.facts)
+            select(_key(Case.customer_id, raw), Case.facts)
             .where(condition, Case.process == Process.ONBOARDING)
             .order_by(Case.opened_at, Case.id)
         )
@@ -136,16 +161,21 @@ def bundles_of(
     *,
     ending_after: date | None = None,
     ending_by: date | None = None,
-) -> dict[uuid.UUID, list[BundleFacts]]:
+    raw: bool = False,
+) -> dict[Any, list[BundleFacts]]:
     """Customer -> bundles, optionally only those ending in (ending_after, ending_by]."""
     stmt = select(
-        Bundle.customer_id, Bundle.bundle_no, Bundle.name, Bundle.end_date, Bundle.reminders_sent
+        _key(Bundle.customer_id, raw),
+        Bundle.bundle_no,
+        Bundle.name,
+        Bundle.end_date,
+        Bundle.reminders_sent,
     )
     if ending_after is not None:
         stmt = stmt.where(Bundle.end_date > ending_after)
     if ending_by is not None:
         stmt = stmt.where(Bundle.end_date <= ending_by)
-    out: dict[uuid.UUID, list[BundleFacts]] = defaultdict(list)
+    out: dict[Any, list[BundleFacts]] = defaultdict(list)
 
     def collect(rows: Iterable[Any]) -> None:
         for customer_id, bundle_no, name, end_date, sent in rows:
@@ -232,6 +262,72 @@ def customer_facts(session: Session, customers: Customers) -> dict[uuid.UUID, Cu
             out[cid] = CustomerFacts(
                 cid, no, name, value, frozenset(products or ()), activation, vip_rated
             )
+    return out
+
+
+class WorklistCustomer:
+    """What the rules and a worklist row need of a customer, its id kept as stored
+    (:func:`as_uuid` on first use): a worklist reads tens of thousands of them."""
+
+    __slots__ = (
+        "activation_date",
+        "customer_no",
+        "customer_value",
+        "key",
+        "name",
+        "products",
+        "vip_rated",
+    )
+
+    def __init__(
+        self,
+        key: Any,
+        customer_no: str,
+        name: str,
+        customer_value: int,
+        products: frozenset[str],
+        activation_date: date | None,
+        vip_rated: date | None,
+    ) -> None:
+        self.key = key
+        self.customer_no = customer_no
+        self.name = name
+        self.customer_value = customer_value
+        self.products = products
+        self.activation_date = activation_date
+        self.vip_rated = vip_rated
+
+    @property
+    def id(self) -> uuid.UUID:
+        return as_uuid(self.key)
+
+
+def worklist_customers(session: Session, customers: Select[Any]) -> dict[Any, WorklistCustomer]:
+    """Raw customer id -> :class:`WorklistCustomer` of a worklist's candidates, in one
+    statement; the products list is decoded once per distinct list, not once per row."""
+    products_of: dict[Any, frozenset[str]] = {}
+
+    def products(value: Any) -> frozenset[str]:
+        if not isinstance(value, str):
+            return frozenset(value or ())
+        found = products_of.get(value)
+        if found is None:
+            found = products_of[value] = frozenset(json.loads(value) or ())
+        return found
+
+    sqlite = session.get_bind().dialect.name == "sqlite"  # JSON as text there: decoded here
+    stmt = select(
+        _key(Customer.id, True),
+        Customer.customer_no,
+        Customer.name,
+        Customer.customer_value,
+        type_coerce(Customer.products, String) if sqlite else Customer.products,
+        Customer.activation_date,
+        Customer.vip_rated,
+    ).where(Customer.id.in_(customers.scalar_subquery()))
+    out: dict[Any, WorklistCustomer] = {}
+    for key, no, name, value, listed, activation, vip_rated in session.execute(stmt):
+        out[key] = WorklistCustomer(key, no, name, value, products(listed), activation, vip_rated)
     return out
 
 

@@ -1,42 +1,63 @@
 """The ``fair-use`` worklist: customers with a fair-use record over the limits in this or
 last month; listed while their stage is at least 1 and an action of it is open; one
-row per customer, highest stage first, then customer number."""
+row per customer, highest stage first, then customer number.
+
+The rules run once per distinct set of facts (records, actions done, products), and
+rows are made only when read (:mod:`app.services.worklist_rows`)."""
 
 from __future__ import annotations
 
 from datetime import date
+from operator import itemgetter
 
 from sqlalchemy.orm import Session
 
 from app.domain.calendar import add_months, month_start, previous_month
 from app.domain.ruleset import RuleSet
 from app.processes.common import month_key
-from app.processes.fair_use.todo import fair_use_item
+from app.processes.fair_use.todo import FairUseItem, fair_use_item
 from app.services.todo_items import WorklistRow, row
+from app.services.worklist_rows import LazyRows, memo
 from app.store import records
 
+#: (minus the stage, customer number, customer, item): the list's order, then the row.
+Entry = tuple[int, str, records.WorklistCustomer, FairUseItem]
 
-def fair_use_worklist(session: Session, today: date, rules: RuleSet) -> list[WorklistRow]:
+
+def fair_use_worklist(session: Session, today: date, rules: RuleSet) -> LazyRows[Entry]:
     this = month_start(today)
     last = previous_month(this)
     candidates = records.fair_use_candidates([month_key(this), month_key(last)])
     # The stage is capped, so the cap's months up to this one decide it.
     since = month_key(add_months(last, -(rules.fair_use.stage.cap - 1)))
-    months = records.fair_use_records(session, candidates, since=since, until=month_key(this))
-    done = records.fair_use_done(session, candidates)
-    customers = records.customer_facts(session, candidates)
-    rows: list[tuple[int, WorklistRow]] = []
-    for cid, c in customers.items():
-        item = fair_use_item(
-            months.get(cid, {}),
-            done.get(cid, set()),
-            today,
-            rules,
-            mobile_tv="mobile_tv" in c.products,
-            combo="combo" in c.products,
+    months = records.fair_use_records(
+        session, candidates, since=since, until=month_key(this), raw=True
+    )
+    done = records.fair_use_done(session, candidates, raw=True)
+    customers = records.worklist_customers(session, candidates)
+    item_for = memo(
+        lambda months, done, mobile_tv, combo: fair_use_item(
+            dict(months), done, today, rules, mobile_tv=mobile_tv, combo=combo
+        )
+    )
+    no_months: frozenset[tuple[str, bool]] = frozenset()
+    no_done: frozenset[tuple[str, str]] = frozenset()
+    entries: list[Entry] = []
+    for key, c in customers.items():
+        its_months = months.get(key)
+        its_done = done.get(key)
+        item = item_for(
+            frozenset(its_months.items()) if its_months else no_months,
+            frozenset(its_done) if its_done else no_done,
+            "mobile_tv" in c.products,
+            "combo" in c.products,
         )
         if item is not None:
-            line = row(c, item.process, str(item.stage), item.month, item.due, False, item.target)
-            rows.append((item.stage, line))
-    rows.sort(key=lambda pair: (-pair[0], pair[1].customer_no))
-    return [row for _stage, row in rows]
+            entries.append((-item.stage, c.customer_no, c, item))
+    entries.sort(key=itemgetter(0, 1))
+    return LazyRows(entries, _row, lambda e: (e[2].key, e[3].target))
+
+
+def _row(entry: Entry) -> WorklistRow:
+    _stage, _no, c, item = entry
+    return row(c, item.process, str(item.stage), item.month, item.due, False, item.target)

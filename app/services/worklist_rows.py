@@ -1,0 +1,109 @@
+"""A worklist's rows, made only when read: a million customers' list stays small.
+
+A worklist of an operator's base has tens or hundreds of thousands of rows;
+a :class:`~app.services.todo_items.WorklistRow` each would cost hundreds of
+megabytes. A builder keeps one small tuple per row instead (what the order
+needs, plus whatever makes the row), sorted, and :class:`LazyRows` makes the
+row when the view (or a command) reads it. The rules' answers are shared too:
+customers with the same facts get the same answer (:func:`memo`), so the
+rules run once per distinct set of facts, not once per customer.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from typing import Any, Generic, TypeVar, overload
+
+from app.services.todo_items import OpenTarget, WorklistRow
+
+E = TypeVar("E")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class LazyRows(Sequence[WorklistRow], Generic[E]):
+    """Rows made from ``entries`` (already in the list's order) by ``make`` when read.
+
+    ``ident(entry)`` gives (customer id as stored, target) without making the row, so a
+    chosen row can be found again after a reload; ``overdue`` is the number of overdue rows.
+    """
+
+    def __init__(
+        self,
+        entries: list[E],
+        make: Callable[[E], WorklistRow],
+        ident: Callable[[E], tuple[Any, OpenTarget]],
+        overdue: int = 0,
+    ) -> None:
+        self._entries = entries
+        self._make = make
+        self._ident = ident
+        self.overdue = overdue
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> WorklistRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[WorklistRow]: ...
+
+    def __getitem__(self, index: int | slice) -> WorklistRow | list[WorklistRow]:
+        if isinstance(index, slice):
+            return [self._make(e) for e in self._entries[index]]
+        return self._make(self._entries[index])
+
+    def __iter__(self) -> Iterator[WorklistRow]:
+        return map(self._make, self._entries)
+
+    def find(self, customer_id: uuid.UUID, target: OpenTarget) -> int | None:
+        """The position of the row of ``customer_id`` with ``target``, if listed."""
+        keys = {customer_id, customer_id.hex}
+        for n, entry in enumerate(self._entries):
+            key, its_target = self._ident(entry)
+            if key in keys and its_target == target:
+                return n
+        return None
+
+
+def overdue_count(rows: Sequence[WorklistRow]) -> int:
+    """How many of ``rows`` are overdue (without making lazy rows)."""
+    if isinstance(rows, LazyRows):
+        return rows.overdue
+    return sum(1 for r in rows if r.overdue)
+
+
+def find_row(rows: Sequence[WorklistRow], customer_id: uuid.UUID, target: OpenTarget) -> int | None:
+    """The position of the row of ``customer_id`` with ``target`` in ``rows``, if listed."""
+    if isinstance(rows, LazyRows):
+        return rows.find(customer_id, target)
+    for n, r in enumerate(rows):
+        if r.customer_id == customer_id and r.target == target:
+            return n
+    return None
+
+
+def memo(fn: Callable[..., V]) -> Callable[..., V]:
+    """``fn`` answering each distinct (hashable) argument tuple once.
+
+    For the rules of one worklist run: the rules are pure functions of the facts
+    passed, so customers with equal facts get the same (immutable) answer.
+    """
+    seen: dict[Any, V] = {}
+
+    def call(*args: Any, **kwargs: Any) -> V:
+        key = (args, tuple(sorted(kwargs.items())))
+        try:
+            return seen[key]
+        except KeyError:
+            value = seen[key] = fn(*args, **kwargs)
+            return value
+        except TypeError:  # an unhashable fact: asked every time
+            return fn(*args, **kwargs)
+
+    return call
+
+
+__all__ = ["LazyRows", "find_row", "memo", "overdue_count"]
