@@ -1,0 +1,436 @@
+"""The reports window: the six reports of MULTIUSER.md as a table and a chart.
+
+Choose a report and a range of months, Run (Ctrl+R, or Enter): the report is
+made off the GUI thread (:class:`app.ui.worker.Op`) by
+:mod:`app.services.reports`, which also checks the user may run it. The
+table shows the rows with translated column headers; the chart (an SVG drawn
+with reportlab, see :mod:`app.services.reports.charts`) sits beside it. Export
+CSV / Export XLSX write the rows shown, with the exact column names of the
+spec; Save chart as PNG paints the chart into a PNG file. Files are written
+off the GUI thread too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from babel.numbers import format_decimal as babel_decimal
+from PySide6.QtSvgWidgets import QSvgWidget
+from PySide6.QtWidgets import QFileDialog
+
+from app.domain.calendar import add_months
+from app.i18n import N_, _, babel_locale, format_decimal, ngettext, ui_language
+from app.services.reports import REPORTS, Row, rows
+from app.services.reports.charts import ChartData, chart_svg, save_png
+from app.services.reports.writers import write_csv, write_xlsx
+from app.ui.common import bind_retranslate, hint_label
+from app.ui.qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
+    QByteArray,
+    QComboBox,
+    QDate,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPushButton,
+    QShortcut,
+    QSplitter,
+    Qt,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from app.ui.worker import Op, describe_error
+
+if TYPE_CHECKING:
+    from app.store.db import Database
+
+Index = QModelIndex | QPersistentModelIndex
+
+#: The column names of the spec (kept in files) -> their words on screen.
+COLUMN_LABELS: dict[str, str] = {
+    "month": N_("Month"),
+    "stage": N_("Stage"),
+    "customers": N_("Customers"),
+    "migrations": N_("Migrations"),
+    "terminations": N_("Terminations"),
+    "partner_disagreements": N_("Partner disagreements"),
+    "category": N_("Category"),
+    "complaints": N_("Complaints"),
+    "claims": N_("Claims"),
+    "second_line": N_("Second line"),
+    "tasks_due": N_("Tasks due"),
+    "done_on_time": N_("Done on time"),
+    "done_late": N_("Done late"),
+    "overdue": N_("Overdue"),
+    "due": N_("Due"),
+    "sent": N_("Sent"),
+    "sent_late": N_("Sent late"),
+    "decision_date": N_("Decision date"),
+    "customer_no": N_("Customer"),
+    "partner_code": N_("Partner"),
+    "measure": N_("Measure"),
+    "over_limit_usage_to_bill": N_("Usage over the limits to bill (MB)"),
+    "device_plan_id": N_("Device plan"),
+    "since": N_("Orphaned since"),
+    "remaining_amount": N_("Remaining amount"),
+}
+
+
+def column_label(name: str) -> str:
+    label = COLUMN_LABELS.get(name)
+    return _(label) if label else name
+
+
+@dataclass(frozen=True)
+class ReportData:
+    name: str
+    first: str
+    last: str
+    rows: list[Row]
+    chart: ChartData | None
+
+
+def load_report(db: Database, name: str, first: str, last: str, today: date) -> ReportData:
+    """The report's rows and chart sums (worker thread)."""
+    spec = REPORTS[name]
+    found = list(rows(db, name, first, last, today))
+    chart = ChartData(spec.chart, spec.columns).add_all(found) if spec.chart else None
+    return ReportData(name, first, last, found, chart)
+
+
+def export_rows(name: str, path: Path, kind: str, found: Sequence[Row]) -> Path:
+    """Write the rows shown to ``path`` as CSV or XLSX (worker thread)."""
+    spec = REPORTS[name]
+    if kind == "csv":
+        write_csv(path, spec.columns, found)
+    else:
+        write_xlsx(path, spec, found)
+    return path
+
+
+def save_chart_png(svg: str, path: Path) -> Path:
+    save_png(svg, path)
+    return path
+
+
+class ReportModel(QAbstractTableModel):
+    """A report's rows; headers in the UI language, numbers right-aligned."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.columns: tuple[str, ...] = ()
+        self.rows: list[Row] = []
+
+    def set_rows(self, columns: tuple[str, ...], found: list[Row]) -> None:
+        self.beginResetModel()
+        self.columns, self.rows = columns, list(found)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column_label(self.columns[section])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.columns[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        value = self.rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if isinstance(value, Decimal):
+                return babel_decimal(value, "#,##0.00", locale=babel_locale(ui_language()))
+            if isinstance(value, int) and not isinstance(value, bool):
+                return format_decimal(value, ui_language())
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int | Decimal):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def _month_edit(parent: QWidget, name: str) -> QDateEdit:
+    edit = QDateEdit(parent)
+    edit.setObjectName(name)
+    edit.setDisplayFormat("yyyy-MM")
+    edit.setCalendarPopup(False)
+    return edit
+
+
+def _month(edit: QDateEdit) -> str:
+    return edit.date().toString("yyyy-MM")
+
+
+class ReportsWindow(QWidget):
+    """Run a report for a range of months; see it as a table and a chart; export it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("reportsWindow")
+        self.db: Database | None = None
+        self.today = date.today()
+        self.data: ReportData | None = None
+        self.svg = ""
+        self._seq = 0
+        self._state: tuple[str, str] = ("idle", "")
+
+        self.selector = QComboBox(self)
+        self.selector.setObjectName("reportName")
+        for name in REPORTS:
+            self.selector.addItem("", name)
+        self.selector_label = QLabel(self)
+        self.selector_label.setBuddy(self.selector)
+        self.first = _month_edit(self, "reportFrom")
+        self.last = _month_edit(self, "reportTo")
+        self.first_label, self.last_label = QLabel(self), QLabel(self)
+        self.first_label.setBuddy(self.first)
+        self.last_label.setBuddy(self.last)
+        self.run_button = QPushButton(self)
+        self.run_button.setObjectName("runReport")
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self.run)
+
+        self.model = ReportModel(self)
+        self.table = QTableView(self)
+        self.table.setObjectName("reportTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.chart = QSvgWidget(self)
+        self.chart.setObjectName("reportChart")
+        self.chart.setMinimumSize(320, 180)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.chart)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+
+        self.csv_button = QPushButton(self)
+        self.csv_button.setObjectName("exportCsv")
+        self.csv_button.clicked.connect(lambda: self._ask_export("csv"))
+        self.xlsx_button = QPushButton(self)
+        self.xlsx_button.setObjectName("exportXlsx")
+        self.xlsx_button.clicked.connect(lambda: self._ask_export("xlsx"))
+        self.png_button = QPushButton(self)
+        self.png_button.setObjectName("saveChartPng")
+        self.png_button.clicked.connect(self._ask_png)
+        self.status = hint_label()
+        self.status.setObjectName("reportStatus")
+
+        top = QHBoxLayout()
+        top.addWidget(self.selector_label)
+        top.addWidget(self.selector, 1)
+        top.addWidget(self.first_label)
+        top.addWidget(self.first)
+        top.addWidget(self.last_label)
+        top.addWidget(self.last)
+        top.addWidget(self.run_button)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.csv_button)
+        bottom.addWidget(self.xlsx_button)
+        bottom.addWidget(self.png_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(bottom)
+        QShortcut(QKeySequence("Ctrl+R"), self, self.run)
+        QShortcut(QKeySequence("Esc"), self, self.close)
+        self.resize(1000, 600)
+        self.set_months(self.today)
+        self._update_buttons()
+        self.retranslate()
+        bind_retranslate(self)
+
+    # --- what to run ------------------------------------------------------------------
+
+    def set_database(self, db: Database, today: date) -> None:
+        """Work on ``db`` as of ``today`` (the range starts as the last three months)."""
+        if db is not self.db:
+            self.data = None
+            self.svg = ""
+            self.model.set_rows((), [])
+            self.chart.load(QByteArray())
+            self._set_state("idle")
+        self.db, self.today = db, today
+        self.set_months(today)
+        self._update_buttons()
+
+    def set_months(self, today: date, first: str | None = None, last: str | None = None) -> None:
+        start = add_months(today.replace(day=1), -2)
+        self.first.setDate(QDate.fromString(first, "yyyy-MM") if first else QDate(start))
+        self.last.setDate(QDate.fromString(last, "yyyy-MM") if last else QDate(today))
+
+    def select(self, name: str) -> None:
+        self.selector.setCurrentIndex(list(REPORTS).index(name))
+
+    @property
+    def name(self) -> str:
+        return str(self.selector.currentData())
+
+    def run(self) -> None:
+        """Make the chosen report for the chosen months, off the GUI thread."""
+        if self.db is None:
+            return
+        self._seq += 1
+        seq = self._seq
+        self._set_state("loading")
+        self.run_button.setEnabled(False)
+        Op(
+            self, load_report, self.db, self.name, _month(self.first), _month(self.last), self.today
+        ).success(lambda data: self._loaded(seq, data)).failure(
+            lambda exc: self._failed(seq, exc)
+        ).finished(lambda: self.run_button.setEnabled(True)).run()
+
+    def _loaded(self, seq: int, data: ReportData) -> None:
+        if seq != self._seq:
+            return
+        self.data = data
+        self.model.set_rows(REPORTS[data.name].columns, data.rows)
+        self._draw_chart()
+        self._set_state("loaded")
+        self._update_buttons()
+
+    def _failed(self, seq: int, exc: BaseException) -> None:
+        if seq == self._seq:
+            self._set_state("error", describe_error(exc))
+
+    def _draw_chart(self) -> None:
+        data = self.data
+        if data is None or data.chart is None:
+            self.svg = ""
+            self.chart.load(QByteArray())
+            self.chart.setVisible(False)
+            return
+        spec = data.chart.spec
+        if spec.series is None:
+            labels = [column_label(s) for s in data.chart.series]
+        else:
+            labels = [f"{column_label(spec.series)} {s}" for s in data.chart.series]
+        title = f"{_(REPORTS[data.name].title)}, {data.first} – {data.last}"
+        self.svg = chart_svg(data.chart, labels, title=title)
+        self.chart.load(QByteArray(self.svg.encode("utf-8")))
+        self.chart.setVisible(True)
+
+    # --- exports ----------------------------------------------------------------------
+
+    def _ask_export(self, kind: str) -> None:
+        if self.data is None:
+            return
+        data = self.data
+        suggested = Path.home() / f"{data.name}-{data.first}-{data.last}.{kind}"
+        pattern = _("CSV files (*.csv)") if kind == "csv" else _("Excel workbooks (*.xlsx)")
+        target, _filter = QFileDialog.getSaveFileName(
+            self, _("Export report"), str(suggested), pattern
+        )
+        if target:
+            path = Path(target)
+            if path.suffix.lower() != f".{kind}":
+                path = path.with_name(f"{path.name}.{kind}")
+            self.export(kind, path)
+
+    def export(self, kind: str, path: Path) -> None:
+        """Write the rows shown to ``path`` (``csv`` or ``xlsx``), off the GUI thread."""
+        if self.data is None:
+            return
+        Op(self, export_rows, self.data.name, path, kind, list(self.data.rows)).success(
+            lambda saved: self._set_state("saved", _("Saved as {path}.").format(path=saved))
+        ).failure(lambda exc: self._set_state("error", describe_error(exc))).run()
+
+    def _ask_png(self) -> None:
+        if not self.svg or self.data is None:
+            return
+        suggested = Path.home() / f"{self.data.name}-{self.data.first}-{self.data.last}.png"
+        target, _filter = QFileDialog.getSaveFileName(
+            self, _("Save chart as PNG"), str(suggested), _("PNG images (*.png)")
+        )
+        if target:
+            path = Path(target)
+            if path.suffix.lower() != ".png":
+                path = path.with_name(f"{path.name}.png")
+            self.save_chart(path)
+
+    def save_chart(self, path: Path) -> None:
+        """Paint the chart shown into the PNG file ``path``, off the GUI thread."""
+        if not self.svg:
+            return
+        Op(self, save_chart_png, self.svg, path).success(
+            lambda saved: self._set_state("saved", _("Saved as {path}.").format(path=saved))
+        ).failure(lambda exc: self._set_state("error", describe_error(exc))).run()
+
+    # --- words ------------------------------------------------------------------------
+
+    def _update_buttons(self) -> None:
+        has_rows = self.data is not None
+        self.csv_button.setEnabled(has_rows)
+        self.xlsx_button.setEnabled(has_rows)
+        self.png_button.setEnabled(bool(self.svg))
+        self.run_button.setEnabled(self.db is not None)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Reports"))
+        for i, spec in enumerate(REPORTS.values()):
+            self.selector.setItemText(i, _(spec.title))
+        self.selector_label.setText(_("&Report:"))
+        self.first_label.setText(_("&From:"))
+        self.last_label.setText(_("&To:"))
+        self.run_button.setText(_("R&un"))
+        self.run_button.setToolTip(_("Make the report (Ctrl+R)"))
+        self.csv_button.setText(_("Export &CSV…"))
+        self.xlsx_button.setText(_("Export &XLSX…"))
+        self.png_button.setText(_("Save chart as &PNG…"))
+        self.table.setAccessibleName(_("Report"))
+        self.chart.setAccessibleName(_("Chart"))
+        if self.model.columns:
+            self.model.headerDataChanged.emit(
+                Qt.Orientation.Horizontal, 0, len(self.model.columns) - 1
+            )
+        if self.data is not None:
+            self._draw_chart()
+        self._set_state(*self._state)
+
+    def _set_state(self, state: str, message: str = "") -> None:
+        self._state = (state, message)
+        if state == "loading":
+            text = _("Making the report…")
+        elif state in ("error", "saved"):
+            text = message
+        elif state == "loaded":
+            count = self.model.rowCount()
+            text = (
+                ngettext("{count} row", "{count} rows", count).format(count=count)
+                if count
+                else _("Nothing to report for these months.")
+            )
+        else:
+            text = _("Choose a report and the months, then Run.")
+        self.status.setProperty("role", "error" if state == "error" else "hint")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        self.status.setText(text)
+
+
+__all__ = ["COLUMN_LABELS", "ReportModel", "ReportsWindow"]
