@@ -299,7 +299,10 @@ class FairUseRecord(Base):
     """One customer's usage against the fair-use limits in one month."""
 
     __tablename__ = "fair_use_records"
-    __table_args__ = (UniqueConstraint("customer_id", "month"),)
+    __table_args__ = (
+        UniqueConstraint("customer_id", "month"),
+        Index("ix_fair_use_records_month_exceeded", "month", "exceeded", "customer_id"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
