@@ -79,9 +79,14 @@ class Period:
         return self.first.isoformat()
 
     @property
+    def last_day(self) -> date:
+        """The last day of the last month."""
+        return add_months(self.last, 1) - timedelta(days=1)
+
+    @property
     def end_day(self) -> str:
         """The last day of the last month, ``YYYY-MM-DD``."""
-        return (add_months(self.last, 1) - timedelta(days=1)).isoformat()
+        return self.last_day.isoformat()
 
     @property
     def start_at(self) -> datetime:

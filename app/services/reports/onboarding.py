@@ -24,6 +24,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select, true
@@ -67,6 +68,7 @@ def _tasks(session: Session, period: Period, partner: uuid.UUID | None) -> Any:
         .group_by(HistoryEntry.customer_id, action)
         .subquery()
     )
+    days = [int(t.due_day) for t in rules.tasks]
     due = add_days(Customer.activation_date, table.c.due_day)
     month = func.substr(due, 1, 7)  # one object: the same SQL in SELECT and GROUP BY
     stmt = (
@@ -80,6 +82,9 @@ def _tasks(session: Session, period: Period, partner: uuid.UUID | None) -> Any:
         .outerjoin(done, and_(done.c.customer_id == Customer.id, done.c.action == table.c.task))
         .where(
             Customer.activation_date.is_not(None),
+            # Only the activations some task of the range can stem from (indexed).
+            Customer.activation_date >= period.first - timedelta(days=max(days, default=0)),
+            Customer.activation_date <= period.last_day - timedelta(days=min(days, default=0)),
             # VIP tasks for VIP-rated customers only.
             (table.c.vip_only == 0) | Customer.vip_rated.is_not(None),
             due >= period.start_day,

@@ -20,11 +20,13 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
+from app.domain.calendar import add_months
 from app.i18n import N_
 from app.services.reports.base import Chart, Period, Report, Row
 from app.services.reports.sql import add_days, add_months_clamped, day_of
@@ -82,7 +84,16 @@ def rows(session: Session, period: Period, partner: uuid.UUID | None) -> Iterato
                     sent.c.subject == Bundle.bundle_no + ":" + reminder.id,
                 ),
             )
-            .where(due >= period.start_day, due <= period.end_day)
+            .where(
+                # Only the bundles a reminder of the range can belong to (indexed; loose
+                # by a few days for the clamped months, the due date decides).
+                Bundle.end_date >= period.first,
+                Bundle.end_date
+                <= add_months(period.last_day, int(reminder.months_before))
+                + timedelta(days=int(reminder.days_before) + 4),
+                due >= period.start_day,
+                due <= period.end_day,
+            )
             .group_by(month)
         )
         if partner is not None:
