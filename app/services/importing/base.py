@@ -17,12 +17,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from app.i18n import _
 from app.services.importing.cells import Column
 from app.store.models import Customer, CustomerSearchTerm, HistoryEntry
+from app.store.repositories_import import ImportRecords
 from app.store.types import utcnow
 
 
@@ -97,10 +98,11 @@ class Context:
     def write(self) -> None:
         """Insert the collected rows (after the session's own changes)."""
         self.session.flush()
+        records = ImportRecords(self.session)
         for table in BULK_TABLES:
             rows = self.pending.pop(table, None)
             if rows:
-                self.session.execute(insert(table), rows)
+                records.insert_rows(table, rows)
 
     def record(self, customer_id: uuid.UUID, text: str, payload: dict[str, Any]) -> None:
         """Append an ``import`` history entry for the customer."""
@@ -159,6 +161,8 @@ class Handler:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.session = ctx.session
+        #: What the rows refer to, asked of the database.
+        self.store = ImportRecords(ctx.session)
 
     # --- the blanks -------------------------------------------------------------
 
@@ -269,10 +273,7 @@ class CustomerRows(Handler):
 
     def prefetch(self, rows: Sequence[dict[str, Any]]) -> None:
         numbers = {row["customer_no"] for row in rows}
-        rows_found = self.session.execute(
-            select(Customer.customer_no, Customer.id).where(Customer.customer_no.in_(numbers))
-        )
-        self.customer_ids: dict[str, uuid.UUID] = {no: cid for no, cid in rows_found}
+        self.customer_ids: dict[str, uuid.UUID] = self.store.customer_ids_by_no(numbers)
 
     def customer_id(self, values: dict[str, Any]) -> uuid.UUID:
         number = values["customer_no"]

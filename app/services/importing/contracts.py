@@ -8,8 +8,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
 from app.i18n import _
 from app.services.importing.base import (
     Context,
@@ -31,7 +29,6 @@ from app.services.importing.cells import (
 )
 from app.store.models import (
     Bundle,
-    Customer,
     DevicePlan,
     DevicePlanStatus,
     FairUseRecord,
@@ -73,11 +70,7 @@ class Subscriptions(CustomerRows):
     def prefetch(self, rows: Sequence[dict[str, Any]]) -> None:
         super().prefetch(rows)
         self.subscriptions = by_key(
-            self.session.scalars(
-                select(Subscription).where(
-                    Subscription.customer_id.in_(set(self.customer_ids.values()))
-                )
-            ),
+            self.store.subscriptions_of(set(self.customer_ids.values())),
             "customer_id",
             "activated",
         )
@@ -176,43 +169,26 @@ class DevicePlans(CustomerRows):
     def prefetch(self, rows: Sequence[dict[str, Any]]) -> None:
         super().prefetch(rows)
         customer_ids = set(self.customer_ids.values())
-        plans = self.session.scalars(
-            select(DevicePlan).where(
-                DevicePlan.plan_no.in_({row["plan_no"] for row in rows})
-                | (
-                    DevicePlan.customer_id.in_(customer_ids)
-                    & (DevicePlan.status == DevicePlanStatus.ACTIVE)
-                )
-            )
-        ).all()
+        plans = self.store.device_plans_named_or_active(
+            {row["plan_no"] for row in rows}, customer_ids
+        )
         self.plans = {plan.plan_no: plan for plan in plans}
         self.active: dict[uuid.UUID, set[str]] = {}
         for plan in plans:
             if plan.status == DevicePlanStatus.ACTIVE:
                 self.active.setdefault(plan.customer_id, set()).add(plan.plan_no)
         # The current subscription: not cancelled first, then the latest activated.
-        self.subscription: dict[uuid.UUID, uuid.UUID] = {}
-        ranked = self.session.execute(
-            select(Subscription.customer_id, Subscription.id)
-            .where(Subscription.customer_id.in_(customer_ids))
-            .order_by(
-                Subscription.cancelled_effective.is_(None),
-                Subscription.activated,
-                Subscription.id,
-            )
-        )
-        for customer_id, subscription_id in ranked:
-            self.subscription[customer_id] = subscription_id  # the last one wins
+        self.subscription = self.store.current_subscription_ids(customer_ids)
 
     def find(self, values: dict[str, Any]) -> DevicePlan | None:
         customer_id = self.customer_id(values)
         plan = self.plans.get(values["plan_no"])
         if plan is not None and plan.customer_id != customer_id:
-            owner = self.session.get(Customer, plan.customer_id)
+            owner = self.store.customer_no(plan.customer_id)
             raise reject(
                 "plan_no",
                 _("device plan {plan_no!r} belongs to customer {owner!r}").format(
-                    plan_no=values["plan_no"], owner=owner.customer_no if owner else "?"
+                    plan_no=values["plan_no"], owner=owner or "?"
                 ),
             )
         return plan
@@ -290,7 +266,7 @@ class DevicePlans(CustomerRows):
         """Whether a row of the file can make ``plan_no`` an active plan of the customer."""
         plan = self.plans.get(plan_no)
         if plan is None:
-            plan = self.session.scalar(select(DevicePlan).where(DevicePlan.plan_no == plan_no))
+            plan = self.store.device_plan(plan_no)
         if plan is None:  # a new plan: active unless the row says otherwise
             return status in (None, DevicePlanStatus.ACTIVE) and customer_id in self.subscription
         if plan.customer_id != customer_id:
@@ -352,11 +328,8 @@ class Bundles(CustomerRows):
     def prefetch(self, rows: Sequence[dict[str, Any]]) -> None:
         super().prefetch(rows)
         self.bundles = by_key(
-            self.session.scalars(
-                select(Bundle).where(
-                    Bundle.customer_id.in_(set(self.customer_ids.values())),
-                    Bundle.bundle_no.in_({row["bundle_id"] for row in rows}),
-                )
+            self.store.bundles_named(
+                set(self.customer_ids.values()), {row["bundle_id"] for row in rows}
             ),
             "customer_id",
             "bundle_no",
@@ -417,11 +390,8 @@ class FairUse(CustomerRows):
     def prefetch(self, rows: Sequence[dict[str, Any]]) -> None:
         super().prefetch(rows)
         self.records = by_key(
-            self.session.scalars(
-                select(FairUseRecord).where(
-                    FairUseRecord.customer_id.in_(set(self.customer_ids.values())),
-                    FairUseRecord.month.in_({row["month"] for row in rows}),
-                )
+            self.store.fair_use_records(
+                set(self.customer_ids.values()), {row["month"] for row in rows}
             ),
             "customer_id",
             "month",

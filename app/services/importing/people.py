@@ -6,8 +6,6 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
-
 from app.i18n import _
 from app.services.importing.base import Handler, reject
 from app.services.importing.cells import (
@@ -36,9 +34,7 @@ class Partners(Handler):
 
     def prefetch(self, rows: Sequence[dict[str, Any]]) -> None:
         codes = {row["code"] for row in rows}
-        self.partners = {
-            p.code: p for p in self.session.scalars(select(Partner).where(Partner.code.in_(codes)))
-        }
+        self.partners = self.store.partners_by_code(codes)
 
     def find(self, values: dict[str, Any]) -> Partner | None:
         return self.partners.get(values["code"])
@@ -83,14 +79,13 @@ class Customers(Handler):
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         # Partners are few: load them once, by code and by id.
-        partners = self.session.execute(select(Partner.id, Partner.code, Partner.country)).all()
+        partners = self.store.partner_keys()
         self.partner_by_code = {code: (pid, country) for pid, code, country in partners}
         self.partner_code = {pid: code for pid, code, _country in partners}
 
     def prefetch(self, rows: Sequence[dict[str, Any]]) -> None:
         numbers = {row["customer_no"] for row in rows}
-        found = self.session.scalars(select(Customer).where(Customer.customer_no.in_(numbers)))
-        self.customers = {c.customer_no: c for c in found}
+        self.customers = self.store.customers_by_no(numbers)
 
     def find(self, values: dict[str, Any]) -> Customer | None:
         code = values["partner"]
