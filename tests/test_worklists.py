@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, date, datetime
 
 import pytest
@@ -15,7 +16,8 @@ from app.processes.onboarding.todo import OnboardingItem
 from app.services.errors import ValidationError
 from app.services.rules import load_ruleset
 from app.services.todo import todo_for
-from app.services.worklists import KINDS, worklist
+from app.services.worklist_rows import find_row, overdue_count
+from app.services.worklists import KINDS, worklist, worklist_rows
 from app.store.db import Database
 from app.store.models import CaseState
 from tests.bench.bench_worklists import generate
@@ -229,3 +231,57 @@ def test_command_bad_input_exits_2(sqlite_db: Database, capsys: pytest.CaptureFi
     assert main(["worklist", "reminders", "--date", "2026-02-30", "--db", sqlite_db.url]) == 2
     captured = capsys.readouterr()
     assert (captured.out, "--date" in captured.err) == ("", True)
+
+
+# --- at an operator's scale ------------------------------------------------------------------
+
+
+def test_rows_made_when_read_are_the_list(db: Database) -> None:
+    """The window's rows (made when read) are the command's, in the same order."""
+    today = date(2026, 3, 20)
+    generate(db, 400, today, seed=14)
+    for kind in KINDS:
+        lazy = worklist_rows(db, kind, today)
+        rows = worklist(db, kind, today)
+        assert len(lazy) == len(rows) and list(lazy) == rows, kind
+        assert overdue_count(lazy) == sum(r.overdue for r in rows)
+        if rows:
+            assert lazy[len(rows) - 1] == rows[-1] and lazy[1:3] == rows[1:3]
+            last = rows[-1]
+            at = find_row(lazy, last.customer_id, last.target)
+            assert at is not None and rows[at].customer_id == last.customer_id
+            assert find_row(lazy, uuid.uuid4(), last.target) is None
+
+
+def test_the_rules_run_once_per_distinct_set_of_facts(
+    db: Database, seed: Seed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.processes.fair_use import worklist as fair_use_list
+    from app.processes.onboarding import worklist as onboarding_list
+
+    calls: list[str] = []
+
+    def counted(module: object, name: str) -> None:
+        real = getattr(module, name)
+
+        def call(*args: object, **kwargs: object) -> object:
+            calls.append(name)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, call)
+
+    counted(fair_use_list, "fair_use_item")
+    counted(onboarding_list, "onboarding_decision")
+    for n in range(5):
+        c = seed.customer(f"C-{n}", activation=date(2026, 3, 1))
+        seed.fair_use(c, "2026-02", "2026-03")
+    odd = seed.customer("C-9", activation=date(2026, 3, 2))
+    seed.fair_use(odd, "2026-03")
+    fair = worklist(db, "fair-use", date(2026, 3, 20))
+    assert [(r.customer_no, r.what) for r in fair] == [(f"C-{n}", "2") for n in range(5)] + [
+        ("C-9", "1")
+    ]
+    assert calls.count("fair_use_item") == 2
+    onboarding = worklist(db, "onboarding", date(2026, 3, 9))
+    assert {r.customer_no for r in onboarding} == {f"C-{n}" for n in range(5)} | {"C-9"}
+    assert calls.count("onboarding_decision") == 2

@@ -9,11 +9,16 @@ double click) on a row opens the customer in the main window with the
 row's playbook in the guided panel; F5 reloads; Escape closes the window.
 The shown list loads itself again when an operation changes cases or letters
 (:mod:`app.ui.changes`), keeping the chosen row where it is still listed.
+
+A list of a million customers' base is loaded off the GUI thread as rows made
+only when read (:func:`app.services.worklists.worklist_rows`); the table asks
+for them a page at a time as it scrolls (``canFetchMore``/``fetchMore``), and
+a load superseded by a newer one is dropped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -21,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 from app.i18n import N_, _, format_date, ngettext
 from app.processes import worklist_titles
 from app.services.wording import row_words
-from app.services.worklists import WorklistRow, worklist
+from app.services.worklist_rows import find_row, overdue_count
+from app.services.worklists import WorklistRow, worklist_rows
 from app.ui.changes import Changes, on_changes
 from app.ui.common import bind_retranslate, hint_label, std_icon
 from app.ui.qt import (
@@ -70,40 +76,76 @@ COLUMNS = (N_("Customer"), N_("Name"), N_("What"), N_("Due"), N_("Overdue"))
 RowRole = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 OVERDUE_COLOUR = QColor("#b3261e")
+#: Rows the table shows more each time it scrolls to the end of those it has.
+PAGE = 200
+#: Rows made (and worded) kept at most; older ones are made again when read again.
+MADE = 2000
 
 
 @dataclass(frozen=True)
 class WorklistData:
     kind: str
-    rows: list[WorklistRow]
+    rows: Sequence[WorklistRow]
+    overdue: int
+    #: Where the row chosen before the load is now, if it is still listed.
+    keep: int | None = None
 
 
-def load_worklist(db: Database, kind: str, today: date | None) -> WorklistData:
-    """The rows of one worklist (worker thread)."""
+def load_worklist(
+    db: Database, kind: str, today: date | None, keep: tuple[Any, Any] | None = None
+) -> WorklistData:
+    """The rows of one worklist, and where the row ``keep`` (customer id, target) is now
+    (worker thread)."""
     from app.services.playbooks import load_all
 
     load_all()  # the rows are worded from the playbooks on the GUI thread
-    return WorklistData(kind, worklist(db, kind, today))
+    rows = worklist_rows(db, kind, today)
+    found = find_row(rows, *keep) if keep is not None else None
+    return WorklistData(kind, rows, overdue_count(rows), found)
 
 
 class WorklistModel(QAbstractTableModel):
-    """The rows of one worklist, in the service's order."""
+    """The rows of one worklist, in the service's order, shown a page at a time."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[WorklistRow] = []
+        self.rows: Sequence[WorklistRow] = ()
+        self._shown = 0
+        self._made: dict[int, WorklistRow] = {}
         self._warning: QIcon | None = None
 
-    def set_rows(self, rows: list[WorklistRow]) -> None:
+    def set_rows(self, rows: Sequence[WorklistRow], show: int = 0) -> None:
+        """All of the list's rows; the first page (or up to row ``show``) is shown."""
         self.beginResetModel()
-        self.rows = list(rows)
+        self.rows = rows
+        self._made = {}
+        self._shown = min(len(rows), max(PAGE, (show // PAGE + 1) * PAGE))
         self.endResetModel()
 
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._shown < len(self.rows)
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid():
+            return
+        more = min(PAGE, len(self.rows) - self._shown)
+        if more > 0:
+            self.beginInsertRows(QModelIndex(), self._shown, self._shown + more - 1)
+            self._shown += more
+            self.endInsertRows()
+
     def row_at(self, row: int) -> WorklistRow | None:
-        return self.rows[row] if 0 <= row < len(self.rows) else None
+        if not 0 <= row < self._shown:
+            return None
+        made = self._made.get(row)
+        if made is None:
+            if len(self._made) >= MADE:
+                self._made.clear()
+            made = self._made[row] = self.rows[row]
+        return made
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else self._shown
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(COLUMNS)
@@ -153,6 +195,7 @@ class WorklistWindow(QWidget):
         self.kind = next(iter(KIND_TITLES))
         self._seq = 0
         self._state: tuple[str, str] = ("idle", "")
+        self._overdue = 0
 
         self.selector = QComboBox(self)
         self.selector.setObjectName("worklistKind")
@@ -203,7 +246,9 @@ class WorklistWindow(QWidget):
 
     def set_database(self, db: Database | None, today: date | None = None) -> None:
         if db is not self.db:
-            self.model.set_rows([])
+            self._seq += 1  # a load from the other database is dropped
+            self.model.set_rows(())
+            self._overdue = 0
         self.db, self.today = db, today
 
     def show_kind(self, kind: str) -> None:
@@ -227,7 +272,9 @@ class WorklistWindow(QWidget):
         self._seq += 1
         seq = self._seq
         self._set_state("loading")
-        Op(self, load_worklist, self.db, self.kind, self.today).success(
+        chosen = self.model.row_at(self.table.currentIndex().row())
+        keep = (chosen.customer_id, chosen.target) if chosen is not None else None
+        Op(self, load_worklist, self.db, self.kind, self.today, keep).success(
             lambda data: self._loaded(seq, data)
         ).failure(lambda exc: self._failed(seq, exc)).run()
 
@@ -238,12 +285,11 @@ class WorklistWindow(QWidget):
     def _loaded(self, seq: int, data: WorklistData) -> None:
         if seq != self._seq:
             return
-        chosen = self.model.row_at(self.table.currentIndex().row())
-        keep = (chosen.customer_id, chosen.target) if chosen is not None else None
-        self.model.set_rows(data.rows)
+        at = data.keep or 0
+        self.model.set_rows(data.rows, show=at)
+        self._overdue = data.overdue
         if data.rows:
-            rows = [i for i, r in enumerate(data.rows) if (r.customer_id, r.target) == keep]
-            self.table.setCurrentIndex(self.model.index(rows[0] if rows else 0, 0))
+            self.table.setCurrentIndex(self.model.index(at, 0))
         self._set_state("loaded")
 
     def _open_index(self, index: QModelIndex) -> None:
@@ -275,8 +321,8 @@ class WorklistWindow(QWidget):
         elif state == "error":
             text = message
         elif state == "loaded":
-            count = self.model.rowCount()
-            overdue = sum(1 for r in self.model.rows if r.overdue)
+            count = len(self.model.rows)
+            overdue = self._overdue
             text = ngettext("{count} row", "{count} rows", count).format(count=count)
             if overdue:
                 text += " · " + ngettext("{count} overdue", "{count} overdue", overdue).format(

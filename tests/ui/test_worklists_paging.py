@@ -1,0 +1,103 @@
+"""A long worklist in the window: rows made only when read, shown a page at a time as
+the table scrolls, the chosen row kept across a reload, superseded loads dropped."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+
+import app.ui.worklists as worklists_ui
+from app.services.todo_items import OpenTarget, WorklistRow
+from app.services.worklist_rows import LazyRows
+from app.store.db import Database
+from app.ui.worklists import PAGE, WorklistModel, WorklistWindow
+
+pytestmark = pytest.mark.gui
+TODAY = date(2026, 3, 20)
+
+
+def _long_list(count: int, made: list[int]) -> LazyRows[int]:
+    ids = [uuid.UUID(int=n + 1) for n in range(count)]
+    target = OpenTarget("fair_use", "stage_1", "2026-03")
+
+    def make(n: int) -> WorklistRow:
+        made.append(n)
+        return WorklistRow(
+            ids[n], f"C-{n:07d}", "Anna Muster", "fair_use", "1", "2026-03", TODAY, n % 3 == 0,
+            target,
+        )  # fmt: skip
+
+    return LazyRows(list(range(count)), make, lambda n: (ids[n].hex, target), (count + 2) // 3)
+
+
+def test_the_model_shows_a_page_more_each_time_the_table_asks(qtbot) -> None:
+    made: list[int] = []
+    model = WorklistModel()
+    model.set_rows(_long_list(2 * PAGE + 50, made))
+    assert model.rowCount() == PAGE and model.canFetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 2 * PAGE
+    model.fetchMore()
+    assert model.rowCount() == 2 * PAGE + 50 and not model.canFetchMore()
+    assert made == []  # nothing is made before it is read
+    assert model.index(2 * PAGE + 49, 0).data() == f"C-{2 * PAGE + 49:07d}"
+    assert model.index(2 * PAGE + 49, 1).data() == "Anna Muster"
+    assert made == [2 * PAGE + 49]  # made once, then kept while it is read
+
+
+def test_the_window_loads_a_long_list_and_keeps_the_chosen_row(
+    qtbot, gui_app, sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[int] = []
+    count = 100_000
+    monkeypatch.setattr(
+        worklists_ui, "worklist_rows", lambda db, kind, today: _long_list(count, made)
+    )
+    wl = WorklistWindow()
+    qtbot.addWidget(wl)
+    wl.set_database(sqlite_db, TODAY)
+    wl.show_kind("fair-use")
+    qtbot.waitUntil(lambda: wl._state[0] == "loaded", timeout=10_000)
+    assert wl.model.rowCount() == PAGE
+    assert wl.status.text().startswith(f"{count} rows")
+    assert f"{(count + 2) // 3} overdue" in wl.status.text()
+    assert len(set(made)) < 2 * PAGE  # only what the view showed was made
+    wl.table.scrollToBottom()
+    qtbot.waitUntil(lambda: wl.model.rowCount() > PAGE)  # the view asked for more
+    chosen = 3 * PAGE + 7
+    while wl.model.rowCount() <= chosen:
+        wl.model.fetchMore()
+    wl.table.setCurrentIndex(wl.model.index(chosen, 0))
+    wl.reload()
+    qtbot.waitUntil(lambda: wl._state[0] == "loaded", timeout=10_000)
+    assert wl.table.currentIndex().row() == chosen
+    assert wl.model.rowCount() > chosen
+    assert len(set(made)) < 6 * PAGE
+
+
+def test_a_superseded_load_is_dropped(
+    qtbot, gui_app, sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[int] = []
+    sizes = iter([5, 3])
+    monkeypatch.setattr(
+        worklists_ui, "worklist_rows", lambda db, kind, today: _long_list(next(sizes), made)
+    )
+    monkeypatch.setattr(worklists_ui.Op, "synchronous", False)
+    wl = WorklistWindow()
+    qtbot.addWidget(wl)
+    wl.set_database(sqlite_db, TODAY)
+    results: list[tuple[int, int]] = []
+    loaded = wl._loaded
+    monkeypatch.setattr(
+        wl, "_loaded", lambda seq, data: (results.append((seq, len(data.rows))), loaded(seq, data))
+    )
+    wl.show_kind("fair-use")
+    wl.reload()  # the agent pressed F5 before the first load came back
+    qtbot.waitUntil(lambda: len(results) == 2, timeout=10_000)
+    qtbot.waitUntil(lambda: wl._state[0] == "loaded")
+    assert [n for _seq, n in sorted(results)] == [5, 3]
+    assert wl.model.rowCount() == 3  # the later load's, whichever came back last
+    assert wl.status.text().startswith(f"{wl.model.rowCount()} row")
