@@ -97,7 +97,7 @@ def pull(replica: Database, server: Engine, *, full: bool = False) -> int:
     while True:
         with replica.engine.connect() as conn:
             cursor = read_cursor(conn)
-        snapshot = _read(server, None if full or cursor is None else cursor)
+        snapshot = _read(server, None if full or cursor is None else cursor, replica)
         full = False
         if not snapshot.full and snapshot.cursor == cursor:
             return total
@@ -106,7 +106,9 @@ def pull(replica: Database, server: Engine, *, full: bool = False) -> int:
             return total
 
 
-def _read(server: Engine, cursor: tuple[int, int] | None) -> _Snapshot:
+def _read(
+    server: Engine, cursor: tuple[int, int] | None, replica: Database | None = None
+) -> _Snapshot:
     snap = _Snapshot(full=cursor is None)
     with server.connect() as conn:
         conn = conn.execution_options(isolation_level="REPEATABLE READ")
@@ -127,7 +129,11 @@ def _read(server: Engine, cursor: tuple[int, int] | None) -> _Snapshot:
             after, after_seq = cursor
             changes = conn.execute(
                 select(
-                    SyncCommit.commit_seq, SyncChange.seq, SyncChange.table_name, SyncChange.row_id
+                    SyncCommit.commit_seq,
+                    SyncChange.seq,
+                    SyncChange.table_name,
+                    SyncChange.row_id,
+                    SyncChange.deleted,
                 )
                 .join(SyncCommit, SyncCommit.txid == SyncChange.txid)
                 .where(
@@ -141,9 +147,18 @@ def _read(server: Engine, cursor: tuple[int, int] | None) -> _Snapshot:
                 .limit(PAGE)
             ).all()
             wanted: dict[str, set[uuid.UUID]] = defaultdict(set)
+            removed: dict[str, set[uuid.UUID]] = defaultdict(set)
             for change in changes:
                 if change.table_name in spec.PULLED:
                     wanted[change.table_name].add(change.row_id)
+                    if change.deleted:
+                        removed[change.table_name].add(change.row_id)
+            if replica is not None:
+                # An entry already here never changes: it is read again only when removed.
+                for table_name in spec.APPEND_ONLY:
+                    ids = wanted.get(table_name)
+                    if ids:
+                        ids -= _present(replica, table_name, ids) - removed[table_name]
             if not changes:
                 snap.cursor = cursor
             elif len(changes) < PAGE:  # every change committed so far is read
@@ -167,6 +182,16 @@ def _read(server: Engine, cursor: tuple[int, int] | None) -> _Snapshot:
                     snap.seen[table_name] |= ids
                 snap.gone[table_name] = ids - found
     return snap
+
+
+def _present(replica: Database, table_name: str, ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of ``ids`` the replica holds in ``table_name``."""
+    table = spec.table(table_name)
+    found: set[uuid.UUID] = set()
+    with replica.engine.connect() as conn:
+        for chunk in _chunks(sorted(ids), _CHUNK):
+            found |= set(conn.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars())
+    return found
 
 
 def apply(replica: Database, snap: _Snapshot) -> int:

@@ -39,7 +39,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, select, text, update
+from sqlalchemy import Connection, Engine, Table, delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 
@@ -52,6 +52,8 @@ from app.sync.server import check_schema, is_line_error
 #: Outbox rows read and sent per server transaction.
 BATCH = 10_000
 _CHUNK = 900
+#: From this many rows of a table on, a batch is copied in (``COPY``) rather than inserted.
+_COPY_FROM = 200
 
 Key = tuple[str, uuid.UUID]
 
@@ -224,8 +226,7 @@ def _apply_rows(
     conn: Connection, table_name: str, rows: Sequence[dict[str, Any]], login: str | None
 ) -> dict[Key, tuple[str, str]]:
     table = spec.table(table_name)
-    stmt = pg_insert(table).on_conflict_do_nothing().returning(table.c.id)
-    inserted = set(conn.execute(stmt, list(rows)).scalars())
+    inserted = _insert_new(conn, table, rows)
     others = [r for r in rows if r["id"] not in inserted]
     if not others:
         return {}
@@ -255,6 +256,45 @@ def _apply_rows(
         _alarm(conn, login, table_name, values["id"], kind, theirs, mine, None)
         refused[(table_name, values["id"])] = (reason, mine)
     return refused
+
+
+def _insert_new(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> set[uuid.UUID]:
+    """``INSERT ... ON CONFLICT DO NOTHING``: the ids that were new.
+
+    A large batch is copied into a temporary table first (``COPY``, one
+    round trip) and inserted from there in one statement; a few rows go as
+    one multi-row insert.
+    """
+    if len(rows) < _COPY_FROM:
+        stmt = pg_insert(table).on_conflict_do_nothing().returning(table.c.id)
+        return set(conn.execute(stmt, list(rows)).scalars())
+    names = [c.name for c in table.columns]
+    processors = [c.type.bind_processor(conn.dialect) for c in table.columns]
+    columns = ", ".join(f'"{n}"' for n in names)
+    temp = f"sync_incoming_{table.name}"
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE IF NOT EXISTS {temp} (LIKE {table.name}) ON COMMIT DROP"
+    )
+    raw: Any = conn.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(f"COPY {temp} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([_copy_value(row[n], p) for n, p in zip(names, processors, strict=True)])
+    result = conn.exec_driver_sql(
+        f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {temp} "
+        "ON CONFLICT DO NOTHING RETURNING id"
+    )
+    inserted = {uuid.UUID(str(r[0])) for r in result}
+    conn.exec_driver_sql(f"TRUNCATE {temp}")
+    return inserted
+
+
+def _copy_value(value: Any, processor: Any) -> Any:
+    """``value`` as its column binds it, JSON as text (``COPY`` takes no Python dicts)."""
+    if processor is not None:
+        value = processor(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 def _alarm(
@@ -326,15 +366,15 @@ def recompute_cases(conn: Connection, case_ids: Iterable[uuid.UUID], *, login: s
     On the server (``login`` given) events the derivation sets aside are
     recorded as ``case_conflict`` alarms, once each.
     """
+    ids = sorted(set(case_ids), key=str)
+    if not ids:
+        return
     from sqlalchemy.orm import Session
 
     from app.domain.case_state import CaseEvent, derive_case_state
     from app.services.case_record import base_of, store
     from app.store.models import Case, HistoryEntry
 
-    ids = sorted(set(case_ids), key=str)
-    if not ids:
-        return
     session = Session(bind=conn, autoflush=False)
     try:
         for chunk in _chunks(ids, _CHUNK):

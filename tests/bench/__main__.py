@@ -11,9 +11,15 @@ USAGE = "usage: python -m tests.bench scale [--customers N] [--engines sqlite,po
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("scale",):
+    if not argv or argv[0] not in ("scale", "sync"):
         print(USAGE, file=sys.stderr)
         return 2
+    if (
+        argv[0] == "sync"
+    ):  # the branch sync: push and pull 10,000 entries (tests/bench/bench_sync.py)
+        from tests.bench.bench_sync import main as bench_sync
+
+        return bench_sync(argv[1:])
     from tests.bench.scale import main as scale
 
     return scale(argv[1:])
