@@ -14,9 +14,7 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("scale", "sync"):
         print(USAGE, file=sys.stderr)
         return 2
-    if (
-        argv[0] == "sync"
-    ):  # the branch sync: push and pull 10,000 entries (tests/bench/bench_sync.py)
+    if argv[0] == "sync":  # the branch sync's push and pull (tests/bench/bench_sync.py)
         from tests.bench.bench_sync import main as bench_sync
 
         return bench_sync(argv[1:])
