@@ -357,6 +357,10 @@ def test_the_partner_disagrees_and_the_agents_case_continues_from_the_answer(
         agent, case_id, {"agrees": False, "partner_comment": values["partner_comment"]}, today=TODAY
     )
     assert view.step_id == "report_controlling"
+    # the agent has taken the answer over: the ticket is closed and leaves the queue
+    assert tickets.ticket_queue(partner, TODAY) == []
+    with pytest.raises(ValidationError, match="closed"):
+        tickets.answer_ticket(partner, ticket, "Noch etwas", False)
 
     # the customer view lists the ticket with its answer
     overview = customers.customer_overview(agent, world.customers["A"])

@@ -235,21 +235,21 @@ def ticket_queue(
 
     deadlines = answer_deadlines(load_ruleset())
     columns = _QueueColumns(db.dialect, deadlines, today)
-    query = columns.select().where(PartnerTicket.status != TicketStatus.CLOSED)
+    where: list[ColumnElement[bool]] = [PartnerTicket.status != TicketStatus.CLOSED]
     scope = partner_scope(me)
     with UnitOfWork(db) as uow:
         if scope is not None:
-            query = query.where(PartnerTicket.partner_id == scope)
+            where.append(PartnerTicket.partner_id == scope)
         elif partner_code:
             partner = uow.partners.by_code(partner_code)
             if partner is None:
                 raise NotFoundError(
                     _("There is no partner with the code {code}.").format(code=partner_code)
                 )
-            query = query.where(PartnerTicket.partner_id == partner.id)
+            where.append(PartnerTicket.partner_id == partner.id)
         if overdue_only:
-            query = query.where(columns.overdue == 1)
-        query = query.order_by(*columns.order()).limit(max(1, limit))
+            where.append(columns.overdue == 1)
+        query = columns.query(where, max(1, limit))
         return [columns.row(r, deadlines) for r in uow.session.execute(query)]
 
 
@@ -289,7 +289,28 @@ class _QueueColumns:
             .scalar_subquery()
         )
 
-    def select(self) -> Any:
+    def query(self, where: list[ColumnElement[bool]], limit: int) -> Any:
+        """The first ``limit`` tickets matching ``where`` in queue order: sorted and cut on
+        the tickets alone, then joined to their customer and partner and counted."""
+        no_due = case((self.days.is_(None), 1), else_=0)
+        first = (
+            select(
+                PartnerTicket.id.label("tid"),
+                self.overdue.label("overdue"),
+                no_due.label("no_due"),
+                self.due_key.label("due_key"),
+            )
+            .where(*where)
+            .order_by(
+                self.overdue.desc(),
+                no_due,
+                self.due_key,
+                PartnerTicket.created_at,
+                PartnerTicket.id,
+            )
+            .limit(limit)
+            .subquery()
+        )
         return (
             select(
                 PartnerTicket.id,
@@ -302,21 +323,19 @@ class _QueueColumns:
                 PartnerTicket.subject,
                 PartnerTicket.created_at,
                 PartnerTicket.status,
-                self.overdue.label("overdue"),
+                first.c.overdue,
                 self.answers.label("answers"),
             )
+            .join(first, first.c.tid == PartnerTicket.id)
             .join(Customer, Customer.id == PartnerTicket.customer_id)
             .join(Partner, Partner.id == PartnerTicket.partner_id)
-        )
-
-    def order(self) -> tuple[Any, ...]:
-        no_due = case((self.days.is_(None), 1), else_=0)
-        return (
-            self.overdue.desc(),
-            no_due,
-            self.due_key,
-            PartnerTicket.created_at,
-            PartnerTicket.id,
+            .order_by(
+                first.c.overdue.desc(),
+                first.c.no_due,
+                first.c.due_key,
+                PartnerTicket.created_at,
+                PartnerTicket.id,
+            )
         )
 
     @staticmethod

@@ -11,7 +11,7 @@ PROCESS = ProcessSpec(
     guide_module=guide.__name__,
     playbook_ids={
         **{flow: () for flow in guide.FLOW_STAGES},
-        guide.PARTNER_FEEDBACK: (),
+        guide.PARTNER_FEEDBACK: (guide.PARTNER_ANSWER_STEP,),
     },
     todo=todo.todo,
     covers_case=todo.covers_case,

@@ -27,7 +27,7 @@ from app.letters.operator import OperatorConfigError, load_operator
 from app.processes.base import Facts, GuideContext
 from app.processes.common import Worded, fact_label, option_label
 from app.processes.facts_once import facts_once
-from app.processes.fair_use.tickets import month_decision_answer
+from app.processes.fair_use.tickets import close_decision_tickets, month_decision_answer
 from app.processes.tariffs import chosen_tariff, find_tariff, tariff_choices
 from app.services.errors import ValidationError
 from app.services.playbooks import playbook_for
@@ -36,6 +36,8 @@ from app.store.models import Case, Process
 #: Flow id -> the stage it is written for.
 FLOW_STAGES = {"stage_1": 1, "stage_2": 2, "stage_3": 3}
 PARTNER_FEEDBACK = "partner_feedback"
+#: The step of ``partner_feedback`` that records the partner's answer.
+PARTNER_ANSWER_STEP = "partner_answer"
 PRODUCT_FACTS = ("mobile_tv", "combo", "internet", "aio")
 
 
@@ -149,6 +151,9 @@ class FairUseGuide:
                     "{month}: no stage-3 decision is recorded, so there is nothing to answer."
                 ).format(month=month.strftime("%Y-%m"))
             )
+        if flow == PARTNER_FEEDBACK and step.id == PARTNER_ANSWER_STEP:
+            # The agent has taken the partner's answer over: the ticket leaves the queue.
+            close_decision_tickets(ctx.uow.session, ctx.customer.id, ctx.case.subject)
         if step.action == "decide_measure":
             decided = self._decision(ctx)
             assert decided is not None  # the step's inputs are required

@@ -24,7 +24,7 @@ from app.domain.ruleset import RuleSet
 from app.i18n import format_date, format_month, ui_language
 from app.processes.common import option_label
 from app.services.playbooks import playbook_for
-from app.store.models import Case, PartnerTicket, Process, TicketFeedback
+from app.store.models import Case, PartnerTicket, Process, TicketFeedback, TicketStatus
 
 #: The kind of ticket the stage-3 decision opens (``resources/playbooks/fair_use.yaml``).
 DECISION_TICKET = "fair_use_decision"
@@ -139,3 +139,21 @@ def _date(value: object) -> date | None:
         return date.fromisoformat(str(value)) if value else None
     except ValueError:
         return None
+
+
+def close_decision_tickets(session: Session, customer_id: uuid.UUID, subject: str | None) -> None:
+    """Close the decision tickets of the customer's fair-use month ``subject`` (the agent
+    has recorded the partner's answer; nothing more is asked of the partner)."""
+    tickets = session.scalars(
+        select(PartnerTicket)
+        .join(Case, Case.id == PartnerTicket.case_id)
+        .where(
+            Case.customer_id == customer_id,
+            Case.process == Process.FAIR_USE,
+            Case.subject == subject,
+            PartnerTicket.kind == DECISION_TICKET,
+            PartnerTicket.status != TicketStatus.CLOSED,
+        )
+    ).all()
+    for ticket in tickets:
+        ticket.status = TicketStatus.CLOSED
