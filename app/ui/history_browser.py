@@ -1,0 +1,532 @@
+"""The supervisor's history browser: every customer's history in one table, newest first.
+
+A filter bar (period, agent, partner, process, stage, kind, words of the
+text) selects the entries; the table fetches them a page at a time as it
+scrolls (``canFetchMore``/``fetchMore``), each page loaded off the GUI thread
+(:class:`~app.ui.worker.Op`) by keyset from
+:func:`app.services.history_browser.browse_page`. A changed filter drops the
+loads of the old one (and stops its query on the server). Enter or a double
+click on a row opens its customer (:attr:`HistoryBrowserWindow.open_requested`).
+Export… writes what the filter selects to CSV or XLSX in the background, with
+a progress dialog whose Stop leaves no file. Verify history checks the hash
+chains (:func:`app.services.history_check.check_history`) and says the outcome.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QFileDialog, QProgressDialog
+
+from app.i18n import N_, _, format_datetime, ngettext
+from app.services import history_browser as hb
+from app.services.history_browser import Cursor, FilterChoices, HistoryFilter, HistoryRow, Page
+from app.store.search import SearchCancel
+from app.ui.common import bind_retranslate, hint_label
+from app.ui.qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
+    QComboBox,
+    QDate,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPushButton,
+    QShortcut,
+    Qt,
+    QTableView,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from app.ui.worker import Op, describe_error
+
+if TYPE_CHECKING:
+    from app.store.db import Database
+
+COLUMNS = (
+    N_("Time"),
+    N_("Customer no."),
+    N_("Customer"),
+    N_("Partner"),
+    N_("Agent"),
+    N_("Process"),
+    N_("Stage"),
+    N_("Kind"),
+    N_("Text"),
+)
+Index = QModelIndex | QPersistentModelIndex
+RowRole = Qt.ItemDataRole.UserRole + 1
+#: Entries per page loaded as the table scrolls.
+PAGE = 200
+#: The date edits' "no limit" value (shown as a dash).
+NO_DATE = QDate(2000, 1, 1)
+
+
+class HistoryModel(QAbstractTableModel):
+    """The entries loaded so far, newest first; asks for the next page at the end."""
+
+    #: The view scrolled to the end: load the page after this cursor.
+    more_wanted = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[HistoryRow] = []
+        self.next: Cursor | None = None
+        self.loading = False
+
+    def reset(self) -> None:
+        self.beginResetModel()
+        self.rows = []
+        self.next = None
+        self.loading = False
+        self.endResetModel()
+
+    def add_page(self, page: Page) -> None:
+        self.loading = False
+        if page.rows:
+            start = len(self.rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(page.rows) - 1)
+            self.rows.extend(page.rows)
+            self.endInsertRows()
+        self.next = page.next
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self.next is not None and not self.loading
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self.loading = True
+            self.more_wanted.emit(self.next)
+
+    def row_at(self, row: int) -> HistoryRow | None:
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _(COLUMNS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = self.row_at(index.row()) if index.isValid() else None
+        if row is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cells(row)[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 8:
+            return row.text
+        if role == RowRole:
+            return row
+        return None
+
+    @staticmethod
+    def cells(row: HistoryRow) -> list[str]:
+        return [
+            format_datetime(row.created_at.astimezone()),
+            row.customer_no,
+            row.customer_name,
+            row.partner_code,
+            row.author,
+            row.process or "",
+            row.stage or "",
+            row.kind,
+            row.text.replace("\n", " "),
+        ]
+
+
+@dataclass
+class _Export:
+    """A running export: its stop flag and its progress dialog."""
+
+    stop: threading.Event
+    dialog: QProgressDialog
+
+
+class _Progress(QObject):
+    """Carries the export's row count from the worker thread to the GUI thread."""
+
+    counted = Signal(int)
+
+
+def _day(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+def _local_midnight_utc(day: date) -> datetime:
+    local = datetime.combine(day, time(0)).astimezone()  # this desktop's zone
+    return local.astimezone(UTC)
+
+
+class HistoryBrowserWindow(QWidget):
+    """Every customer's history, filtered, paged as it scrolls, exported, verified."""
+
+    #: The customer id of the row the supervisor opened.
+    open_requested = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("historyBrowser")
+        self.db: Database | None = None
+        self.today: date | None = None
+        self._seq = 0
+        self._cancel: SearchCancel | None = None
+        self._filter = HistoryFilter()
+        self._export: _Export | None = None
+        self._status = ("idle", "")
+
+        self.date_from = self._date_edit("historyFrom")
+        self.date_to = self._date_edit("historyTo")
+        self.agent = self._combo("historyAgent")
+        self.partner = self._combo("historyPartner")
+        self.process = self._combo("historyProcess")
+        self.stage = self._combo("historyStage")
+        self.kind = self._combo("historyKind")
+        self.text = QLineEdit(self)
+        self.text.setObjectName("historyText")
+        self.text.setClearButtonEnabled(True)
+        self.text.returnPressed.connect(self.reload)
+        self.labels = {name: QLabel(self) for name in ("from", "to", "text")}
+        self.labels["from"].setBuddy(self.date_from)
+        self.labels["to"].setBuddy(self.date_to)
+        self.labels["text"].setBuddy(self.text)
+        self.search_button = QPushButton(self)
+        self.search_button.setObjectName("historySearch")
+        self.search_button.clicked.connect(self.reload)
+        self.export_button = QPushButton(self)
+        self.export_button.setObjectName("historyExport")
+        self.export_button.clicked.connect(self.ask_export)
+        self.verify_button = QPushButton(self)
+        self.verify_button.setObjectName("historyVerify")
+        self.verify_button.clicked.connect(self.verify)
+
+        self.model = HistoryModel(self)
+        self.model.more_wanted.connect(self._load_more)
+        self.table = QTableView(self)
+        self.table.setObjectName("historyTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.table.activated.connect(self._open_index)
+        self.status = hint_label()
+        self.status.setObjectName("historyStatus")
+        self.verify_result = hint_label()
+        self.verify_result.setObjectName("historyVerifyResult")
+
+        # Changing a choice searches at once; a date waits a moment for the next keystroke.
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(400)
+        self._debounce.timeout.connect(self.reload)
+        for combo in (self.agent, self.partner, self.process, self.stage, self.kind):
+            combo.currentIndexChanged.connect(lambda _i: self.reload())
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(lambda _d: self._debounce.start())
+
+        first = QHBoxLayout()
+        first.addWidget(self.labels["from"])
+        first.addWidget(self.date_from)
+        first.addWidget(self.labels["to"])
+        first.addWidget(self.date_to)
+        for combo in (self.agent, self.partner, self.process, self.stage, self.kind):
+            first.addWidget(combo, 1)
+        second = QHBoxLayout()
+        second.addWidget(self.labels["text"])
+        second.addWidget(self.text, 1)
+        second.addWidget(self.search_button)
+        second.addWidget(self.export_button)
+        second.addWidget(self.verify_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(first)
+        layout.addLayout(second)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(self.verify_result)
+        QShortcut(QKeySequence("F5"), self, self.reload)
+        QShortcut(QKeySequence("Esc"), self, self.close)
+        self.resize(1100, 640)
+        self.retranslate()
+        bind_retranslate(self)
+
+    # --- building ---------------------------------------------------------------
+
+    def _date_edit(self, name: str) -> QDateEdit:
+        edit = QDateEdit(self)
+        edit.setObjectName(name)
+        edit.setCalendarPopup(True)
+        edit.setMinimumDate(NO_DATE)
+        edit.setDate(NO_DATE)
+        return edit
+
+    def _combo(self, name: str) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setObjectName(name)
+        combo.addItem("", None)
+        return combo
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("History of all customers"))
+        self.labels["from"].setText(_("&From"))
+        self.labels["to"].setText(_("&To"))
+        self.labels["text"].setText(_("Te&xt contains"))
+        for edit in (self.date_from, self.date_to):
+            edit.setSpecialValueText(_("any day"))
+        for combo, text in (
+            (self.agent, _("All agents")),
+            (self.partner, _("All partners")),
+            (self.process, _("All processes")),
+            (self.stage, _("All stages")),
+            (self.kind, _("All kinds")),
+        ):
+            combo.setItemText(0, text)
+        self.text.setPlaceholderText(_("words in the entry, e.g. roaming"))
+        self.search_button.setText(_("&Search"))
+        self.export_button.setText(_("&Export…"))
+        self.verify_button.setText(_("&Verify history"))
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        self._show_status()
+
+    # --- the database and the filter -------------------------------------------
+
+    def set_database(self, db: Database, today: date) -> None:
+        """Browse ``db``'s history; ``today`` is the day the window counts from."""
+        self.db, self.today = db, today
+        self.date_to.setMaximumDate(QDate(today.year, today.month, today.day).addYears(1))
+        Op(self, hb.filter_choices, db).success(self._choices_loaded).failure(
+            lambda exc: self._set_status("error", describe_error(exc))
+        ).run()
+        self.reload()
+
+    def _choices_loaded(self, choices: FilterChoices) -> None:
+        fill = (
+            (self.agent, [(a, a) for a in choices.agents]),
+            (self.partner, [(f"{p.code} – {p.name}", p.code) for p in choices.partners]),
+            (self.process, [(p, p) for p in choices.processes]),
+            (self.stage, [(s, s) for s in choices.stages]),
+            (self.kind, [(k, k) for k in choices.kinds]),
+        )
+        for combo, items in fill:
+            chosen = combo.currentData()
+            combo.blockSignals(True)
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for text, value in items:
+                combo.addItem(text, value)
+            found = combo.findData(chosen) if chosen is not None else 0
+            combo.setCurrentIndex(max(0, found))
+            combo.blockSignals(False)
+
+    def current_filter(self) -> HistoryFilter:
+        """The filter the bar shows."""
+        start = self.date_from.date()
+        end = self.date_to.date()
+        since = None if start == NO_DATE else _local_midnight_utc(_day(start))
+        until = (
+            None
+            if end == NO_DATE
+            else _local_midnight_utc(_day(end) + timedelta(days=1))  # the whole day
+        )
+        return HistoryFilter(
+            since=since,
+            until=until,
+            author=self.agent.currentData(),
+            partner=self.partner.currentData(),
+            process=self.process.currentData(),
+            stage=self.stage.currentData(),
+            kind=self.kind.currentData(),
+            text=self.text.text().strip() or None,
+        )
+
+    def reload(self) -> None:
+        """Show the first page of what the filter bar selects (dropping older loads)."""
+        self._debounce.stop()
+        if self.db is None:
+            return
+        self._filter = self.current_filter()
+        self.model.reset()
+        self._start_load(None)
+
+    def _load_more(self, after: Cursor) -> None:
+        self._start_load(after)
+
+    def _start_load(self, after: Cursor | None) -> None:
+        if self.db is None:
+            return
+        if after is None and self._cancel is not None:
+            self._cancel.cancel()  # the old filter's query stops on the server
+        self._seq += 1 if after is None else 0
+        seq = self._seq
+        cancel = SearchCancel()
+        self._cancel = cancel
+        self.model.loading = True
+        self._set_status("loading")
+        Op(self, hb.browse_page, self.db, self._filter, after, None, PAGE, cancel).success(
+            lambda page: self._loaded(seq, page)
+        ).failure(lambda exc: self._failed(seq, exc)).run()
+
+    def _loaded(self, seq: int, page: Page) -> None:
+        if seq != self._seq:
+            return  # a load for a filter no longer shown
+        first = not self.model.rows
+        self.model.add_page(page)
+        if first and page.rows:
+            self.table.setCurrentIndex(self.model.index(0, 0))
+            self.table.resizeColumnsToContents()
+        self._set_status("loaded")
+
+    def _failed(self, seq: int, exc: BaseException) -> None:
+        if seq != self._seq:
+            return
+        self.model.loading = False
+        self._set_status("error", describe_error(exc))
+
+    def _set_status(self, state: str, detail: str = "") -> None:
+        self._status = (state, detail)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        state, detail = self._status
+        count = len(self.model.rows)
+        if state == "loading":
+            text = _("Loading…")
+        elif state == "error":
+            text = detail
+        elif state == "loaded" and count == 0:
+            text = _("No entry matches the filter.")
+        elif state == "loaded":
+            text = ngettext("{n} entry shown", "{n} entries shown", count).format(n=count)
+            if self.model.next is not None:
+                text += " " + _("(more as you scroll)")
+        else:
+            text = ""
+        self.status.setText(text)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row()) if index.isValid() else None
+        if row is not None:
+            self.open_requested.emit(row.customer_id)
+
+    # --- export -----------------------------------------------------------------
+
+    def ask_export(self) -> None:
+        """Ask where to export (CSV or XLSX), then export."""
+        target, chosen = QFileDialog.getSaveFileName(
+            self,
+            _("Export the history"),
+            str(Path.home() / "history.xlsx"),
+            _("Excel workbook (*.xlsx)") + ";;" + _("CSV, UTF-8 (*.csv)"),
+        )
+        if not target:
+            return
+        path = Path(target)
+        fmt = path.suffix.lower().lstrip(".")
+        if fmt not in hb.FORMATS:
+            fmt = "csv" if "csv" in chosen.lower() else "xlsx"
+            path = path.with_name(path.name + "." + fmt)
+        self.export_to(path, fmt)
+
+    def export_to(self, path: Path, fmt: str) -> None:
+        """Export what the filter selects to ``path`` in the background, with progress and Stop."""
+        if self.db is None or self._export is not None:
+            return
+        stop = threading.Event()
+        dialog = QProgressDialog(self)
+        dialog.setObjectName("historyExportProgress")
+        dialog.setWindowTitle(_("Export the history"))
+        dialog.setLabelText(_("Writing {name}…").format(name=path.name))
+        dialog.setCancelButtonText(_("&Stop"))
+        dialog.setRange(0, 0)  # the total is not counted in advance (a count reads it all)
+        dialog.setMinimumDuration(0)
+        dialog.canceled.connect(stop.set)
+        progress = _Progress(dialog)
+        progress.counted.connect(
+            lambda n: dialog.setLabelText(
+                ngettext("{n} entry written…", "{n} entries written…", n).format(n=n)
+            )
+        )
+        self._export = _Export(stop, dialog)
+        self.export_button.setEnabled(False)
+
+        def report(count: int) -> bool:  # worker thread: only signals and the flag
+            progress.counted.emit(count)
+            return not stop.is_set()
+
+        dialog.show()
+        Op(self, hb.export_history, self.db, self._filter, path, fmt, report).success(
+            self._exported
+        ).failure(self._export_failed).run()
+
+    def _end_export(self) -> None:
+        if self._export is not None:
+            self._export.dialog.canceled.disconnect()
+            self._export.dialog.close()
+            self._export = None
+        self.export_button.setEnabled(True)
+
+    def _exported(self, result: hb.ExportResult) -> None:
+        self._end_export()
+        if result.stopped:
+            self._set_status("loaded")
+            self.status.setText(_("Export stopped; no file was written."))
+        else:
+            self.status.setText(
+                ngettext(
+                    "{n} entry exported to {path}", "{n} entries exported to {path}", result.rows
+                ).format(n=result.rows, path=result.path)
+            )
+
+    def _export_failed(self, exc: BaseException) -> None:
+        self._end_export()
+        self._set_status("error", describe_error(exc))
+
+    # --- verify -----------------------------------------------------------------
+
+    def verify(self) -> None:
+        """Check the history's hash chains in the background and say the outcome."""
+        if self.db is None:
+            return
+        from app.services.history_check import check_history, check_words
+
+        self.verify_button.setEnabled(False)
+        self.verify_result.setText(_("Checking the history…"))
+
+        def done(check: Any) -> None:
+            self.verify_result.setText(check_words(check))
+            box = QMessageBox(
+                QMessageBox.Icon.Information if check.ok else QMessageBox.Icon.Warning,
+                _("Verify history"),
+                check_words(check),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setObjectName("historyVerifyBox")
+            box.open()
+
+        Op(self, check_history, self.db).success(done).failure(
+            lambda exc: self.verify_result.setText(describe_error(exc))
+        ).finished(lambda: self.verify_button.setEnabled(True)).run()

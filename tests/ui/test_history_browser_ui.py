@@ -1,0 +1,184 @@
+"""A supervisor browses the history of all customers: filters, scrolls, opens, exports, verifies.
+
+The window loads pages in the background as the table scrolls; what it shows
+and what it exports equal what the filter selects (a brute-force look at
+every entry). An export runs in the background with a progress dialog whose
+Stop leaves no file. The logins are real (``AGENT_ASSIST_USER`` with a
+``users`` row on the SQLite file).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from app.services import identity
+from app.store.db import Database
+from app.store.models import User
+from app.store.repositories import UnitOfWork
+from app.ui import history_browser as ui
+from app.ui.history_browser import HistoryBrowserWindow
+from app.ui.worker import pending_ops
+from tests.history_browser_data import brute_force, seed
+from tests.test_history_browser_service import expected_cells, read_csv, read_xlsx
+
+pytestmark = pytest.mark.gui
+
+
+def _login(base: Database, role: str) -> Database:
+    login = f"browse.{role}"
+    with UnitOfWork(base) as uow:
+        uow.add(User(login=login, display_name=f"Test {role}", role=role))
+        uow.commit()
+    db = Database(base.url)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(identity.ENV_USER, login)
+        identity.current(db)
+    return db
+
+
+@pytest.fixture
+def browsing(gui_app, qtbot, sqlite_db: Database, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(ui, "PAGE", 10)
+    expected = seed(sqlite_db, entries=200)
+    db = _login(sqlite_db, "supervisor")
+    window = HistoryBrowserWindow()
+    qtbot.addWidget(window)
+    window.set_database(db, date(2026, 3, 15))
+    window.show()
+    qtbot.waitUntil(lambda: bool(window.model.rows) and window.agent.count() > 1, timeout=10_000)
+    yield window, expected
+    qtbot.waitUntil(lambda: pending_ops() == 0, timeout=10_000)
+    db.dispose()
+
+
+def _scroll_to_end(qtbot, window: HistoryBrowserWindow) -> None:
+    """Scroll down until the model has nothing more to fetch."""
+    for _ in range(100):
+        qtbot.waitUntil(lambda: not window.model.loading, timeout=10_000)
+        if window.model.next is None:
+            return
+        window.table.scrollToBottom()
+        qtbot.wait(20)
+    raise AssertionError("the table never reached the end")
+
+
+def _choose(combo, value: str) -> None:
+    index = combo.findData(value)
+    assert index > 0, value
+    combo.setCurrentIndex(index)
+
+
+def test_a_supervisor_filters_scrolls_and_exports_what_the_filter_selects(
+    qtbot, browsing, tmp_path: Path
+) -> None:
+    window, expected = browsing
+    want_all = brute_force(expected, window.current_filter())
+    assert [r.entry_id for r in window.model.rows] == [e.id for e in want_all[:10]]
+
+    _choose(window.partner, "KNU-A")
+    _choose(window.kind, "note")
+    qtbot.waitUntil(lambda: not window.model.loading and bool(window.model.rows), timeout=10_000)
+    flt = window.current_filter()
+    assert (flt.partner, flt.kind) == ("KNU-A", "note")
+    _scroll_to_end(qtbot, window)
+    want = brute_force(expected, flt)
+    assert len(want) > 10  # more than one page: the table fetched as it scrolled
+    assert [r.entry_id for r in window.model.rows] == [e.id for e in want]
+    assert str(len(want)) in window.status.text()
+
+    window.text.setText("roaming")
+    qtbot.keyClick(window.text, ui.Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.model.loading, timeout=10_000)
+    _scroll_to_end(qtbot, window)
+    flt = window.current_filter()
+    want = brute_force(expected, flt)
+    assert want and [r.entry_id for r in window.model.rows] == [e.id for e in want]
+
+    for fmt in ("csv", "xlsx"):
+        path = tmp_path / f"export.{fmt}"
+        window.export_to(path, fmt)
+        qtbot.waitUntil(lambda path=path: path.exists() and window._export is None, timeout=20_000)
+        rows = read_csv(path) if fmt == "csv" else read_xlsx(path)
+        assert rows[1:] == [expected_cells(e, fmt == "csv") for e in want]
+        assert "exported" in window.status.text()
+
+
+def test_enter_on_a_row_opens_its_customer(qtbot, browsing) -> None:
+    window, _expected = browsing
+    opened: list[object] = []
+    window.open_requested.connect(opened.append)
+    window.table.setFocus()
+    window.table.setCurrentIndex(window.model.index(3, 0))
+    qtbot.keyClick(window.table, ui.Qt.Key.Key_Return)
+    assert opened == [window.model.rows[3].customer_id]
+
+
+def test_a_changed_filter_drops_the_old_filters_pages(qtbot, browsing) -> None:
+    window, expected = browsing
+    _choose(window.agent, "anna")
+    _choose(window.agent, "beat")  # before anna's page came back
+    qtbot.waitUntil(lambda: not window.model.loading and pending_ops() == 0, timeout=10_000)
+    _scroll_to_end(qtbot, window)
+    want = brute_force(expected, window.current_filter())
+    assert {r.author for r in window.model.rows} == {"beat"}
+    assert [r.entry_id for r in window.model.rows] == [e.id for e in want]
+
+
+def test_stop_ends_an_export_without_a_file(
+    qtbot, browsing, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window, _expected = browsing
+    from app.services import history_browser as hb
+
+    monkeypatch.setattr(hb, "EXPORT_BATCH", 10)
+    gate = threading.Event()
+    original = hb.export_rows
+
+    def slow_rows(db: Database, flt: object):  # waits after the first batch until Stop
+        for n, row in enumerate(original(db, flt)):  # type: ignore[arg-type]
+            if n == 10:
+                gate.wait(10)
+            yield row
+
+    monkeypatch.setattr(hb, "export_rows", slow_rows)
+    out = tmp_path / "out"
+    out.mkdir()
+    window.export_to(out / "stopped.csv", "csv")
+    qtbot.waitUntil(lambda: window._export is not None and window._export.dialog.isVisible())
+    dialog = window._export.dialog
+    assert dialog.objectName() == "historyExportProgress"
+    stop = dialog.findChild(ui.QPushButton)
+    assert stop is not None and "Stop" in stop.text()
+    qtbot.mouseClick(stop, ui.Qt.MouseButton.LeftButton)
+    gate.set()
+    qtbot.waitUntil(lambda: window._export is None, timeout=10_000)
+    assert list(out.iterdir()) == []
+    assert "no file" in window.status.text()
+
+
+def test_verify_history_shows_the_outcome(qtbot, browsing) -> None:
+    window, expected = browsing
+    qtbot.mouseClick(window.verify_button, ui.Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "every entry matches" in window.verify_result.text(), timeout=20_000)
+    assert str(len(expected)) in window.verify_result.text()
+    box = window.findChild(ui.QMessageBox, "historyVerifyBox")
+    assert box is not None and "every entry matches" in box.text()
+    box.close()
+
+
+def test_an_agent_sees_why_the_browser_is_empty(qtbot, gui_app, sqlite_db: Database) -> None:
+    seed(sqlite_db, entries=10)
+    db = _login(sqlite_db, "agent")
+    try:
+        window = HistoryBrowserWindow()
+        qtbot.addWidget(window)
+        window.set_database(db, date(2026, 3, 15))
+        qtbot.waitUntil(lambda: "may not" in window.status.text(), timeout=10_000)
+        assert window.model.rows == []
+        qtbot.waitUntil(lambda: pending_ops() == 0, timeout=10_000)
+    finally:
+        db.dispose()
