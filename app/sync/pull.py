@@ -32,6 +32,7 @@ the outbox triggers ignore it.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -46,6 +47,8 @@ from app.store.models import AppMeta
 from app.store.sync_tables import SyncChange, SyncCommit, SyncOutbox
 from app.sync import rows as spec
 from app.sync.server import APPLYING_KEY, CURSOR_KEY, check_schema
+
+log = logging.getLogger(__name__)
 
 #: Changes read per pull round.
 PAGE = 20_000
@@ -78,6 +81,8 @@ class _Snapshot:
     full: bool = False
     seen: dict[str, set[uuid.UUID]] = field(default_factory=lambda: defaultdict(set))
     cursor: tuple[int, int] | None = None
+    #: History entries whose copy here differs from the server's: (id, server hash, ours).
+    differs: list[tuple[uuid.UUID, str | None, str | None]] = field(default_factory=list)
 
     def count(self) -> int:
         return sum(len(r) for r in self.rows.values())
@@ -102,6 +107,8 @@ def pull(replica: Database, server: Engine, *, full: bool = False) -> int:
         if not snapshot.full and snapshot.cursor == cursor:
             return total
         total += apply(replica, snapshot)
+        if snapshot.differs:
+            _report_differences(server, snapshot.differs)
         if snapshot.cursor is None or snapshot.cursor[1] == _END:
             return total
 
@@ -228,6 +235,7 @@ def apply(replica: Database, snap: _Snapshot) -> int:
             _remove_customers_records(conn, removed_customers, ours)
         if snap.full:
             _remove_orphan_terms(conn)
+            snap.differs = _differing_entries(conn, snap.rows.get("history_entries", []))
         _recompute_with_local_events(conn, touched_cases)
         _set_meta(conn, CURSOR_KEY, f"{snap.cursor[0]}:{snap.cursor[1]}" if snap.cursor else "")
         if snap.full:
@@ -237,6 +245,37 @@ def apply(replica: Database, snap: _Snapshot) -> int:
             _set_meta(conn, LAST_FULL_KEY, utcnow().isoformat())
         conn.execute(delete(AppMeta).where(AppMeta.key == APPLYING_KEY))
     return written
+
+
+def _differing_entries(
+    conn: Connection, rows: list[dict[str, Any]]
+) -> list[tuple[uuid.UUID, str | None, str | None]]:
+    """Entries held here and on the server whose hashes differ (a copy was changed)."""
+    theirs = {r["id"]: r["hash"] for r in rows}
+    entries = spec.table("history_entries")
+    differs = []
+    for chunk in _chunks(sorted(theirs), _CHUNK):
+        for entry_id, ours in conn.execute(
+            select(entries.c.id, entries.c.hash).where(entries.c.id.in_(chunk))
+        ):
+            if ours != theirs[entry_id]:
+                differs.append((entry_id, theirs[entry_id], ours))
+    return differs
+
+
+def _report_differences(
+    server: Engine, differs: list[tuple[uuid.UUID, str | None, str | None]]
+) -> None:
+    """A chain whose copy here differs from the server's: alarms for a supervisor."""
+    from app.sync.push import _alarm
+
+    log.warning("%d history entries differ between this branch and the server", len(differs))
+    with server.begin() as conn:
+        login = conn.scalar(text("SELECT current_user"))
+        for entry_id, theirs, ours in differs:
+            _alarm(
+                conn, login, "history_entries", entry_id, "chain_copy_differs", theirs, ours, None
+            )
 
 
 def _recorded_here(conn: Connection) -> set[tuple[str, uuid.UUID]]:

@@ -378,6 +378,12 @@ def recompute_cases(conn: Connection, case_ids: Iterable[uuid.UUID], *, login: s
     session = Session(bind=conn, autoflush=False)
     try:
         for chunk in _chunks(ids, _CHUNK):
+            # The case rows first, locked: a writer that recorded an event meanwhile
+            # has committed it before its events are read here.
+            query = select(Case).where(Case.id.in_(chunk)).order_by(Case.id)
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update()
+            cases = list(session.scalars(query))
             events: dict[uuid.UUID, list[CaseEvent]] = defaultdict(list)
             for entry_id, case_id, created_at, payload in conn.execute(
                 select(
@@ -390,7 +396,7 @@ def recompute_cases(conn: Connection, case_ids: Iterable[uuid.UUID], *, login: s
                 event = CaseEvent.from_entry(entry_id, created_at, payload or {})
                 if event is not None:
                     events[case_id].append(event)
-            for case in session.scalars(select(Case).where(Case.id.in_(chunk))):
+            for case in cases:
                 if not events.get(case.id):
                     continue
                 derived = derive_case_state(events[case.id], base_of(case))

@@ -246,3 +246,47 @@ def test_two_branches_that_advanced_one_case_offline_end_in_one_state(
         assert verify_database(db).ok
     assert _count(server.db, HistoryEntry, HistoryEntry.case_id == case_id) == 2
     assert all(outbox(db) == [] for db in (first, second))
+
+
+def test_a_replica_that_cannot_be_written_says_so_and_loses_nothing(
+    server: Server, replicas: Replicas
+) -> None:
+    from sqlalchemy import event
+
+    branch = _branch(server, replicas)
+    entry = add_note(branch, server.customers["C-1"], "recorded before the disk filled up")
+    branch.dispose()
+
+    def read_only(dbapi_connection: object, _record: object) -> None:
+        dbapi_connection.execute("PRAGMA query_only = ON")  # type: ignore[attr-defined]
+
+    event.listen(branch.engine, "connect", read_only)
+    try:
+        with pytest.raises(sync.ReplicaNotWritableError, match="cannot be written"):
+            sync.sync_now(branch)
+    finally:
+        event.remove(branch.engine, "connect", read_only)
+        branch.dispose()
+    assert outbox(branch) == [("history_entries", "pending")]  # still queued here
+    result = sync.sync_now(branch)
+    assert (result.pushed, result.pending) == (1, 0)
+    assert server.count(entry.id) == 1
+
+
+def test_an_entry_whose_copy_on_the_branch_differs_is_reported_to_the_server(
+    server: Server, replicas: Replicas
+) -> None:
+    note = add_note(server.db, server.customers["C-1"], "recorded at the centre")
+    branch = _branch(server, replicas)
+    with branch.engine.begin() as conn:  # someone edits the branch's copy past the guards
+        conn.execute(text("DROP TRIGGER history_entries_no_update"))
+        conn.execute(update(HistoryEntry).where(HistoryEntry.id == note.id).values(hash="e" * 64))
+        conn.execute(text("DELETE FROM app_meta WHERE key = 'sync_last_full'"))
+    sync.sync_now(branch)  # the daily reconciliation
+    with server.db.engine.connect() as conn:
+        alarm = conn.execute(select(SyncAlarm)).one()
+    assert (alarm.kind, alarm.row_id, alarm.client_hash) == (
+        "chain_copy_differs",
+        note.id,
+        "e" * 64,
+    )
