@@ -2,7 +2,8 @@
 
 A large header (name, flags, products as chips, number, phone, partner), then
 "what to do now" (:class:`TodoPanel`), then four sections: subscription,
-device plans, bundles with their end dates, and open cases with their stage.
+device plans, bundles with their end dates, and open cases with their stage;
+a fifth, the tickets to the partner with their latest answers, when there are any.
 The view is rebuilt from the overview whenever the UI language changes, so
 dates and money follow the agent's locale. It loads the overview itself
 (:meth:`CustomerView.load`) and loads it again when an operation changes the
@@ -52,6 +53,10 @@ from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:
     from app.store.db import Database
+
+#: The newest tickets the customer view lists, and the latest answers it shows of each.
+TICKETS_SHOWN = 5
+ANSWERS_SHOWN = 2
 
 
 def _clear(layout: QLayout) -> None:
@@ -225,12 +230,14 @@ class CustomerView(QWidget):
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(12)
-        boxes = (
+        boxes: tuple[QGroupBox, ...] = (
             self._subscription_box(o),
             self._cases_box(o),
             self._bundles_box(o),
             self._device_plans_box(o),
         )
+        if o.tickets:
+            boxes += (self._tickets_box(o),)
         columns = 1 if self.compact else 2
         for i, box in enumerate(boxes):
             grid.addWidget(box, i // columns, i % columns)
@@ -400,3 +407,45 @@ class CustomerView(QWidget):
             parts.append(_("opened {date}").format(date=format_datetime(local_time(c.opened_at))))
             form.addRow(f"{process_label(c.process)}:", _value(" · ".join(parts)))
         return box
+
+    def _tickets_box(self, o: CustomerOverview) -> QGroupBox:
+        """The customer's tickets to the partner, newest first, each with its latest answer."""
+        box, form = self._group(_("Tickets to the partner"), "ticketsBox")
+        shown = o.tickets[:TICKETS_SHOWN]
+        for ticket in shown:
+            row = ticket.row
+            parts = [row.status_words]
+            if row.overdue and row.due is not None:
+                parts.append(_("overdue since {date}").format(date=format_date(row.due)))
+            elif row.due is not None and row.status.value == "open":
+                parts.append(_("answer due {date}").format(date=format_date(row.due)))
+            lines = [row.subject, " · ".join(parts)]
+            for answer in ticket.answers[-ANSWERS_SHOWN:]:
+                lines.append(
+                    _("{when}, {author}: {verdict}{text}").format(
+                        when=format_datetime(local_time(answer.created_at)),
+                        author=answer.author,
+                        verdict=_verdict(answer.agrees),
+                        text=answer.text,
+                    )
+                )
+            value = _value("\n".join(lines))
+            if row.overdue:
+                value.setProperty("role", "error")
+            form.addRow(f"{row.reason}:", value)
+        if len(o.tickets) > len(shown):
+            more = len(o.tickets) - len(shown)
+            form.addRow(
+                hint_label(
+                    ngettext("and {n} older ticket", "and {n} older tickets", more).format(n=more)
+                )
+            )
+        return box
+
+
+def _verdict(agrees: bool | None) -> str:
+    if agrees is True:
+        return _("agrees — ")
+    if agrees is False:
+        return _("disagrees — ")
+    return ""

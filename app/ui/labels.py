@@ -17,6 +17,7 @@ HISTORY_KINDS: dict[str, str] = {
     "call": N_("Call"),
     "sms": N_("SMS"),
     "ticket": N_("Ticket"),
+    "ticket_answer": N_("Partner's answer"),
     "letter": N_("Letter"),
     "import": N_("Import"),
     "step": N_("Step"),
