@@ -221,12 +221,13 @@ class ReportsWindow(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.chart = QSvgWidget(self)
         self.chart.setObjectName("reportChart")
-        self.chart.setMinimumSize(320, 180)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.chart.setMinimumSize(400, 225)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
         splitter.addWidget(self.chart)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([260, 400])
 
         self.csv_button = QPushButton(self)
         self.csv_button.setObjectName("exportCsv")
@@ -259,7 +260,7 @@ class ReportsWindow(QWidget):
         layout.addLayout(bottom)
         QShortcut(QKeySequence("Ctrl+R"), self, self.run)
         QShortcut(QKeySequence("Esc"), self, self.close)
-        self.resize(1000, 600)
+        self.resize(1000, 720)
         self.set_months(self.today)
         self._update_buttons()
         self.retranslate()
@@ -333,6 +334,7 @@ class ReportsWindow(QWidget):
         title = f"{_(REPORTS[data.name].title)}, {data.first} – {data.last}"
         self.svg = chart_svg(data.chart, labels, title=title)
         self.chart.load(QByteArray(self.svg.encode("utf-8")))
+        self.chart.renderer().setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
         self.chart.setVisible(True)
 
     # --- exports ----------------------------------------------------------------------

@@ -9,6 +9,7 @@ keeps out QtCharts (the 59 MB ``pyside6-addons`` wheel) and pyqtgraph (numpy).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -70,16 +71,17 @@ def chart_svg(data: ChartData, series_labels: Sequence[str] | None = None, title
     from reportlab.graphics import renderSVG
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.charts.legends import Legend
-    from reportlab.graphics.shapes import Drawing, String
+    from reportlab.graphics.shapes import Drawing, Rect, String
     from reportlab.lib import colors
 
     drawing = Drawing(WIDTH, HEIGHT)
+    drawing.add(Rect(0, 0, WIDTH, HEIGHT, fillColor=colors.white, strokeColor=None))
     if title:
         drawing.add(String(WIDTH / 2, HEIGHT - 18, title, textAnchor="middle", fontSize=12))
     matrix = data.matrix()
     if data.groups and matrix:
         chart = VerticalBarChart()
-        chart.x, chart.y, chart.width, chart.height = 50, 60, WIDTH - 200, HEIGHT - 100
+        chart.x, chart.y, chart.width, chart.height = 50, 80, WIDTH - 80, HEIGHT - 115
         chart.data = [tuple(values) for values in matrix]
         chart.categoryAxis.categoryNames = list(data.groups)
         chart.categoryAxis.labels.fontSize = 8
@@ -90,6 +92,8 @@ def chart_svg(data: ChartData, series_labels: Sequence[str] | None = None, title
         top = max((max(v) for v in matrix if v), default=0.0)
         if top <= 0:
             chart.valueAxis.valueMax = 1
+        if all(float(v).is_integer() for values in matrix for v in values):
+            chart.valueAxis.valueStep = max(1, math.ceil(top / 5))  # counts: whole steps
         chart.barSpacing = 1
         labels = list(series_labels or data.series)
         for i in range(len(matrix)):
@@ -97,8 +101,13 @@ def chart_svg(data: ChartData, series_labels: Sequence[str] | None = None, title
             chart.bars[i].strokeColor = None
         drawing.add(chart)
         legend = Legend()
-        legend.x, legend.y = WIDTH - 140, HEIGHT - 50
-        legend.fontSize = 8
+        legend.x, legend.y = 50, 18  # below the chart, in a row
+        legend.boxAnchor = "sw"
+        legend.columnMaximum = 1
+        legend.fontSize = 9
+        legend.dx = legend.dy = 8
+        legend.deltax = 20
+        legend.autoXPadding = 15
         legend.alignment = "right"
         legend.colorNamePairs = [
             (colors.HexColor(COLOURS[i % len(COLOURS)]), labels[i]) for i in range(len(matrix))
