@@ -11,13 +11,17 @@ USAGE = "usage: python -m tests.bench scale [--customers N] [--engines sqlite,po
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("scale", "sync"):
+    if not argv or argv[0] not in ("scale", "sync", "history"):
         print(USAGE, file=sys.stderr)
         return 2
     if argv[0] == "sync":  # the branch sync's push and pull (tests/bench/bench_sync.py)
         from tests.bench.bench_sync import main as bench_sync
 
         return bench_sync(argv[1:])
+    if argv[0] == "history":  # the history browser's pages (tests/bench/bench_history.py)
+        from tests.bench.bench_history import main as bench_history
+
+        return bench_history(argv[1:])
     from tests.bench.scale import main as scale
 
     return scale(argv[1:])

@@ -187,6 +187,19 @@ CN_FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 CN_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华建国平"
 KINDS = ("note", "step", "sms", "letter", "ticket")
 PROCESSES = ("fair_use", "expiry", "contract", "onboarding", "complaint", "note")
+#: Stages an entry's case may stand at (the history browser's stage filter).
+STAGES = ("stage_1", "stage_2", "stage_3", "offer", "waiting", "closed")
+#: What entries say (the history browser's free-text filter finds "roaming" in 1 of 8).
+TEXTS = (
+    "Call about the last invoice",
+    "Fair use: customer informed about the limit",
+    "Offered a bigger data plan",
+    "Roaming charges explained",
+    "SMS sent: reminder",
+    "Letter requested: contract confirmation",
+    "Ticket to the partner: disputed usage",
+    "Customer will call back",
+)
 TARIFFS = ("Mobile S", "Mobile M", "Mobile L", "Mobile XL")
 DEVICES = ("iPhone 16 128 GB", "Galaxy S25", "Pixel 9", "Xiaomi 15")
 
@@ -331,15 +344,16 @@ def _customer(
     count = entries if entries > 100 else rnd.randint(entries - spread, entries + spread)
     for k in range(count):
         process = rnd.choice(PROCESSES)
+        stage = None if process == "note" else rnd.choice(STAGES)
         add(
             HistoryEntry.__table__,
             {"id": uuid.uuid4(), "customer_id": cid, "case_id": None,
              "author": f"agent{rnd.randint(1, 200):03d}",
              "created_at": now - timedelta(minutes=rnd.randint(0, 1_000_000) + k),
-             "kind": rnd.choice(KINDS), "text": "Call about the last invoice",
+             "kind": rnd.choice(KINDS), "text": rnd.choice(TEXTS),
              "payload": {"process": process}, "rule_ids": [], "ruleset_version": None,
              "refers_to": None, "origin": None, "chain_seq": None, "prev_hash": None,
-             "hash": None},
+             "hash": None, "partner_id": partner[0], "process": process, "stage": stage},
         )  # fmt: skip
 
 
@@ -433,14 +447,9 @@ def measure(db: Database, samples: int, seed: int = 2) -> list[Figure]:
         ),
     ]
     figures.append(_worklist_figure(db))
-    figures.append(
-        Figure(
-            "history across customers, filtered page",
-            "< 150",
-            [],
-            "not measured: no service function yet",
-        )
-    )
+    from tests.bench.bench_history import history_figures
+
+    figures.extend(history_figures(db, max(5, samples // 5)))
     figures.append(
         Figure(
             "longest GUI stall (heartbeat)",
@@ -532,16 +541,20 @@ def machine() -> str:
 
 
 @contextmanager
-def database(engine: str, folder: Path, keep: bool) -> Iterator[tuple[Database, str]]:
+def database(
+    engine: str, folder: Path, keep: bool, name: str = "agent_assist_bench_scale"
+) -> Iterator[tuple[Database, str]]:
     if engine == "sqlite":
-        path = folder / "bench-scale.sqlite3"
+        path = folder / (
+            "bench-scale.sqlite3" if name == "agent_assist_bench_scale" else f"{name}.sqlite3"
+        )
         db = Database(f"sqlite:///{path}")
         try:
             yield db, f"SQLite {_sqlite_version()}"
         finally:
             db.dispose()
         return
-    name = "agent_assist_bench_scale" if keep else f"agent_assist_bench_{uuid.uuid4().hex[:10]}"
+    name = name if keep else f"agent_assist_bench_{uuid.uuid4().hex[:10]}"
     admin = make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
