@@ -188,8 +188,8 @@ def search_customers(
     with UnitOfWork(db) as uow:
         # Only a query with digits can be a phone number: names skip the partners' countries.
         regions = _msisdn_regions(uow) if any(c.isdigit() for c in text) else ()
-        customers = uow.customers.search(text, regions, limit=limit, cancel=cancel)
         scope = partner_scope(who)
+        customers = uow.customers.search(text, regions, limit=limit, cancel=cancel, partner=scope)
         if scope is not None:  # a partner's login: its own partner's customers only
             customers = [c for c in customers if c.partner_id == scope]
         names = uow.partners.names({c.partner_id for c in customers})

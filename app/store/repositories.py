@@ -110,6 +110,7 @@ class Customers:
         regions: tuple[str, ...],
         limit: int = 50,
         cancel: SearchCancel | None = None,
+        partner: uuid.UUID | None = None,
     ) -> Sequence[Customer]:
         """Customers whose number, MSISDN or a name word starts with ``query``.
 
@@ -118,7 +119,9 @@ class Customers:
         found by and then by name. Every branch is one index range scan read
         in index order with its own ``LIMIT``, so the 50 best come without
         sorting every match, also for a one-letter prefix on a million
-        customers. ``cancel`` lets another thread abort the running query.
+        customers. ``cancel`` lets another thread abort the running query;
+        ``partner`` limits every branch to that partner's customers inside the
+        query, so a partner's login gets its 50 best, not what is left of everyone's.
         """
         text = clean_query(query)
         if not text or limit <= 0:
@@ -126,7 +129,7 @@ class Customers:
         if cancel is not None:
             cancel.attach(self.session)
         try:
-            ids = self._search_ids(text, regions, limit)
+            ids = self._search_ids(text, regions, limit, partner)
             if not ids:
                 return []
             found = {
@@ -137,33 +140,45 @@ class Customers:
                 cancel.detach()
         return [found[i] for i in ids if i in found]
 
-    def _search_ids(self, text: str, regions: tuple[str, ...], limit: int) -> list[uuid.UUID]:
+    def _search_ids(
+        self, text: str, regions: tuple[str, ...], limit: int, partner: uuid.UUID | None = None
+    ) -> list[uuid.UUID]:
         ids: dict[uuid.UUID, None] = {}
+
+        def own(stmt: Any) -> Any:
+            return stmt if partner is None else stmt.where(Customer.partner_id == partner)
+
         if self.session.get_bind().dialect.name == "postgresql":
             self.session.execute(sql_text(f"SET LOCAL statement_timeout = {SEARCH_TIMEOUT_MS}"))
         for number in dict.fromkeys((text, text.upper())):
-            stmt = select(Customer.id).where(_prefix(Customer.customer_no, number))
+            stmt = own(select(Customer.id).where(_prefix(Customer.customer_no, number)))
             ids.update(
                 dict.fromkeys(
                     self.session.scalars(stmt.order_by(Customer.customer_no).limit(limit))
                 )
             )
         for prefix in msisdn_prefixes(text, regions):
-            stmt = select(Customer.id).where(_prefix(Customer.msisdn, prefix))
+            stmt = own(select(Customer.id).where(_prefix(Customer.msisdn, prefix)))
             rows = self.session.scalars(stmt.order_by(Customer.msisdn).limit(limit))
             ids.update(dict.fromkeys(rows))
         folded = fold(text)
         if folded and len(ids) < limit:
-            ids.update(dict.fromkeys(self._name_ids(folded, limit - len(ids), set(ids))))
+            ids.update(dict.fromkeys(self._name_ids(folded, limit - len(ids), set(ids), partner)))
         return list(ids)[:limit]
 
-    def _name_ids(self, folded: str, wanted: int, seen: set[uuid.UUID]) -> list[uuid.UUID]:
+    def _name_ids(
+        self, folded: str, wanted: int, seen: set[uuid.UUID], partner: uuid.UUID | None = None
+    ) -> list[uuid.UUID]:
         """Customers with a name term starting with ``folded``, by term, then name.
 
         A customer found by several of its words is listed once, at its first.
         """
         term = CustomerSearchTerm
         base = select(term.term, term.sort_key, term.customer_id).where(_prefix(term.term, folded))
+        if partner is not None:  # read in the term index's order, each term's customer checked
+            base = base.join(Customer, Customer.id == term.customer_id).where(
+                Customer.partner_id == partner
+            )
         base = base.order_by(term.term, term.sort_key, term.customer_id)
         batch = max(4 * wanted, 64)
         found: list[uuid.UUID] = []
