@@ -126,7 +126,7 @@ def png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-def test_the_chart_as_svg_and_png(world: World, tmp_path: Path) -> None:
+def test_the_chart_as_svg_and_png(qapp, world: World, tmp_path: Path) -> None:
     spec = REPORTS["reminders"]
     assert spec.chart is not None
     data = ChartData(spec.chart, spec.columns).add_all(
@@ -149,7 +149,7 @@ def url_of(db: Database) -> str:
 
 
 def test_the_command_writes_csv_xlsx_and_png(
-    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    qapp, world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out, chart = tmp_path / "c.csv", tmp_path / "c.png"
     base = ["report", "complaints", "--from", FIRST, "--to", LAST, "--db", url_of(world.db)]

@@ -117,15 +117,17 @@ def chart_svg(data: ChartData, series_labels: Sequence[str] | None = None, title
 
 
 def _gui() -> Any:
-    """A ``QGuiApplication`` to paint with (a headless command makes an offscreen one)."""
+    """The application to paint with: the window's, or for a headless command an offscreen
+    one (a ``QApplication``, so a window made later in the process still finds its kind)."""
     import os
 
-    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
 
-    app = QGuiApplication.instance()
+    app = QCoreApplication.instance()
     if app is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication([])
+        app = QApplication([])
     return app
 
 
