@@ -226,14 +226,19 @@ def _apply_rows(
     conn: Connection, table_name: str, rows: Sequence[dict[str, Any]], login: str | None
 ) -> dict[Key, tuple[str, str]]:
     table = spec.table(table_name)
-    inserted = _insert_new(conn, table, rows)
+    on_server: dict[uuid.UUID, dict[str, Any]] = {}
+    if table_name not in spec.APPEND_ONLY:
+        # A row that moves on (a ticket answered) is only updated when the server has
+        # it: a partner's login may change a ticket's status but never insert one.
+        on_server = _server_rows(conn, table, [r["id"] for r in rows])
+    new = [r for r in rows if r["id"] not in on_server]
+    inserted = _insert_new(conn, table, new) if new else set()
     others = [r for r in rows if r["id"] not in inserted]
     if not others:
         return {}
-    on_server: dict[uuid.UUID, dict[str, Any]] = {}
-    for chunk in _chunks([r["id"] for r in others], _CHUNK):
-        for row in conn.execute(select(table).where(table.c.id.in_(chunk))):
-            on_server[row.id] = dict(row._mapping)
+    on_server.update(
+        _server_rows(conn, table, [r["id"] for r in others if r["id"] not in on_server])
+    )
     refused: dict[Key, tuple[str, str]] = {}
     for values in others:
         mine = spec.payload_hash(table_name, values)
@@ -256,6 +261,16 @@ def _apply_rows(
         _alarm(conn, login, table_name, values["id"], kind, theirs, mine, None)
         refused[(table_name, values["id"])] = (reason, mine)
     return refused
+
+
+def _server_rows(
+    conn: Connection, table: Table, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, Any]]:
+    found: dict[uuid.UUID, dict[str, Any]] = {}
+    for chunk in _chunks(list(ids), _CHUNK):
+        for row in conn.execute(select(table).where(table.c.id.in_(chunk))):
+            found[row.id] = dict(row._mapping)
+    return found
 
 
 def _insert_new(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> set[uuid.UUID]:

@@ -290,3 +290,34 @@ def test_an_entry_whose_copy_on_the_branch_differs_is_reported_to_the_server(
         note.id,
         "e" * 64,
     )
+
+
+def test_a_partners_branch_answers_a_ticket_and_the_servers_ticket_moves_on(
+    server: Server, replicas: Replicas
+) -> None:
+    from app.store.models import PartnerTicket, TicketFeedback, TicketStatus
+
+    with UnitOfWork(server.db) as uow:
+        ticket = PartnerTicket(
+            customer_id=server.customers["C-1"],
+            partner_id=server.partners["P1"],
+            kind="decision",
+            subject="Fair use 2026-11",
+            body="Do you agree?",
+            created_by="centre",
+        )
+        uow.add(ticket)
+        uow.commit()
+        ticket_id = ticket.id
+    branch = _branch(server, replicas, "partner", "P1")
+    with UnitOfWork(branch) as uow:
+        local = uow.session.get(PartnerTicket, ticket_id)
+        assert local is not None
+        local.status = TicketStatus.ANSWERED
+        uow.add(TicketFeedback(ticket_id=ticket_id, author="p1", agrees=True, text="agreed"))
+        uow.commit()
+    result = sync.sync_now(branch)
+    assert (result.pushed, result.rejected, result.pending) == (2, 0, 0)
+    with server.db.engine.connect() as conn:
+        assert conn.scalar(select(PartnerTicket.status)) == TicketStatus.ANSWERED
+        assert conn.scalar(select(func.count()).select_from(TicketFeedback)) == 1
