@@ -1,0 +1,145 @@
+"""No GUI stall while the agent works at scale: a 5 ms heartbeat on the GUI thread
+measures the longest gap while searching, opening the heavy customer, scrolling its
+timeline and loading and scrolling a worklist, on the benchmark's base at the CI scale.
+
+The target is 50 ms (a frame, 16 ms, is the aim); this test asserts generous
+bounds so a loaded CI machine does not make it flaky, and prints the figures: the
+longest gap, and the GUI thread's own work (CPU time) within a gap. The second is
+what the code decides; the first also holds the time the machine gave other
+processes and the worker threads (the GIL). The benchmark
+(``python -m tests.bench scale``) reports them at full scale.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from app.store.db import Database
+from app.ui.qt import QTimer
+from tests.bench.scale import TODAY, build
+from tests.ui.conftest import type_text
+
+pytestmark = pytest.mark.gui
+#: What this test accepts (ms) of the GUI thread's own work within a gap, and of a gap;
+#: the product's target is 50 ms for both.
+WORK_BOUND_MS = 100
+GAP_BOUND_MS = 1000
+CUSTOMERS = 2000
+
+
+class Heartbeat:
+    """Ticks every 5 ms on the GUI thread; ``longest`` is the widest gap between ticks,
+    ``busiest`` the most CPU time the GUI thread spent within one gap."""
+
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._tick)
+        self.last = self.last_cpu = 0.0
+        self.longest = self.busiest = 0.0
+
+    def _tick(self) -> None:
+        now, cpu = time.perf_counter(), time.thread_time()
+        self.longest = max(self.longest, now - self.last)
+        self.busiest = max(self.busiest, cpu - self.last_cpu)
+        self.last, self.last_cpu = now, cpu
+
+    def measure(
+        self, qtbot, start: Callable[[], None], done: Callable[[], bool]
+    ) -> tuple[float, float]:
+        """The longest gap and the GUI thread's most work within one (ms) from ``start``
+        until ``done`` (and 100 ms more)."""
+        self.last, self.last_cpu = time.perf_counter(), time.thread_time()
+        self.longest = self.busiest = 0.0
+        self.timer.start()
+        start()
+        qtbot.waitUntil(done, timeout=30_000)
+        qtbot.wait(100)
+        self.timer.stop()
+        return self.longest * 1000, self.busiest * 1000
+
+
+def stall_figures(qtbot, window, db: Database) -> dict[str, tuple[float, float]]:
+    """Each step's longest GUI gap and GUI work within a gap (ms) in ``window``
+    (the main window on ``db``)."""
+    from sqlalchemy import select
+
+    from app.store.models import Customer
+
+    with db.engine.connect() as conn:
+        heavy = conn.scalar(select(Customer.id).where(Customer.customer_no == "C-0000000"))
+    beat = Heartbeat()
+    figures: dict[str, tuple[float, float]] = {}
+    search = window.search
+
+    def typed() -> None:
+        search.edit.setFocus()
+        type_text(search.edit, "ann")
+
+    figures["search"] = beat.measure(
+        qtbot, typed, lambda: search._shown_query == "ann" and search.model.rowCount() > 0
+    )
+    figures["open the heavy customer"] = beat.measure(
+        qtbot,
+        lambda: window.open_customer(heavy),
+        lambda: window.overview is not None and window.timeline.model.rowCount() > 0,
+    )
+    timeline = window.timeline
+    view = timeline.view
+
+    def scrolled_far() -> bool:
+        bar = view.verticalScrollBar()
+        bar.setValue(bar.maximum())
+        return timeline.model.rowCount() >= 600 or timeline.model.complete
+
+    figures["scroll the timeline"] = beat.measure(qtbot, lambda: None, scrolled_far)
+    window.show_worklist("fair-use")
+    worklists = window.worklist_window
+    assert worklists is not None
+    worklists.set_database(db, TODAY)
+
+    def loaded() -> bool:
+        return worklists._state[0] == "loaded"
+
+    figures["load a worklist"] = beat.measure(
+        qtbot, lambda: worklists.show_kind("fair-use"), loaded
+    )
+
+    def worklist_scrolled() -> bool:
+        worklists.table.scrollToBottom()
+        return not worklists.model.canFetchMore()
+
+    figures["scroll the worklist"] = beat.measure(qtbot, lambda: None, worklist_scrolled)
+    return figures
+
+
+@pytest.fixture
+def scale_window(gui_app, qtbot, sqlite_db: Database):
+    from app.ui.main_window import MainWindow
+    from app.ui.worker import pending_ops
+
+    build(sqlite_db, CUSTOMERS, 10)
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.set_database(sqlite_db)
+    win.show()
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    qtbot.waitUntil(lambda: pending_ops() == 0, timeout=10_000)
+    yield win
+    qtbot.waitUntil(lambda: pending_ops() == 0, timeout=10_000)
+    if win.worklist_window is not None:
+        win.worklist_window.close()
+
+
+def test_no_gui_stall_at_the_ci_scale(qtbot, scale_window, sqlite_db: Database) -> None:
+    figures = stall_figures(qtbot, scale_window, sqlite_db)
+    print()
+    for step, (gap, work) in figures.items():
+        print(f"longest GUI stall, {step}: {gap:.0f} ms, GUI work in it {work:.0f} ms (target 50)")
+    assert scale_window.worklist_window.model.rowCount() > 0
+    assert max(work for _gap, work in figures.values()) < WORK_BOUND_MS, figures
+    assert max(gap for gap, _work in figures.values()) < GAP_BOUND_MS, figures
