@@ -57,6 +57,12 @@ def _tasks(session: Session, period: Period, partner: uuid.UUID | None) -> Any:
         ("task", "stage", "due_day", "vip_only"),
         [(t.id, t.stage, int(t.due_day), 1 if t.target == "vip" else 0) for t in rules.tasks],
     )
+    days = [int(t.due_day) for t in rules.tasks]
+    # Only the activations some task of the range can stem from (indexed).
+    activated = (
+        Customer.activation_date >= period.first - timedelta(days=max(days, default=0)),
+        Customer.activation_date <= period.last_day - timedelta(days=min(days, default=0)),
+    )
     action = HistoryEntry.payload["action"].as_string()
     done = (
         select(
@@ -64,11 +70,14 @@ def _tasks(session: Session, period: Period, partner: uuid.UUID | None) -> Any:
             action.label("action"),
             func.min(day_of(HistoryEntry.created_at)).label("day"),
         )
-        .where(HistoryEntry.payload["process"].as_string() == PROCESS, action.is_not(None))
+        .where(
+            HistoryEntry.customer_id.in_(select(Customer.id).where(*activated)),
+            HistoryEntry.payload["process"].as_string() == PROCESS,
+            action.is_not(None),
+        )
         .group_by(HistoryEntry.customer_id, action)
         .subquery()
     )
-    days = [int(t.due_day) for t in rules.tasks]
     due = add_days(Customer.activation_date, table.c.due_day)
     month = func.substr(due, 1, 7)  # one object: the same SQL in SELECT and GROUP BY
     stmt = (
@@ -82,9 +91,7 @@ def _tasks(session: Session, period: Period, partner: uuid.UUID | None) -> Any:
         .outerjoin(done, and_(done.c.customer_id == Customer.id, done.c.action == table.c.task))
         .where(
             Customer.activation_date.is_not(None),
-            # Only the activations some task of the range can stem from (indexed).
-            Customer.activation_date >= period.first - timedelta(days=max(days, default=0)),
-            Customer.activation_date <= period.last_day - timedelta(days=min(days, default=0)),
+            *activated,
             # VIP tasks for VIP-rated customers only.
             (table.c.vip_only == 0) | Customer.vip_rated.is_not(None),
             due >= period.start_day,

@@ -37,8 +37,9 @@ PROCESS = "expiry"
 FLOW = "reminder"
 
 
-def _sent() -> Any:
-    """(customer, subject, first day sent) of the reminder steps in the history."""
+def _sent(bundles: Any) -> Any:
+    """(customer, subject, first day sent) of the reminder steps in the history of the
+    customers with one of ``bundles`` (a query of customer ids)."""
     payload = HistoryEntry.payload
     subject = payload["subject"].as_string()
     return (
@@ -48,7 +49,7 @@ def _sent() -> Any:
             func.min(day_of(HistoryEntry.created_at)).label("day"),
         )
         .where(
-            HistoryEntry.kind == "step",
+            HistoryEntry.customer_id.in_(bundles),
             payload["process"].as_string() == PROCESS,
             payload["flow"].as_string() == FLOW,
         )
@@ -60,9 +61,17 @@ def _sent() -> Any:
 def rows(session: Session, period: Period, partner: uuid.UUID | None) -> Iterator[Row]:
     from app.services.rules import load_ruleset
 
-    sent = _sent()
     table: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for reminder in load_ruleset().expiry.reminders:
+        # Only the bundles a reminder of the range can belong to (indexed; loose by a few
+        # days for the clamped months, the due date decides).
+        ending = (
+            Bundle.end_date >= period.first,
+            Bundle.end_date
+            <= add_months(period.last_day, int(reminder.months_before))
+            + timedelta(days=int(reminder.days_before) + 4),
+        )
+        sent = _sent(select(Bundle.customer_id).where(*ending))
         due: Any = Bundle.end_date
         if reminder.months_before:
             due = add_months_clamped(due, -int(reminder.months_before))
@@ -84,16 +93,7 @@ def rows(session: Session, period: Period, partner: uuid.UUID | None) -> Iterato
                     sent.c.subject == Bundle.bundle_no + ":" + reminder.id,
                 ),
             )
-            .where(
-                # Only the bundles a reminder of the range can belong to (indexed; loose
-                # by a few days for the clamped months, the due date decides).
-                Bundle.end_date >= period.first,
-                Bundle.end_date
-                <= add_months(period.last_day, int(reminder.months_before))
-                + timedelta(days=int(reminder.days_before) + 4),
-                due >= period.start_day,
-                due <= period.end_day,
-            )
+            .where(*ending, due >= period.start_day, due <= period.end_day)
             .group_by(month)
         )
         if partner is not None:
