@@ -42,7 +42,7 @@ from app.sync.server import (
     translate,
 )
 
-#: How often a sync also reconciles every table's ids with the server.
+#: How often a sync also reconciles every table's ids (and the history's hashes) with the server.
 FULL_EVERY = timedelta(hours=24)
 
 
@@ -268,20 +268,22 @@ def sync_now(replica: Database) -> SyncResult:
     with _sync_lock(replica):
         with replica.engine.connect() as conn:
             last_full = _meta(conn, LAST_FULL_KEY)
-        full = last_full is None or utcnow() - datetime.fromisoformat(last_full) > FULL_EVERY
-        pushed, pulled = _run(replica, url, full=full)
+        due = last_full is None or utcnow() - datetime.fromisoformat(last_full) > FULL_EVERY
+        pushed, pulled = _run(replica, url, reconcile=due)
     pending, rejected = _counts(replica)
     return SyncResult(pushed=pushed, pulled=pulled, rejected=rejected, pending=pending)
 
 
-def _run(replica: Database, url: str, *, full: bool) -> tuple[int, int]:
+def _run(
+    replica: Database, url: str, *, full: bool = False, reconcile: bool = False
+) -> tuple[int, int]:
     from app.sync.pull import pull
     from app.sync.push import push
 
     engine = server_engine(url)
     try:
         outcome = push(replica, engine)
-        pulled = pull(replica, engine, full=full)
+        pulled = pull(replica, engine, full=full, reconcile=reconcile)
     except DBAPIError as exc:
         if is_line_error(exc) or isinstance(exc, OperationalError):
             _record_online(replica, False)

@@ -18,11 +18,13 @@ are removed from it, with what hangs on a removed customer. Unlike a
 ``pg_snapshot_xmin`` horizon, a long transaction elsewhere on the server
 (an import) never holds the branches back.
 
-**Full pull.** The first pull (``sync configure``) and, once a day, a
-reconciliation copy every visible row of every synced table and remove the
-replica's rows the server no longer shows: this also catches rows that left
-the scope with no change of their own, and changes made past the triggers
-(a TRUNCATE by IT).
+**Full pull and reconciliation.** The first pull (``sync configure``)
+copies every visible row of every synced table. Once a day a reconciliation
+compares every table's ids with the server's (and the history's hashes):
+rows missing here are read, rows the server no longer shows are removed.
+This catches rows that left the scope with no change of their own and
+changes made past the triggers (a TRUNCATE by IT); an entry whose copy here
+differs from the server's is an alarm there (``chain_copy_differs``).
 
 Rows this desktop recorded and the server has not acknowledged (in the
 outbox) are never overwritten or removed by a pull. Everything a pull writes
@@ -81,6 +83,10 @@ class _Snapshot:
     full: bool = False
     seen: dict[str, set[uuid.UUID]] = field(default_factory=lambda: defaultdict(set))
     cursor: tuple[int, int] | None = None
+    #: Every visible id per table was read (``seen``): the rest of the replica's goes.
+    reconciled: bool = False
+    #: The server's hash of every visible history entry (reconciliation).
+    hashes: dict[uuid.UUID, str | None] = field(default_factory=dict)
     #: History entries whose copy here differs from the server's: (id, server hash, ours).
     differs: list[tuple[uuid.UUID, str | None, str | None]] = field(default_factory=list)
 
@@ -96,15 +102,19 @@ def read_cursor(conn: Connection) -> tuple[int, int] | None:
     return int(txid), int(seq)
 
 
-def pull(replica: Database, server: Engine, *, full: bool = False) -> int:
-    """Bring the replica up to the server; returns how many rows were written."""
+def pull(replica: Database, server: Engine, *, full: bool = False, reconcile: bool = False) -> int:
+    """Bring the replica up to the server; returns how many rows were written.
+
+    ``full`` copies every visible row; ``reconcile`` also compares every
+    table's ids (and the history's hashes) with the server's.
+    """
     total = 0
     while True:
         with replica.engine.connect() as conn:
             cursor = read_cursor(conn)
-        snapshot = _read(server, None if full or cursor is None else cursor, replica)
-        full = False
-        if not snapshot.full and snapshot.cursor == cursor:
+        snapshot = _read(server, None if full or cursor is None else cursor, replica, reconcile)
+        full = reconcile = False
+        if not (snapshot.full or snapshot.reconciled) and snapshot.cursor == cursor:
             return total
         total += apply(replica, snapshot)
         if snapshot.differs:
@@ -114,7 +124,10 @@ def pull(replica: Database, server: Engine, *, full: bool = False) -> int:
 
 
 def _read(
-    server: Engine, cursor: tuple[int, int] | None, replica: Database | None = None
+    server: Engine,
+    cursor: tuple[int, int] | None,
+    replica: Database | None = None,
+    reconcile: bool = False,
 ) -> _Snapshot:
     snap = _Snapshot(full=cursor is None)
     with server.connect() as conn:
@@ -166,6 +179,8 @@ def _read(
                     ids = wanted.get(table_name)
                     if ids:
                         ids -= _present(replica, table_name, ids) - removed[table_name]
+            if reconcile and replica is not None:
+                _reconcile_ids(conn, replica, snap, wanted)
             if not changes:
                 snap.cursor = cursor
             elif len(changes) < PAGE:  # every change committed so far is read
@@ -189,6 +204,28 @@ def _read(
                     snap.seen[table_name] |= ids
                 snap.gone[table_name] = ids - found
     return snap
+
+
+def _reconcile_ids(
+    conn: Connection, replica: Database, snap: _Snapshot, wanted: dict[str, set[uuid.UUID]]
+) -> None:
+    """Every visible id per table: rows missing here are read, rows gone there go."""
+    snap.reconciled = True
+    for table_name in spec.PULLED:
+        if table_name == "customer_search_terms":
+            continue
+        table = spec.table(table_name)
+        if table_name == "history_entries":
+            snap.hashes = {i: h for i, h in conn.execute(select(table.c.id, table.c.hash))}
+            there = set(snap.hashes)
+        else:
+            there = set(conn.execute(select(table.c.id)).scalars())
+        snap.seen[table_name] = there
+        with replica.engine.connect() as local:
+            missing = there - set(local.execute(select(table.c.id)).scalars())
+        wanted[table_name] |= missing
+        if table_name == "customers":
+            wanted["customer_search_terms"] |= missing
 
 
 def _present(replica: Database, table_name: str, ids: set[uuid.UUID]) -> set[uuid.UUID]:
@@ -225,7 +262,7 @@ def apply(replica: Database, snap: _Snapshot) -> int:
         removed_customers: set[uuid.UUID] = set()
         for table_name in reversed(spec.PULLED):
             gone = set(snap.gone.get(table_name, ()))
-            if snap.full and table_name != "customer_search_terms":
+            if (snap.full or snap.reconciled) and table_name != "customer_search_terms":
                 gone |= _local_ids(conn, table_name) - snap.seen.get(table_name, set())
             gone = {i for i in gone if (table_name, i) not in ours}
             if table_name == "customers":
@@ -233,12 +270,15 @@ def apply(replica: Database, snap: _Snapshot) -> int:
             _remove(conn, table_name, gone)
         if removed_customers:
             _remove_customers_records(conn, removed_customers, ours)
-        if snap.full:
+        if snap.full or snap.reconciled:
             _remove_orphan_terms(conn)
-            snap.differs = _differing_entries(conn, snap.rows.get("history_entries", []))
+            hashes = snap.hashes or {
+                r["id"]: r["hash"] for r in snap.rows.get("history_entries", [])
+            }
+            snap.differs = _differing_entries(conn, hashes)
         _recompute_with_local_events(conn, touched_cases)
         _set_meta(conn, CURSOR_KEY, f"{snap.cursor[0]}:{snap.cursor[1]}" if snap.cursor else "")
-        if snap.full:
+        if snap.full or snap.reconciled:
             from app.store.types import utcnow
             from app.sync.server import LAST_FULL_KEY
 
@@ -248,10 +288,9 @@ def apply(replica: Database, snap: _Snapshot) -> int:
 
 
 def _differing_entries(
-    conn: Connection, rows: list[dict[str, Any]]
+    conn: Connection, theirs: dict[uuid.UUID, str | None]
 ) -> list[tuple[uuid.UUID, str | None, str | None]]:
     """Entries held here and on the server whose hashes differ (a copy was changed)."""
-    theirs = {r["id"]: r["hash"] for r in rows}
     entries = spec.table("history_entries")
     differs = []
     for chunk in _chunks(sorted(theirs), _CHUNK):

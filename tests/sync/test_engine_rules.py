@@ -321,3 +321,26 @@ def test_a_partners_branch_answers_a_ticket_and_the_servers_ticket_moves_on(
     with server.db.engine.connect() as conn:
         assert conn.scalar(select(PartnerTicket.status)) == TicketStatus.ANSWERED
         assert conn.scalar(select(func.count()).select_from(TicketFeedback)) == 1
+
+
+def test_the_daily_reconciliation_catches_what_changed_past_the_change_log(
+    server: Server, replicas: Replicas
+) -> None:
+    branch = _branch(server, replicas)
+    with server.db.engine.begin() as conn:  # IT works as superuser past every trigger
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(
+            update(Customer).where(Customer.customer_no == "C-2").values(name="Boris Renamed")
+        )
+        conn.execute(
+            text("DELETE FROM customer_search_terms WHERE customer_id = :c"),
+            {"c": server.customers["C-1"]},
+        )
+        conn.execute(text("DELETE FROM customers WHERE customer_no = 'C-1'"))
+    sync.sync_now(branch)
+    assert _count(branch, Customer) == 2  # the change log saw nothing
+    with branch.engine.begin() as conn:
+        conn.execute(text("DELETE FROM app_meta WHERE key = 'sync_last_full'"))
+    sync.sync_now(branch)
+    with branch.engine.connect() as conn:
+        assert set(conn.execute(select(Customer.customer_no)).scalars()) == {"C-2"}
