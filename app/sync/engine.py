@@ -35,6 +35,7 @@ from app.sync.server import (
     NotABranchError,
     ReplicaNotWritableError,
     SyncError,
+    SyncRefusedError,
     check_schema,
     is_line_error,
     remember_password,
@@ -240,7 +241,7 @@ def configure(replica: Database, server_url: str) -> None:
             with engine.connect() as conn:
                 check_schema(conn)
         except DBAPIError as exc:
-            raise translate(exc, plain) from None
+            raise _classify(exc, plain) from None
         finally:
             engine.dispose()
         with local_write(replica) as conn:
@@ -287,14 +288,26 @@ def _run(
     except DBAPIError as exc:
         if is_line_error(exc) or isinstance(exc, OperationalError):
             _record_online(replica, False)
-            raise translate(exc, url) from None
-        raise
+        raise _classify(exc, url) from None
     finally:
         engine.dispose()
     with local_write(replica) as conn:
         _set_meta(conn, LAST_SYNC_KEY, utcnow().isoformat())
         _set_meta(conn, ONLINE_KEY, "1")
     return outcome.pushed, pulled
+
+
+def _classify(exc: DBAPIError, url: str) -> Exception:
+    """The sync error a driver error means: offline, refused, or (a bug) itself."""
+    if is_line_error(exc) or isinstance(exc, OperationalError):
+        return translate(exc, url)
+    if getattr(exc.orig, "sqlstate", None) == "42501":  # insufficient privilege
+        return SyncRefusedError(
+            _("the server refused the branch's login: {reason}").format(
+                reason=str(exc.orig).splitlines()[0]
+            )
+        )
+    return exc
 
 
 def _record_online(replica: Database, online: bool) -> None:

@@ -64,3 +64,18 @@ def test_sync_on_a_desktop_file_or_an_unreachable_server_says_so_with_its_exit_c
         capsys, "--db", db, "sync", "configure", "postgresql+psycopg://nobody:secret@127.0.0.1:9/x"
     )
     assert code == 3 and "cannot be reached" in err and "secret" not in err
+
+
+@pytest.mark.postgres
+def test_a_login_without_a_role_of_the_application_is_refused_with_exit_4(
+    server: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import text
+
+    login = f"aa_s1_norole_{tmp_path.name[-6:]}".lower().replace("-", "_")
+    with server.db.engine.begin() as conn:
+        conn.execute(text(f"CREATE ROLE {login} LOGIN"))
+    server.made.append(login)
+    db = f"sqlite:///{tmp_path / 'branch.sqlite3'}"
+    code, _out, err = _run(capsys, "--db", db, "sync", "configure", server.url(login))
+    assert code == 4 and "refused" in err
