@@ -234,3 +234,22 @@ def test_an_unreachable_server_is_exit_3(
 
 def test_the_help_names_every_report() -> None:
     assert tuple(REPORTS) == report_command.NAMES
+
+
+def test_a_report_cut_short_leaves_no_file(
+    sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from app.services import reports
+
+    def broken(*_args: Any, **_kw: Any) -> Any:
+        yield ("2026-01", 1, 1, 0, 0, 0)
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(reports, "rows", broken)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    argv = ["report", "fair-use", "--from", FIRST, "--to", LAST, "--out", str(folder / "r.csv")]
+    assert main([*argv, "--db", url_of(sqlite_db)]) == 3
+    assert list(folder.iterdir()) == []

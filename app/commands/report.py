@@ -15,6 +15,7 @@ run the report. Errors are one line on stderr.
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -155,9 +156,18 @@ def _write(name: str, out: Path, kind: str, stream: Iterable[Row]) -> int:
     from app.services.reports.writers import write_csv, write_xlsx
 
     report = REPORTS[name]
-    if kind == "csv":
-        return write_csv(out, report.columns, stream)
-    return write_xlsx(out, report, stream)
+    # Written beside the file and renamed when complete: a report cut short (the server
+    # gone mid-way) never leaves a file that looks whole.
+    part = out.with_name(f".{out.name}.part")
+    try:
+        if kind == "csv":
+            count = write_csv(part, report.columns, stream)
+        else:
+            count = write_xlsx(part, report, stream)
+        os.replace(part, out)
+    finally:
+        part.unlink(missing_ok=True)
+    return count
 
 
 def _chart(name: str, path: Path, stream: Iterable[Row]) -> None:
