@@ -6,7 +6,9 @@ due on day 0 + ``due_day``; a VIP-rated customer also has the two VIP
 deadlines (stage ``vip``): the account manager's assignment, due
 ``assign_days`` after the VIP rating, done on the onboarding case's fact
 ``manager_assigned``; the manager's first contact, due ``first_contact_days``
-after that assignment, done on ``manager_first_contact``. A task is done on
+after that assignment, done on ``manager_first_contact``. Like the to-do list,
+the report counts a VIP deadline only while the customer is in the program
+(due by day 0 + the last stage's ``last_day``, day 90). A task is done on
 the (UTC) day of the first history entry of process ``onboarding`` with the
 task's id as its action.
 
@@ -107,7 +109,9 @@ def _tasks(session: Session, period: Period, partner: uuid.UUID | None) -> Any:
 def _vip(session: Session, period: Period, partner: uuid.UUID | None) -> Iterator[Any]:
     from app.services.rules import load_ruleset
 
-    vip = load_ruleset().onboarding.vip
+    rules = load_ruleset().onboarding
+    vip = rules.vip
+    program = max((s.last_day for s in rules.stages if s.last_day is not None), default=0)
     facts = (
         select(
             Case.customer_id.label("customer_id"),
@@ -133,11 +137,14 @@ def _vip(session: Session, period: Period, partner: uuid.UUID | None) -> Iterato
             .select_from(Customer)
             .outerjoin(facts, facts.c.customer_id == Customer.id)
             .where(
-                Customer.activation_date.is_not(None),
+                # Within the onboarding program (indexed): as the to-do list shows them.
+                Customer.activation_date >= period.first - timedelta(days=int(program)),
+                Customer.activation_date <= period.last_day,
                 Customer.vip_rated.is_not(None),
                 due.is_not(None),
                 due >= period.start_day,
                 due <= period.end_day,
+                due <= add_days(Customer.activation_date, literal(int(program))),
             )
             .group_by(month)
         )
