@@ -412,6 +412,8 @@ def _onboarding(b: Builder) -> None:
     # consolidation 03-05.
     b.customer("O4", activation_date=date(2025, 12, 5))
     done("O4", "explain_first_bill", at("2026-01-04", "23:59"))
+    # O5: rated VIP long after its 90 days: no VIP deadline in the onboarding report.
+    b.customer("O5", activation_date=date(2025, 6, 1), vip=True, vip_rated=date(2026, 2, 1))
     # A step of another process with an onboarding task's name does not count.
     b.step(
         "O4",
