@@ -194,7 +194,7 @@ def _read(
                 table = spec.table(table_name)
                 key_name = spec.key_column(table_name)
                 found: set[uuid.UUID] = set()
-                for chunk in _chunks(sorted(ids), _CHUNK):
+                for chunk in _chunks(list(ids), _CHUNK):
                     for row in conn.execute(select(table).where(table.c[key_name].in_(chunk))):
                         values = dict(row._mapping)
                         snap.rows[table_name].append(values)
@@ -233,7 +233,7 @@ def _present(replica: Database, table_name: str, ids: set[uuid.UUID]) -> set[uui
     table = spec.table(table_name)
     found: set[uuid.UUID] = set()
     with replica.engine.connect() as conn:
-        for chunk in _chunks(sorted(ids), _CHUNK):
+        for chunk in _chunks(list(ids), _CHUNK):
             found |= set(conn.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars())
     return found
 
@@ -293,7 +293,7 @@ def _differing_entries(
     """Entries held here and on the server whose hashes differ (a copy was changed)."""
     entries = spec.table("history_entries")
     differs = []
-    for chunk in _chunks(sorted(theirs), _CHUNK):
+    for chunk in _chunks(list(theirs), _CHUNK):
         for entry_id, ours in conn.execute(
             select(entries.c.id, entries.c.hash).where(entries.c.id.in_(chunk))
         ):
@@ -332,7 +332,7 @@ def _write(conn: Connection, table_name: str, rows: list[dict[str, Any]]) -> int
         return 0
     table = spec.table(table_name)
     if table_name == "customer_search_terms":
-        customers = sorted({r["customer_id"] for r in rows})
+        customers = list({r["customer_id"] for r in rows})
         for chunk in _chunks(customers, _CHUNK):
             conn.execute(delete(table).where(table.c.customer_id.in_(chunk)))
         conn.execute(table.insert(), rows)
@@ -355,6 +355,9 @@ def _add_new(conn: Connection, table: Table, table_name: str, rows: list[dict[st
             here[row_id] = row_status
     new = [r for r in rows if r["id"] not in here]
     if new:
+        new.sort(
+            key=lambda r: r["id"].hex
+        )  # in key order: the primary key's index grows at its end
         conn.execute(table.insert(), new)
     first = spec.FIRST_STATUS.get(table_name)
     if first is not None:
@@ -376,7 +379,7 @@ def _value(status: Any) -> str:
 def _remove(conn: Connection, table_name: str, ids: Iterable[uuid.UUID]) -> None:
     table = spec.table(table_name)
     key = table.c[spec.key_column(table_name)]
-    wanted = sorted(ids)
+    wanted = list(ids)
     if table_name == "partner_tickets" and wanted:
         feedback = spec.table("ticket_feedback")
         for chunk in _chunks(wanted, _CHUNK):
@@ -389,7 +392,7 @@ def _remove_customers_records(
     conn: Connection, customers: set[uuid.UUID], ours: set[tuple[str, uuid.UUID]]
 ) -> None:
     """What hangs on customers that left the branch's scope goes with them."""
-    ids = sorted(customers)
+    ids = list(customers)
     tickets = spec.table("partner_tickets")
     feedback = spec.table("ticket_feedback")
     for chunk in _chunks(ids, _CHUNK):
@@ -422,7 +425,7 @@ def _recompute_with_local_events(conn: Connection, cases: set[uuid.UUID]) -> Non
         return
     entries = spec.table("history_entries")
     local = set()
-    for chunk in _chunks(sorted(mine), _CHUNK):
+    for chunk in _chunks(list(mine), _CHUNK):
         local |= set(
             conn.execute(
                 select(entries.c.case_id).where(

@@ -107,7 +107,7 @@ def _read_batch(replica: Database, after: int) -> _Batch:
         for table_name, ids in wanted.items():
             table = spec.table(table_name)
             found: set[uuid.UUID] = set()
-            for chunk in _chunks(sorted(ids), _CHUNK):
+            for chunk in _chunks(list(ids), _CHUNK):
                 for row in conn.execute(select(table).where(table.c.id.in_(chunk))):
                     values = dict(row._mapping)
                     found.add(values["id"])
