@@ -540,7 +540,7 @@ def _detail(uow: UnitOfWork, ticket: PartnerTicket, today: date) -> TicketDetail
         case_id=ticket.case_id,
         answers=tuple(_answer(f) for f in feedback),
         msisdn=format_msisdn(customer.msisdn),
-        language=language_name(customer.language) if customer.language else "",
+        language=language_name(customer.language, ui_language()) if customer.language else "",
         tariff=subscription.tariff if subscription is not None else None,
         facts=tuple(_case_facts(case_row, rules)) if case_row is not None else (),
         due_rule_id=deadline.rule_id if deadline else None,

@@ -422,9 +422,8 @@ class CustomerView(QWidget):
             lines = [row.subject, " · ".join(parts)]
             for answer in ticket.answers[-ANSWERS_SHOWN:]:
                 lines.append(
-                    _("{when}, {author}: {verdict}{text}").format(
+                    _("{when}: {verdict}{text}").format(
                         when=format_datetime(local_time(answer.created_at)),
-                        author=answer.author,
                         verdict=_verdict(answer.agrees),
                         text=answer.text,
                     )

@@ -70,15 +70,17 @@ if TYPE_CHECKING:
     from app.store.db import Database
 
 COLUMNS = (
+    N_("Due"),
     N_("Customer"),
     N_("Name"),
-    N_("Reason"),
-    N_("What is asked"),
-    N_("Due"),
     N_("Status"),
     N_("Answers"),
+    N_("Reason"),
+    N_("What is asked"),
 )
-DUE_COLUMN = 4
+DUE_COLUMN = 0
+REASON_COLUMN = 5
+SUBJECT_COLUMN = 6
 Index = QModelIndex | QPersistentModelIndex
 OVERDUE_COLOUR = QColor("#b3261e")
 
@@ -160,22 +162,22 @@ class TicketQueueModel(QAbstractTableModel):
 
     @staticmethod
     def _text(row: TicketRow, column: int) -> str:
-        if column == 0:
-            return row.customer_no
-        if column == 1:
-            return row.customer_name
-        if column == 2:
-            return row.reason
-        if column == 3:
-            return row.subject
         if column == DUE_COLUMN:
             if row.due is None:
                 return "–"
             due = format_date(row.due)
             return _("{date} (overdue)").format(date=due) if row.overdue else due
-        if column == 5:
+        if column == 1:
+            return row.customer_no
+        if column == 2:
+            return row.customer_name
+        if column == 3:
             return row.status_words
-        return str(row.answers)
+        if column == 4:
+            return str(row.answers)
+        if column == REASON_COLUMN:
+            return row.reason
+        return row.subject
 
 
 class TicketQueueWindow(QWidget):
@@ -195,6 +197,8 @@ class TicketQueueWindow(QWidget):
         self._detail_seq = 0
         self._state: tuple[str, str] = ("idle", "")
         self._sending = False
+        #: The ticket whose detail is shown or being loaded.
+        self._wanted: object = None
 
         # -- filters ------------------------------------------------------------------
         self.overdue_only = QPushButton(self)
@@ -223,7 +227,10 @@ class TicketQueueWindow(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(REASON_COLUMN, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(SUBJECT_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(REASON_COLUMN, 220)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.activated.connect(self._activated)
         self.status = hint_label()
@@ -247,6 +254,7 @@ class TicketQueueWindow(QWidget):
         self.body.setObjectName("ticketBody")
         self.body.setReadOnly(True)
         self.body.setTabChangesFocus(True)
+        self.body.setMaximumHeight(220)
         self.answers_label = QLabel(self)
         self.answers_label.setObjectName("ticketAnswers")
         self.answers_label.setWordWrap(True)
@@ -262,6 +270,7 @@ class TicketQueueWindow(QWidget):
         self.text = QPlainTextEdit(self.form)
         self.text.setObjectName("ticketAnswerText")
         self.text.setTabChangesFocus(True)
+        self.text.setMaximumHeight(140)
         self.text.textChanged.connect(self._update_send)
         self.text_label = QLabel(self.form)
         self.text_label.setBuddy(self.text)
@@ -323,6 +332,7 @@ class TicketQueueWindow(QWidget):
         splitter.addWidget(self.detail_pane)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 500])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -338,7 +348,7 @@ class TicketQueueWindow(QWidget):
         QShortcut(QKeySequence("Esc"), self, self.close)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self.text, self.send_answer)
-        self.resize(1100, 640)
+        self.resize(1280, 760)
         self._show_detail(None)
         self.retranslate()
         bind_retranslate(self)
@@ -413,8 +423,10 @@ class TicketQueueWindow(QWidget):
         if row is None or self.db is None:
             self._show_detail(None)
             return
-        if self.detail is not None and self.detail.row.id == row.id:
+        if self._wanted == row.id:
             return
+        self._wanted = row.id
+        self._clear_form()  # an answer belongs to the ticket it was written for
         self._detail_seq += 1
         seq = self._detail_seq
         self.heading.setText(row.subject)
@@ -431,10 +443,11 @@ class TicketQueueWindow(QWidget):
         if seq == self._detail_seq:
             self.context.setText(describe_error(exc))
 
-    def _show_detail(self, detail: TicketDetail | None, *, keep_form: bool = False) -> None:
+    def _show_detail(self, detail: TicketDetail | None) -> None:
         self.detail = detail
         self.open_customer.setEnabled(detail is not None)
         if detail is None:
+            self._wanted = None
             self.heading.setText(_("Choose a ticket to see it."))
             self.context.clear()
             self.body.clear()
@@ -470,8 +483,6 @@ class TicketQueueWindow(QWidget):
         self.choice_label.setVisible(row.asks_agreement)
         self.agree.setVisible(row.asks_agreement)
         self.disagree.setVisible(row.asks_agreement)
-        if not keep_form:
-            self._clear_form()
         self._update_send()
 
     def _due_words(self, row: TicketRow) -> str:
@@ -538,6 +549,7 @@ class TicketQueueWindow(QWidget):
 
     def _answered(self, detail: TicketDetail) -> None:
         self.model.replace_row(detail.row)
+        self._clear_form()
         self._show_detail(detail)
         self.status.setText(
             _("Answer sent: the ticket is {status}.").format(status=detail.row.status_words)
@@ -585,7 +597,7 @@ class TicketQueueWindow(QWidget):
                 self.model.index(0, 0),
                 self.model.index(self.model.rowCount() - 1, len(COLUMNS) - 1),
             )
-        self._show_detail(self.detail, keep_form=True)
+        self._show_detail(self.detail)
         self._set_state(*self._state)
 
     def _set_state(self, state: str, message: str = "") -> None:

@@ -54,9 +54,9 @@ def test_a_partner_answers_a_decision_with_disagree(
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     # only the own partner's ticket, no partner filter for a partner
-    assert _column(window, 0) == ["C-A1"]
-    assert _column(window, 2) == ["Fair use stage 3: decision and measure"]
-    assert _column(window, 5) == ["open"]
+    assert _column(window, 1) == ["C-A1"]
+    assert _column(window, 5) == ["Fair use stage 3: decision and measure"]
+    assert _column(window, 3) == ["open"]
     assert not window.partner.isVisible()
     assert window.detail is not None and window.detail.row.asks_agreement
     assert "Effective from: 01/04/2026" in window.context.text()
@@ -75,8 +75,8 @@ def test_a_partner_answers_a_decision_with_disagree(
     assert window.send.isEnabled()
     qtbot.mouseClick(window.send, Qt.MouseButton.LeftButton)
 
-    assert _column(window, 5) == ["answered"]
-    assert _column(window, 6) == ["1"]
+    assert _column(window, 3) == ["answered"]
+    assert _column(window, 4) == ["1"]
     assert "disagrees — Der Kunde nutzt" in window.answers_label.text()
     assert not window.disagree.isChecked() and window.text.toPlainText() == ""
     assert any(c.history and c.touches(world.customers["A"]) for c in seen)
@@ -106,17 +106,17 @@ def test_an_agent_sees_every_partner_filters_and_opens_the_customer(
     window.show()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    assert _column(window, 0) == ["C-B1", "C-A1"]  # overdue first
-    assert _column(window, 4)[0] == "08/03/2026 (overdue)"
+    assert _column(window, 1) == ["C-B1", "C-A1"]  # overdue first
+    assert _column(window, 0)[0] == "08/03/2026 (overdue)"
     assert window.model.rows[0].id == late and window.model.rows[0].overdue
     assert "1 overdue" in window.status.text()
     assert window.partner.isVisible() and not window.form.isVisible()
 
     window.overdue_only.click()
-    assert _column(window, 0) == ["C-B1"]
+    assert _column(window, 1) == ["C-B1"]
     window.overdue_only.click()
     window.partner.setCurrentIndex(window.partner.findData("KNU-A"))
-    assert _column(window, 0) == ["C-A1"]
+    assert _column(window, 1) == ["C-A1"]
 
     opened = []
     window.open_requested.connect(opened.append)
