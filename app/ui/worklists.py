@@ -101,6 +101,9 @@ def load_worklist(
     load_all()  # the rows are worded from the playbooks on the GUI thread
     rows = worklist_rows(db, kind, today)
     found = find_row(rows, *keep) if keep is not None else None
+    for row in rows[:1]:  # the wording's first use (locale data) here, not on the GUI thread
+        row_words(row)
+        format_date(row.due)
     return WorklistData(kind, rows, overdue_count(rows), found)
 
 
@@ -219,6 +222,7 @@ class WorklistWindow(QWidget):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(0)  # sized to the rows in view, not every row shown
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.activated.connect(self._open_index)
         self.status = hint_label()
