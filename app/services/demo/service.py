@@ -17,12 +17,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine, make_url
 
 from app.services.demo import DEFAULT_CUSTOMERS, DEFAULT_SEED, DEMO_MARK_KEY
 from app.store.db import Database, DatabaseError, describe_url, make_engine, truncate_all
-from app.store.models import AppMeta, Base, Customer, Partner, User
+from app.store.models import Base, Customer
+from app.store.repositories_import import DemoTables
 
 #: Rows per INSERT batch.
 CHUNK = 2000
@@ -93,12 +94,10 @@ def inspect_target(url: str) -> DemoTarget:
         with engine.connect() as conn:
             if not inspect(conn).has_table(Customer.__tablename__):
                 return DemoTarget(description, 0, False, None)
-            customers = conn.scalar(select(func.count()).select_from(Customer)) or 0
-            others = sum(
-                conn.scalar(select(func.count()).select_from(model)) or 0
-                for model in (Partner, User)
-            )
-            mark = conn.scalar(select(AppMeta.value).where(AppMeta.key == DEMO_MARK_KEY))
+            tables = DemoTables(conn)
+            customers = tables.customer_count()
+            others = tables.partner_and_user_count()
+            mark = tables.meta(DEMO_MARK_KEY)
     except Exception as exc:  # sqlalchemy.exc.OperationalError and friends
         if isinstance(exc, DatabaseError):
             raise
@@ -154,7 +153,7 @@ def create_demo(
     db = Database(url, migrate=True)
     try:
         with db.engine.begin() as conn:
-            origin = conn.scalar(select(AppMeta.value).where(AppMeta.key == "origin"))
+            origin = DemoTables(conn).meta("origin")
         origin = origin or uuid.uuid5(uuid.NAMESPACE_URL, f"agent-assist/demo/{seed}").hex
         rows, showcase = build_rows(seed, reference, customers, origin, now)
         rows["app_meta"] = [
@@ -207,11 +206,11 @@ def _write(engine: Engine, rows: dict[str, list[dict[str, Any]]]) -> tuple[tuple
     """Bulk-insert ``rows`` in one transaction, parents before children."""
     counts: list[tuple[str, int]] = []
     with engine.begin() as conn:
+        tables = DemoTables(conn)
         for table in Base.metadata.sorted_tables:
             batch = rows.get(table.name, [])
             if table.name == "app_meta":
-                conn.execute(table.delete())
-            for start in range(0, len(batch), CHUNK):
-                conn.execute(table.insert(), batch[start : start + CHUNK])
+                tables.clear(table)
+            tables.insert_rows(table, batch, CHUNK)
             counts.append((table.name, len(batch)))
     return tuple(counts)
