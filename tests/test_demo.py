@@ -596,3 +596,37 @@ def test_partner_tickets_wait_overdue_due_today_and_later(reference: date) -> No
     assert {"fair_use_contact", "downgrade_exception"} <= kinds
     assert {code for code, _kind, _opened in waiting} == {p["code"] for p in rows["partners"]}
     assert all(opened <= reference for _code, _kind, opened in waiting)
+
+
+def test_partner_queues_show_their_own_tickets_overdue_due_today_and_later(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the ticket queue shows on the demo's day: to a supervisor every partner's
+    decisions waiting (overdue, due today, later); to each partner its own tickets."""
+    from app.services import identity
+    from app.services.tickets import ticket_queue
+
+    def queue(login: str) -> list[Any]:
+        monkeypatch.setenv(identity.ENV_USER, login)
+        db = Database(demo_url)
+        try:
+            return ticket_queue(db, REFERENCE)
+        finally:
+            db.dispose()
+
+    decisions = [
+        row
+        for row in queue("r.baumann")
+        if row.kind == "fair_use_decision" and row.answers == 0 and row.due is not None
+    ]
+    assert sum(row.overdue for row in decisions) >= 2
+    assert [row.due for row in decisions].count(REFERENCE) == 1
+    assert sum(row.due > REFERENCE for row in decisions) >= 2
+    partners = _rows(
+        demo_url,
+        "SELECT u.login, p.code FROM users u JOIN partners p ON p.id = u.partner_id "
+        "WHERE u.role = 'partner'",
+    )
+    for login, code in partners:
+        rows = queue(login)
+        assert rows and {row.partner_code for row in rows} == {code}, login

@@ -31,10 +31,9 @@ def answer_days(kind: str) -> int:
     from app.services.rules import load_ruleset
 
     rules = load_ruleset()
-    for part in (rules.fair_use, rules.contract):
-        for row in getattr(part, "partner_answers", ()):
-            if row.ticket == kind:
-                return int(row.due_days)
+    for row in (*rules.fair_use.partner_answers, *rules.contract.partner_answers):
+        if row.ticket == kind:
+            return int(row.due_days)
     return DEFAULT_ANSWER_DAYS
 
 
