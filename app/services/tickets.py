@@ -27,15 +27,15 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, null, or_, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from app.domain.rule_tables import PartnerAnswer
-from app.domain.ruleset import RULE_FILES, RuleSet
+from app.domain.ruleset import RuleSet
 from app.i18n import N_, _, format_date, language_name, ui_language
 from app.services.customers import format_msisdn
 from app.services.errors import NotFoundError, ValidationError
@@ -47,6 +47,7 @@ from app.services.permissions import (
     partner_scope,
     require,
 )
+from app.services.ticket_query import QueueQuery, answer_deadlines, local_date
 from app.store.db import Database
 from app.store.models import (
     Case,
@@ -183,36 +184,6 @@ def _ticket_flow(kind: str) -> tuple[str, str] | None:
     return None
 
 
-# --- deadlines ----------------------------------------------------------------------------
-
-
-def answer_deadlines(rules: RuleSet) -> dict[str, PartnerAnswer]:
-    """Ticket kind -> its answer deadline, from every rule file's ``partner_answers``."""
-    found: dict[str, PartnerAnswer] = {}
-    for file in RULE_FILES:
-        for row in getattr(getattr(rules, file.removesuffix(".toml")), "partner_answers", ()):
-            found[row.ticket] = row
-    return found
-
-
-def local_date(moment: datetime) -> date:
-    """The calendar day of ``moment`` in the operator's (this computer's) time zone."""
-    return moment.astimezone().date() if moment.tzinfo else moment.date()
-
-
-def due_date(created_at: datetime, kind: str, rules: RuleSet) -> date | None:
-    """When the answer on a ticket of ``kind`` opened at ``created_at`` is due."""
-    deadline = answer_deadlines(rules).get(kind)
-    if deadline is None:
-        return None
-    return local_date(created_at) + timedelta(days=deadline.due_days)
-
-
-def _day_start(day: date) -> datetime:
-    """The first moment of ``day`` in the operator's time zone, in UTC."""
-    return datetime.combine(day, time()).astimezone().astimezone(UTC)
-
-
 # --- the queue ----------------------------------------------------------------------------
 
 
@@ -234,7 +205,7 @@ def ticket_queue(
     from app.services.rules import load_ruleset
 
     deadlines = answer_deadlines(load_ruleset())
-    columns = _QueueColumns(db.dialect, deadlines, today)
+    columns = QueueQuery(db.dialect, deadlines, today)
     where: list[ColumnElement[bool]] = [PartnerTicket.status != TicketStatus.CLOSED]
     scope = partner_scope(me)
     with UnitOfWork(db) as uow:
@@ -250,113 +221,27 @@ def ticket_queue(
         if overdue_only:
             where.append(columns.overdue == 1)
         query = columns.query(where, max(1, limit))
-        return [columns.row(r, deadlines) for r in uow.session.execute(query)]
+        return [_queue_row(r, deadlines) for r in uow.session.execute(query)]
 
 
-class _QueueColumns:
-    """The queue's query: the due date and the overdue flag computed on the server."""
-
-    def __init__(self, dialect: str, deadlines: dict[str, PartnerAnswer], today: date) -> None:
-        self.deadlines = deadlines
-        days = {kind: row.due_days for kind, row in deadlines.items()}
-        self.days: ColumnElement[Any] = (
-            case(*((PartnerTicket.kind == k, literal(d)) for k, d in days.items()), else_=null())
-            if days
-            else null()
-        )
-        if dialect == "postgresql":
-            self.due_key: ColumnElement[Any] = PartnerTicket.created_at + func.make_interval(
-                0, 0, 0, self.days
-            )
-        else:
-            self.due_key = func.julianday(PartnerTicket.created_at) + self.days
-        # Overdue: still open and opened before the first moment of (today - due_days).
-        late = [
-            and_(
-                PartnerTicket.kind == k, PartnerTicket.created_at < _day_start(today - timedelta(d))
-            )
-            for k, d in days.items()
-        ]
-        self.overdue: ColumnElement[Any] = (
-            case((and_(PartnerTicket.status == TicketStatus.OPEN, or_(*late)), 1), else_=0)
-            if late
-            else literal(0)
-        )
-        self.answers = (
-            select(func.count(TicketFeedback.id))
-            .where(TicketFeedback.ticket_id == PartnerTicket.id)
-            .correlate(PartnerTicket)
-            .scalar_subquery()
-        )
-
-    def query(self, where: list[ColumnElement[bool]], limit: int) -> Any:
-        """The first ``limit`` tickets matching ``where`` in queue order: sorted and cut on
-        the tickets alone, then joined to their customer and partner and counted."""
-        no_due = case((self.days.is_(None), 1), else_=0)
-        first = (
-            select(
-                PartnerTicket.id.label("tid"),
-                self.overdue.label("overdue"),
-                no_due.label("no_due"),
-                self.due_key.label("due_key"),
-            )
-            .where(*where)
-            .order_by(
-                self.overdue.desc(),
-                no_due,
-                self.due_key,
-                PartnerTicket.created_at,
-                PartnerTicket.id,
-            )
-            .limit(limit)
-            .subquery()
-        )
-        return (
-            select(
-                PartnerTicket.id,
-                PartnerTicket.customer_id,
-                Customer.customer_no,
-                Customer.name,
-                Partner.code,
-                Partner.name,
-                PartnerTicket.kind,
-                PartnerTicket.subject,
-                PartnerTicket.created_at,
-                PartnerTicket.status,
-                first.c.overdue,
-                self.answers.label("answers"),
-            )
-            .join(first, first.c.tid == PartnerTicket.id)
-            .join(Customer, Customer.id == PartnerTicket.customer_id)
-            .join(Partner, Partner.id == PartnerTicket.partner_id)
-            .order_by(
-                first.c.overdue.desc(),
-                first.c.no_due,
-                first.c.due_key,
-                PartnerTicket.created_at,
-                PartnerTicket.id,
-            )
-        )
-
-    @staticmethod
-    def row(r: Any, deadlines: dict[str, PartnerAnswer]) -> TicketRow:
-        deadline = deadlines.get(r[6])
-        return TicketRow(
-            id=r[0],
-            customer_id=r[1],
-            customer_no=r[2],
-            customer_name=r[3],
-            partner_code=r[4],
-            partner_name=r[5],
-            kind=r[6],
-            subject=r[7],
-            created_at=r[8],
-            due=local_date(r[8]) + timedelta(deadline.due_days) if deadline else None,
-            overdue=bool(r[10]),
-            status=TicketStatus(r[9]),
-            answers=int(r[11] or 0),
-            asks_agreement=bool(deadline and deadline.asks_agreement),
-        )
+def _queue_row(r: Any, deadlines: dict[str, PartnerAnswer]) -> TicketRow:
+    deadline = deadlines.get(r[6])
+    return TicketRow(
+        id=r[0],
+        customer_id=r[1],
+        customer_no=r[2],
+        customer_name=r[3],
+        partner_code=r[4],
+        partner_name=r[5],
+        kind=r[6],
+        subject=r[7],
+        created_at=r[8],
+        due=local_date(r[8]) + timedelta(deadline.due_days) if deadline else None,
+        overdue=bool(r[10]),
+        status=TicketStatus(r[9]),
+        answers=int(r[11] or 0),
+        asks_agreement=bool(deadline and deadline.asks_agreement),
+    )
 
 
 # --- one ticket ---------------------------------------------------------------------------
