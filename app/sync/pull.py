@@ -48,7 +48,7 @@ from app.store.db import Database
 from app.store.models import AppMeta
 from app.store.sync_tables import SyncChange, SyncCommit, SyncOutbox
 from app.sync import rows as spec
-from app.sync.server import APPLYING_KEY, CURSOR_KEY, check_schema
+from app.sync.server import APPLYING_KEY, CURSOR_KEY, PARTIAL_KEY, check_schema
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,8 @@ class _Snapshot:
     full: bool = False
     seen: dict[str, set[uuid.UUID]] = field(default_factory=lambda: defaultdict(set))
     cursor: tuple[int, int] | None = None
+    #: Whether the branch's login sees only a partner's part (its history chains in part).
+    partial: bool = False
     #: Every visible id per table was read (``seen``): the rest of the replica's goes.
     reconciled: bool = False
     #: The server's hash of every visible history entry (reconciliation).
@@ -134,6 +136,12 @@ def _read(
         conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
             check_schema(conn)
+            snap.partial = not conn.scalar(
+                text(
+                    "SELECT rolsuper OR rolbypassrls OR agent_assist_sees_all(current_user::text) "
+                    "FROM pg_roles WHERE rolname = current_user"
+                )
+            )
             if cursor is None:
                 for table_name in spec.PULLED:
                     table = spec.table(table_name)
@@ -278,6 +286,7 @@ def apply(replica: Database, snap: _Snapshot) -> int:
             snap.differs = _differing_entries(conn, hashes)
         _recompute_with_local_events(conn, touched_cases)
         _set_meta(conn, CURSOR_KEY, f"{snap.cursor[0]}:{snap.cursor[1]}" if snap.cursor else "")
+        _set_meta(conn, PARTIAL_KEY, "1" if snap.partial else "0")
         if snap.full or snap.reconciled:
             from app.store.types import utcnow
             from app.sync.server import LAST_FULL_KEY

@@ -37,6 +37,8 @@ LAST_SYNC_KEY = "sync_last"
 LAST_FULL_KEY = "sync_last_full"
 ONLINE_KEY = "sync_online"
 APPLYING_KEY = "sync_applying"
+#: "1" when the branch's login sees only a partner's part (read by ``history verify``).
+PARTIAL_KEY = "sync_partial"
 
 _passwords: dict[str, str] = {}
 _passwords_lock = threading.Lock()

@@ -344,3 +344,20 @@ def test_the_daily_reconciliation_catches_what_changed_past_the_change_log(
     sync.sync_now(branch)
     with branch.engine.connect() as conn:
         assert set(conn.execute(select(Customer.customer_no)).scalars()) == {"C-2"}
+
+
+def test_history_verify_passes_on_a_partners_branch_and_still_finds_a_changed_entry(
+    server: Server, replicas: Replicas
+) -> None:
+    agent = _branch(server, replicas)
+    for number in ("C-1", "C-2", "C-1", "C-2", "C-1"):  # one chain across both partners
+        add_note(agent, server.customers[number], f"note for {number}")
+    sync.sync_now(agent)
+    partner = _branch(server, replicas, "partner", "P1")
+    assert _count(partner, HistoryEntry) == 3
+    report = verify_database(partner)
+    assert report.ok and report.entries == 3
+    with partner.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER history_entries_no_update"))
+        conn.execute(update(HistoryEntry).values(text="rewritten"))
+    assert not verify_database(partner).ok
