@@ -342,6 +342,7 @@ def test_the_partner_disagrees_and_the_agents_case_continues_from_the_answer(
     from app.processes.fair_use.wording import item_words
 
     assert item_words(item)[0] == "The partner has answered the decision: disagrees — continue"
+    assert item.to_json()["case_id"] == str(case_id) and item.to_json()["stage"] == "3"
     assert item.to_json()["partner_answer"] == {
         "agrees": False,
         "text": "Kunde nutzt nur Internet zu Hause.",

@@ -72,6 +72,8 @@ class PartnerAnswerItem:
     agrees: bool | None
     text: str
     due: date
+    #: The case's stage (the decision's, "3").
+    stage: str | None = None
     overdue: bool = False
     process: ClassVar[str] = "fair_use"
 
@@ -87,6 +89,8 @@ class PartnerAnswerItem:
         return {
             "process": self.process,
             "case_id": str(self.case_id),
+            "subject": self.month,
+            "stage": self.stage,
             "month": self.month,
             "partner_answer": {"agrees": self.agrees, "text": self.text},
             "due": self.due.isoformat(),
@@ -165,7 +169,14 @@ def answered_decisions(ctx: TodoContext) -> list[TodoItem]:
     }
     answers = decision_answers(ctx.uow.session, list(waiting))
     return [
-        PartnerAnswerItem(case_id, str(waiting[case_id].subject), a.agrees, a.text, ctx.today)
+        PartnerAnswerItem(
+            case_id,
+            str(waiting[case_id].subject),
+            a.agrees,
+            a.text,
+            ctx.today,
+            stage=waiting[case_id].stage,
+        )
         for case_id, a in answers.items()
     ]
 
