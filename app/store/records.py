@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, String, select, type_coerce
@@ -61,6 +62,14 @@ def _key(column: Any, raw: bool) -> Any:
     return type_coerce(column, String) if raw else column
 
 
+def _run(session: Session, stmt: Any, raw: bool) -> Any:
+    """Execute ``stmt``; when ``raw`` (a worklist's read of tens of thousands of rows) as
+    plain rows on the session's connection, past the ORM's per-row loading."""
+    if not raw:
+        return session.execute(stmt)
+    return chain.from_iterable(session.connection().execute(stmt).partitions(5000))
+
+
 def as_uuid(key: Any) -> uuid.UUID:
     """A customer id read with ``raw=True`` (hex text on SQLite, a UUID on PostgreSQL)."""
     return key if isinstance(key, uuid.UUID) else uuid.UUID(key)
@@ -93,7 +102,7 @@ def fair_use_records(
             stmt = stmt.where(FairUseRecord.month >= since)
         if until is not None:
             stmt = stmt.where(FairUseRecord.month <= until)
-        for customer_id, month, exceeded in session.execute(stmt):
+        for customer_id, month, exceeded in _run(session, stmt, raw):
             out[customer_id][month] = bool(exceeded)
     return out
 
@@ -111,7 +120,7 @@ def _history_actions(
             HistoryEntry.payload["process"].as_string() == process,
             action.is_not(None),
         )
-        yield from session.execute(stmt)
+        yield from _run(session, stmt, raw)
 
 
 def fair_use_done(
@@ -147,7 +156,7 @@ def onboarding_facts(
             .where(condition, Case.process == Process.ONBOARDING)
             .order_by(Case.opened_at, Case.id)
         )
-        for customer_id, facts in session.execute(stmt):
+        for customer_id, facts in _run(session, stmt, raw):
             merged = out[customer_id]
             for key, value in (facts or {}).items():
                 if value is not None:
@@ -182,10 +191,10 @@ def bundles_of(
             out[customer_id].append(BundleFacts(bundle_no, name, end_date, frozenset(sent or ())))
 
     if customers is None:
-        collect(session.execute(stmt))
+        collect(_run(session, stmt, raw))
     else:
         for condition in _in(Bundle.customer_id, customers):
-            collect(session.execute(stmt.where(condition)))
+            collect(_run(session, stmt.where(condition), raw))
     return out
 
 
@@ -326,7 +335,7 @@ def worklist_customers(session: Session, customers: Select[Any]) -> dict[Any, Wo
         Customer.vip_rated,
     ).where(Customer.id.in_(customers.scalar_subquery()))
     out: dict[Any, WorklistCustomer] = {}
-    for key, no, name, value, listed, activation, vip_rated in session.execute(stmt):
+    for key, no, name, value, listed, activation, vip_rated in _run(session, stmt, True):
         out[key] = WorklistCustomer(key, no, name, value, products(listed), activation, vip_rated)
     return out
 
