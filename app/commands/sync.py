@@ -3,7 +3,9 @@
 ``sync configure URL`` makes the database (``--db`` or ``--demo``, a SQLite
 file) a branch of the server at ``URL`` and pulls what the URL's login may
 see; ``sync now [--json]`` pushes what was recorded here, then pulls what
-changed; ``sync status [--json]`` says how the database stands. Exit codes as
+changed; ``sync status [--json]`` says how the database stands; ``sync alarms
+[--json]`` lists, on the server, what the sync could not reconcile (for a
+supervisor). Exit codes as
 MULTIUSER.md fixes them: 0 done, 2 bad usage (not a branch, a server of
 another schema version, a replica that cannot be written), 3 the server
 cannot be reached (everything recorded stays queued), 4 the server refused
@@ -88,6 +90,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add_db_option(state)
     state.set_defaults(handler=_status)
 
+    alarms = actions.add_parser(
+        "alarms",
+        help=_("what the sync could not reconcile (supervisors, on the server)"),
+        description=_(
+            "List the server's sync alarms, newest first: rows a branch sent again with "
+            "other content, history copies that differ, and two offices that took the same "
+            "step of one case."
+        ),
+    )
+    alarms.add_argument(
+        "--json",
+        action="store_true",
+        help=_('write one JSON object: {"alarms": [{"created_at", "login", "table", ...}]}'),
+    )
+    add_db_option(alarms)
+    alarms.set_defaults(handler=_alarms)
+
 
 def _run(db: Database, action: Callable[[Database], T]) -> T:
     """``action(db)``, its sync errors as the command's exit codes; ``db`` closed after."""
@@ -150,4 +169,23 @@ def _status(args: argparse.Namespace) -> int:
     from app.sync.words import status_words
 
     print(status_words(state))
+    return 0
+
+
+def _alarms(args: argparse.Namespace) -> int:
+    from app.sync.alarms import list_alarms
+
+    db = open_database(args)
+    try:
+        items = list_alarms(db)
+    finally:
+        db.dispose()
+    if args.json:
+        print(json.dumps({"alarms": [item.as_json() for item in items]}, ensure_ascii=False))
+        return 0
+    if not items:
+        print(_("No sync alarms."))
+    for item in items:
+        when = f"{item.created_at:%Y-%m-%d %H:%M}"
+        print(f"{when}  {item.kind}  {item.table} {item.row_id}  {item.login}")
     return 0

@@ -83,6 +83,10 @@ def test_a_known_id_with_other_content_is_an_alarm_and_shown_as_refused(
     )
     assert alarm.server_hash == "f" * 64 and alarm.client_hash != alarm.server_hash
     assert sync.status(branch, probe=False).rejected == 1
+    from app.sync.alarms import list_alarms
+
+    shown = list_alarms(server.db)  # what a supervisor sees
+    assert [(a.kind, a.row_id) for a in shown] == [("payload_differs", entry.id)]
 
 
 def _entry(db: Database, customer_id: uuid.UUID, text: str) -> HistoryEntry:
