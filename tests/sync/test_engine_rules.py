@@ -365,3 +365,31 @@ def test_history_verify_passes_on_a_partners_branch_and_still_finds_a_changed_en
         conn.execute(text("DROP TRIGGER history_entries_no_update"))
         conn.execute(update(HistoryEntry).values(text="rewritten"))
     assert not verify_database(partner).ok
+
+
+def test_two_offices_taking_the_same_step_of_a_case_converge_and_alarm_a_supervisor(
+    server: Server, replicas: Replicas
+) -> None:
+    from app.sync.alarms import list_alarms
+
+    with UnitOfWork(server.db) as uow:
+        case = Case(
+            customer_id=server.customers["C-1"],
+            process="fair_use",
+            subject="2026-11",
+            opened_by="centre",
+        )
+        uow.add(case)
+        uow.commit()
+        case_id = case.id
+    first, second = _branch(server, replicas), _branch(server, replicas)
+    now = datetime.now(UTC)
+    _step(first, case_id, "decide", CaseChange(stage="3", facts={"measure": "migrate"}), now)
+    _step(second, case_id, "decide", CaseChange(stage="3", facts={"measure": "terminate"}), now)
+    for db in (first, second, first):
+        sync.sync_now(db)
+    states = {_case_state(db, case_id) for db in (server.db, first, second)}
+    assert len(states) == 1, states
+    alarms = [a for a in list_alarms(server.db) if a.kind == "case_conflict"]
+    assert [a.row_id for a in alarms] == [case_id]
+    assert '"reason": "same_step"' in (alarms[0].detail or "")
