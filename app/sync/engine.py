@@ -34,6 +34,7 @@ from app.sync.server import (
     SERVER_KEY,
     NotABranchError,
     ReplicaNotWritableError,
+    ServerUnreachableError,
     SyncError,
     SyncRefusedError,
     check_schema,
@@ -301,6 +302,15 @@ def _classify(exc: DBAPIError, url: str) -> Exception:
     """The sync error a driver error means: offline, refused, or (a bug) itself."""
     if is_line_error(exc) or isinstance(exc, OperationalError):
         return translate(exc, url)
+    from app.sync.push import _transient
+
+    if _transient(exc):
+        return ServerUnreachableError(
+            _(
+                "the server {server} was busy ({reason}): everything recorded stays here "
+                "and is sent with the next sync"
+            ).format(server=describe_url(url), reason=str(exc.orig).splitlines()[0])
+        )
     if getattr(exc.orig, "sqlstate", None) == "42501":  # insufficient privilege
         return SyncRefusedError(
             _("the server refused the branch's login: {reason}").format(

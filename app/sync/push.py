@@ -157,7 +157,7 @@ def _apply_batch(conn: Connection, batch: _Batch) -> dict[Key, tuple[str, str]]:
         with conn.begin():
             return _apply(conn, batch.rows, one_by_one=False)
     except DBAPIError as exc:
-        if is_line_error(exc):
+        if is_line_error(exc) or _transient(exc):
             raise
     with conn.begin():
         return _apply(conn, batch.rows, one_by_one=True)
@@ -194,7 +194,7 @@ def _apply(
                 savepoint.commit()
             except DBAPIError as exc:
                 savepoint.rollback()
-                if is_line_error(exc):
+                if is_line_error(exc) or _transient(exc):
                     raise
                 refused[(table_name, row["id"])] = (
                     _("the server refused it: {reason}").format(reason=_reason(exc)),
@@ -202,6 +202,15 @@ def _apply(
                 )
     recompute_cases(conn, cases - {k[1] for k in refused if k[0] == "cases"}, login=login)
     return refused
+
+
+#: Server errors that say "try again", never "this row is refused": serialization
+#: failure, deadlock, lock not available, query cancelled, and the server shutting down.
+_TRANSIENT = ("40001", "40P01", "55P03", "57014", "57P01", "57P02", "57P03")
+
+
+def _transient(exc: DBAPIError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) in _TRANSIENT
 
 
 def _reason(exc: DBAPIError) -> str:
