@@ -195,7 +195,7 @@ def export_rows(db: Database, flt: HistoryFilter) -> Iterator[HistoryRow]:
         while True:
             batch = query.where(*hq.bounds(flt, after, None))
             try:
-                with hq.time_limit(conn, hq.TEXT_TIMEOUT_MS if flt.text else None):
+                with hq.text_search(conn, flt.text is not None):
                     found = conn.execute(hq.ordered(batch).limit(EXPORT_BATCH)).all()
             except hq.QueryTimeoutError:
                 raise _too_slow() from None
