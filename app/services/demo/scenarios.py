@@ -287,7 +287,7 @@ SHOWCASE: tuple[tuple[str, Scenario], ...] = (
         decision_answer_overdue,
     ),
     (
-        N_("fair use stage 3, termination: the partner's answer was due on the last working day"),
+        N_("fair use stage 3, termination: the partner's answer was due yesterday"),
         decision_answer_just_overdue,
     ),
     (N_("fair use stage 3: the partner's answer is due today"), decision_answer_due_today),
