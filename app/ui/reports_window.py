@@ -12,6 +12,7 @@ off the GUI thread too.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -50,6 +51,7 @@ from app.ui.qt import (
     QTableView,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
 from app.ui.worker import Op, describe_error
 
@@ -180,8 +182,22 @@ def _month(edit: QDateEdit) -> str:
     return edit.date().toString("yyyy-MM")
 
 
+def find_customer(db: Database, customer_no: str) -> uuid.UUID | None:
+    """The id of the customer with number ``customer_no`` (worker thread)."""
+    from app.services.customers import search_customers
+
+    hits = search_customers(db, customer_no, limit=5)
+    return next((hit.id for hit in hits if hit.customer_no == customer_no), None)
+
+
 class ReportsWindow(QWidget):
-    """Run a report for a range of months; see it as a table and a chart; export it."""
+    """Run a report for a range of months; see it as a table and a chart; export it.
+
+    In a report with a customer column, Enter (or a double click) on a row opens that
+    customer in the main window (:attr:`open_requested`)."""
+
+    #: The id of the customer of the row the user chose.
+    open_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -219,6 +235,7 @@ class ReportsWindow(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.activated.connect(self._open_index)
         self.chart = QSvgWidget(self)
         self.chart.setObjectName("reportChart")
         self.chart.setMinimumSize(400, 225)
@@ -336,6 +353,20 @@ class ReportsWindow(QWidget):
         self.chart.load(QByteArray(self.svg.encode("utf-8")))
         self.chart.renderer().setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
         self.chart.setVisible(True)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        """Open the customer of the chosen row, when the report names customers."""
+        columns = self.model.columns
+        if self.db is None or not index.isValid() or "customer_no" not in columns:
+            return
+        customer_no = str(self.model.rows[index.row()][columns.index("customer_no")])
+        Op(self, find_customer, self.db, customer_no).success(self._found).failure(
+            lambda exc: self._set_state("error", describe_error(exc))
+        ).run()
+
+    def _found(self, customer_id: uuid.UUID | None) -> None:
+        if customer_id is not None:
+            self.open_requested.emit(customer_id)
 
     # --- exports ----------------------------------------------------------------------
 

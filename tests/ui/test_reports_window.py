@@ -106,3 +106,17 @@ def test_a_partner_sees_its_own_orphaned_plans(qtbot, gui_app, sync_ops, world: 
     assert win.data is not None and win.data.rows == EXPECTED["orphaned-device-plans"][:1]
     _run(qtbot, win, "controlling")
     assert "may not" in win.status.text()
+
+
+def test_enter_on_a_row_opens_its_customer(qtbot, gui_app, sync_ops, world: World) -> None:
+    win = _window(qtbot, world, Role.SUPERVISOR)
+    _run(qtbot, win, "controlling")
+    win.table.setFocus()
+    win.table.setCurrentIndex(win.model.index(1, 0))
+    with qtbot.waitSignal(win.open_requested) as opened:
+        qtbot.keyClick(win.table, Qt.Key.Key_Return)
+    assert opened.args == [world.customers["F1"]]
+    _run(qtbot, win, "fair-use")  # no customer column: nothing to open
+    win.table.setCurrentIndex(win.model.index(0, 0))
+    with qtbot.assertNotEmitted(win.open_requested):
+        qtbot.keyClick(win.table, Qt.Key.Key_Return)
