@@ -403,6 +403,7 @@ class HistoryBrowserWindow(QWidget):
         if seq != self._seq:
             return
         self.model.loading = False
+        self.model.next = None  # no retry on every scroll: F5 or Search loads again
         self._set_status("error", describe_error(exc))
 
     def _set_status(self, state: str, detail: str = "") -> None:

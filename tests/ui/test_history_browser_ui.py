@@ -182,3 +182,25 @@ def test_an_agent_sees_why_the_browser_is_empty(qtbot, gui_app, sqlite_db: Datab
         qtbot.waitUntil(lambda: pending_ops() == 0, timeout=10_000)
     finally:
         db.dispose()
+
+
+def test_a_failed_page_is_said_and_not_retried_on_every_scroll(
+    qtbot, browsing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window, _expected = browsing
+    from app.services import history_browser as hb
+
+    calls: list[object] = []
+
+    def too_slow(*args: object, **kwargs: object) -> hb.Page:
+        calls.append(args)
+        raise hb.HistoryTooSlowError("Searching the text of the whole history takes too long.")
+
+    monkeypatch.setattr(hb, "browse_page", too_slow)
+    window.table.scrollToBottom()
+    qtbot.waitUntil(lambda: "too long" in window.status.text(), timeout=10_000)
+    for _ in range(5):
+        window.table.scrollToBottom()
+        qtbot.wait(20)
+    assert len(calls) == 1
+    assert not window.model.canFetchMore()
