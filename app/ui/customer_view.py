@@ -419,7 +419,8 @@ class CustomerView(QWidget):
                 parts.append(_("overdue since {date}").format(date=format_date(row.due)))
             elif row.due is not None and row.status.value == "open":
                 parts.append(_("answer due {date}").format(date=format_date(row.due)))
-            lines = [row.subject, " · ".join(parts)]
+            # One wrapped label a row: a flow title as the form's label would not wrap.
+            lines = [f"{row.reason}:", row.subject, " · ".join(parts)]
             for answer in ticket.answers[-ANSWERS_SHOWN:]:
                 lines.append(
                     _("{when}: {verdict}{text}").format(
@@ -431,7 +432,7 @@ class CustomerView(QWidget):
             value = _value("\n".join(lines))
             if row.overdue:
                 value.setProperty("role", "error")
-            form.addRow(f"{row.reason}:", value)
+            form.addRow(value)
         if len(o.tickets) > len(shown):
             more = len(o.tickets) - len(shown)
             form.addRow(
