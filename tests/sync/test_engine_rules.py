@@ -393,3 +393,31 @@ def test_two_offices_taking_the_same_step_of_a_case_converge_and_alarm_a_supervi
     alarms = [a for a in list_alarms(server.db) if a.kind == "case_conflict"]
     assert [a.row_id for a in alarms] == [case_id]
     assert '"reason": "same_step"' in (alarms[0].detail or "")
+
+
+def test_a_file_with_desktop_work_is_not_made_a_branch_and_a_desktop_records_no_outbox(
+    server: Server, replicas: Replicas
+) -> None:
+    login = server.login("agent")
+    desktop = replicas.new(login)
+    with UnitOfWork(desktop) as uow:  # a desktop's own customer and note
+        customer = Customer(
+            customer_no="D-1",
+            msisdn="+41790000009",
+            name="Desk Top",
+            language="de",
+            partner_id=uuid.uuid4(),
+        )
+        uow.session.execute(text("PRAGMA foreign_keys = OFF"))
+        uow.add(customer)
+        uow.flush()
+        uow.history.append(
+            HistoryEntry(customer_id=customer.id, author="me", kind="note", text="mine")
+        )
+        uow.commit()
+    assert outbox(desktop) == []  # not a branch: nothing is queued
+    from app.services.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="already holds work"):
+        sync.configure(desktop, server.url(login))
+    assert sync.status(desktop).mode == "desktop"
