@@ -136,9 +136,9 @@ def fair_use_run(
     ``decision``: for stage 3, ``{"measure", "days_ago", "partner_agrees"}``.
     ``missing``: positions in ``pattern`` without a usage record (counts as within).
     ``partner_feedback``: the partner has answered the current month's contact ticket.
-    ``open_month``: the position of the month whose case is still open (the
-    current month's unless a case of last month still waits for the partner).
-    ``opened_on``: the day that open case was opened (default: mid-month or yesterday).
+    ``open_month``: the position in ``pattern`` of the month whose case is open (the
+    current month's, or last month's whose measure waits for the partner's answer).
+    ``opened_on``: the day that case was opened (default: mid-month or yesterday).
     """
     months = [first_of_month(add_months(b.today, i - 3)) for i in range(4)]
     run = 0
@@ -226,6 +226,8 @@ def _fair_use_case(
         "termination_allowed": not ("mobile_tv" in c.products and "combo" in c.products),
         "actions_done": list(done),
     }
+    if "execute_measure" in done and not closed:
+        facts["keep_open"] = True  # open until the partner has answered on the ticket
     step = opened
     tick = timedelta(minutes=7)
     decided = None

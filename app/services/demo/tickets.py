@@ -58,25 +58,30 @@ def _decision_waiting(
     measure: str = "migration",
     letter: bool = False,
 ) -> CustomerRef:
-    """A stage-3 customer whose decision ticket, opened on ``decided``, is unanswered."""
+    """A stage-3 customer whose decision ticket, opened on ``decided``, is unanswered.
+
+    A decision of this month is this month's case, opened the day before. A
+    decision of last month (early in a month) is last month's case, its measure
+    carried out and the case kept open for the partner's answer, as the playbook
+    keeps it; this month is within the limits.
+    """
     c = b.add_customer(language, partner, name=name, value=2, activation=b.day(600))
     add_subscription(b, c, flat_tariff(c.country))
     months_back = (b.today.year - decided.year) * 12 + b.today.month - decided.month
     assert months_back in (0, 1), "a waiting decision is of this month or the last"
     this_month = months_back == 0
-    opened = decided - timedelta(days=1) if decided.day > 1 else decided
     fair_use_run(
         b,
         c,
         "0111" if this_month else "1110",
-        done_now=4 if letter else 3,
+        done_now=(4 if letter else 3) if this_month else 5,
         decision={
             "measure": measure,
             "days_ago": (b.today - decided).days,
             "partner_agrees": None,
         },
         open_month=3 if this_month else 2,
-        opened_on=opened,
+        opened_on=max(decided - timedelta(days=1), decided.replace(day=1)),
     )
     return c
 
