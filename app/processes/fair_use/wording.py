@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from app.i18n import _
+from app.i18n import _, ui_language
+from app.processes.fair_use.guide import PARTNER_FEEDBACK
 from app.processes.fair_use.todo import FairUseItem, PartnerAnswerItem
+from app.services.playbooks import playbook_for
 from app.services.todo_items import WorklistRow
 from app.services.wording import action_words, month_words
 
@@ -34,7 +36,10 @@ def answer_words(item: PartnerAnswerItem) -> tuple[str, str]:
         answer = _("agrees")
     else:
         answer = _("answered")
+    step = playbook_for("fair_use").flow(PARTNER_FEEDBACK).steps[0].title.get(ui_language())
     return (
         _("The partner has answered the decision: {answer} — continue").format(answer=answer),
-        _("Fair use {month}: {text}").format(month=month_words(item.month), text=item.text),
+        _("{month}; to do: {step}. The partner wrote: {text}").format(
+            month=month_words(item.month), step=step, text=item.text
+        ),
     )
