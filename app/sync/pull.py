@@ -114,8 +114,12 @@ def pull(replica: Database, server: Engine, *, full: bool = False, reconcile: bo
     while True:
         with replica.engine.connect() as conn:
             cursor = read_cursor(conn)
-        snapshot = _read(server, None if full or cursor is None else cursor, replica, reconcile)
-        full = reconcile = False
+        if full or cursor is None:
+            total += _full_copy(replica, server)
+            full = reconcile = False
+            continue
+        snapshot = _read(server, cursor, replica, reconcile)
+        reconcile = False
         if not (snapshot.full or snapshot.reconciled) and snapshot.cursor == cursor:
             return total
         total += apply(replica, snapshot)
@@ -125,35 +129,68 @@ def pull(replica: Database, server: Engine, *, full: bool = False, reconcile: bo
             return total
 
 
-def _read(
-    server: Engine,
-    cursor: tuple[int, int] | None,
-    replica: Database | None = None,
-    reconcile: bool = False,
-) -> _Snapshot:
-    snap = _Snapshot(full=cursor is None)
+def _full_copy(replica: Database, server: Engine) -> int:
+    """Copy every visible row into the replica, streaming, in one snapshot of the server."""
+    snap = _Snapshot(full=True)
     with server.connect() as conn:
         conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
             check_schema(conn)
-            snap.partial = not conn.scalar(
-                text(
-                    "SELECT rolsuper OR rolbypassrls OR agent_assist_sees_all(current_user::text) "
-                    "FROM pg_roles WHERE rolname = current_user"
-                )
-            )
-            if cursor is None:
-                for table_name in spec.PULLED:
-                    table = spec.table(table_name)
-                    key = spec.key_column(table_name)
-                    result = conn.execution_options(yield_per=5000).execute(select(table))
-                    for row in result:
-                        values = dict(row._mapping)
-                        snap.rows[table_name].append(values)
-                        snap.seen[table_name].add(values[key])
-                last = conn.scalar(select(func.max(SyncCommit.commit_seq)))
-                snap.cursor = (int(last or 0), _END)
-                return snap
+            snap.partial = _partial(conn)
+            last = conn.scalar(select(func.max(SyncCommit.commit_seq)))
+            snap.cursor = (int(last or 0), _END)
+            written = apply(replica, snap, copy_from=conn)
+    if snap.differs:
+        _report_differences(server, snap.differs)
+    return written
+
+
+def _partial(conn: Connection) -> bool:
+    """Whether the server's login sees only a partner's part."""
+    return not conn.scalar(
+        text(
+            "SELECT rolsuper OR rolbypassrls OR agent_assist_sees_all(current_user::text) "
+            "FROM pg_roles WHERE rolname = current_user"
+        )
+    )
+
+
+def _copy_all(
+    conn: Connection, server: Connection, snap: _Snapshot, ours: set[tuple[str, uuid.UUID]]
+) -> int:
+    """Stream every visible row of every pulled table from ``server`` into ``conn``."""
+    written = 0
+    terms = spec.table("customer_search_terms")
+    conn.execute(delete(terms))  # every term comes again, customer by customer
+    for table_name in spec.PULLED:
+        key = spec.key_column(table_name)
+        result = server.execution_options(yield_per=5000).execute(select(spec.table(table_name)))
+        for part in result.partitions():
+            rows = [dict(row._mapping) for row in part]
+            snap.seen[table_name].update(r[key] for r in rows)
+            if table_name == "history_entries":
+                snap.hashes.update((r["id"], r["hash"]) for r in rows)
+            rows = [r for r in rows if (table_name, r.get("id")) not in ours]
+            if table_name == "customer_search_terms":
+                conn.execute(terms.insert(), rows)
+                written += len(rows)
+            else:
+                written += _write(conn, table_name, rows)
+    return written
+
+
+def _read(
+    server: Engine,
+    cursor: tuple[int, int],
+    replica: Database | None = None,
+    reconcile: bool = False,
+) -> _Snapshot:
+    snap = _Snapshot()
+    with server.connect() as conn:
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            check_schema(conn)
+            snap.partial = _partial(conn)
             after, after_seq = cursor
             changes = conn.execute(
                 select(
@@ -246,8 +283,12 @@ def _present(replica: Database, table_name: str, ids: set[uuid.UUID]) -> set[uui
     return found
 
 
-def apply(replica: Database, snap: _Snapshot) -> int:
-    """Write ``snap`` into the replica in one transaction, with its cursor."""
+def apply(replica: Database, snap: _Snapshot, copy_from: Connection | None = None) -> int:
+    """Write ``snap`` into the replica in one transaction, with its cursor.
+
+    ``copy_from`` (a full copy): every visible row is streamed from that
+    server connection first.
+    """
     from app.sync.engine import local_write
 
     with local_write(replica) as conn:
@@ -255,6 +296,8 @@ def apply(replica: Database, snap: _Snapshot) -> int:
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         ours = _recorded_here(conn)
         written = 0
+        if copy_from is not None:
+            written += _copy_all(conn, copy_from, snap, ours)
         touched_cases: set[uuid.UUID] = set()
         for table_name in spec.PULLED:
             rows = [
@@ -284,7 +327,7 @@ def apply(replica: Database, snap: _Snapshot) -> int:
                 r["id"]: r["hash"] for r in snap.rows.get("history_entries", [])
             }
             snap.differs = _differing_entries(conn, hashes)
-        _recompute_with_local_events(conn, touched_cases)
+        _recompute_with_local_events(conn, None if copy_from is not None else touched_cases)
         _set_meta(conn, CURSOR_KEY, f"{snap.cursor[0]}:{snap.cursor[1]}" if snap.cursor else "")
         _set_meta(conn, PARTIAL_KEY, "1" if snap.partial else "0")
         if snap.full or snap.reconciled:
@@ -423,11 +466,11 @@ def _remove_orphan_terms(conn: Connection) -> None:
     conn.execute(delete(terms).where(terms.c.customer_id.not_in(select(customers.c.id))))
 
 
-def _recompute_with_local_events(conn: Connection, cases: set[uuid.UUID]) -> None:
-    """Cases that have events recorded here and not yet on the server: derive them again."""
+def _recompute_with_local_events(conn: Connection, cases: set[uuid.UUID] | None) -> None:
+    """Cases (None: any) with events recorded here and not yet on the server: derive them again."""
     from app.sync.push import recompute_cases
 
-    if not cases:
+    if cases is not None and not cases:
         return
     mine = {i for (t, i) in _recorded_here(conn) if t == "history_entries"}
     if not mine:
@@ -442,7 +485,7 @@ def _recompute_with_local_events(conn: Connection, cases: set[uuid.UUID]) -> Non
                 )
             ).scalars()
         )
-    recompute_cases(conn, cases & local, login=None)
+    recompute_cases(conn, local if cases is None else cases & local, login=None)
 
 
 def _set_meta(conn: Connection, key: str, value: str) -> None:
