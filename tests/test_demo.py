@@ -630,3 +630,34 @@ def test_partner_queues_show_their_own_tickets_overdue_due_today_and_later(
     for login, code in partners:
         rows = queue(login)
         assert rows and {row.partner_code for row in rows} == {code}, login
+
+
+@pytest.mark.parametrize("reference", [date(2026, 12, 6), date(2026, 12, 22)])
+def test_waiting_decisions_open_where_they_stand(tmp_path: Path, reference: date) -> None:
+    """Early in a month a waiting decision is last month's (no decision precedes its
+    month); every to-do item of the waiting customers opens its guided run."""
+    from app.services import runs
+    from app.services.demo import minimum_customers
+    from app.services.todo import todo_for_customer
+
+    url = _url(tmp_path / "w.sqlite3")
+    create_demo(url, seed=7, reference=reference, customers=minimum_customers())
+    db = Database(url)
+    try:
+        opened = 0
+        for no in ("C-10030", "C-10031", "C-10032", "C-10033", "C-10034"):
+            with UnitOfWork(db) as uow:
+                customer = uow.customers.by_no(no)
+                assert customer is not None
+                customer_id = customer.id
+            for item in todo_for_customer(db, customer_id, reference).items:
+                target = item.target
+                view = runs.open_run(
+                    db, customer_id, target.process, target.flow, subject=target.subject,
+                    today=reference,
+                )  # fmt: skip
+                assert view.finished == target.step_done, (no, target)
+                opened += 1
+        assert opened >= 5
+    finally:
+        db.dispose()
