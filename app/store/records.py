@@ -62,12 +62,26 @@ def _key(column: Any, raw: bool) -> Any:
     return type_coerce(column, String) if raw else column
 
 
-def _run(session: Session, stmt: Any, raw: bool) -> Any:
-    """Execute ``stmt``; when ``raw`` (a worklist's read of tens of thousands of rows) as
-    plain rows on the session's connection, past the ORM's per-row loading."""
+def _run(session: Session, stmt: Any, raw: bool) -> Iterable[Any]:
+    """Execute ``stmt``; when ``raw`` (a worklist's read of tens of thousands of rows) its
+    rows come as the driver gives them, in batches: no ORM loading, no result processing
+    (on SQLite dates and JSON stay text: :func:`_date`, :func:`_json`)."""
     if not raw:
         return session.execute(stmt)
-    return chain.from_iterable(session.connection().execute(stmt).partitions(5000))
+    return _driver_rows(session.connection().execute(stmt))
+
+
+def _driver_rows(result: Any) -> Iterator[Any]:
+    cursor = result.cursor
+    return chain.from_iterable(iter(lambda: cursor.fetchmany(5000), []))
+
+
+def _date(value: Any) -> Any:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def as_uuid(key: Any) -> uuid.UUID:
@@ -158,7 +172,7 @@ def onboarding_facts(
         )
         for customer_id, facts in _run(session, stmt, raw):
             merged = out[customer_id]
-            for key, value in (facts or {}).items():
+            for key, value in (_json(facts) or {}).items():
                 if value is not None:
                     merged[key] = value
     return out
@@ -188,7 +202,9 @@ def bundles_of(
 
     def collect(rows: Iterable[Any]) -> None:
         for customer_id, bundle_no, name, end_date, sent in rows:
-            out[customer_id].append(BundleFacts(bundle_no, name, end_date, frozenset(sent or ())))
+            out[customer_id].append(
+                BundleFacts(bundle_no, name, _date(end_date), frozenset(_json(sent) or ()))
+            )
 
     if customers is None:
         collect(_run(session, stmt, raw))
@@ -315,6 +331,13 @@ def worklist_customers(session: Session, customers: Select[Any]) -> dict[Any, Wo
     """Raw customer id -> :class:`WorklistCustomer` of a worklist's candidates, in one
     statement; the products list is decoded once per distinct list, not once per row."""
     products_of: dict[Any, frozenset[str]] = {}
+    days: dict[Any, Any] = {None: None}
+
+    def day(value: Any) -> Any:  # a few thousand distinct days among the customers
+        found = days.get(value, days)
+        if found is days:
+            found = days[value] = _date(value)
+        return found
 
     def products(value: Any) -> frozenset[str]:
         if not isinstance(value, str):
@@ -336,7 +359,9 @@ def worklist_customers(session: Session, customers: Select[Any]) -> dict[Any, Wo
     ).where(Customer.id.in_(customers.scalar_subquery()))
     out: dict[Any, WorklistCustomer] = {}
     for key, no, name, value, listed, activation, vip_rated in _run(session, stmt, True):
-        out[key] = WorklistCustomer(key, no, name, value, products(listed), activation, vip_rated)
+        out[key] = WorklistCustomer(
+            key, no, name, value, products(listed), day(activation), day(vip_rated)
+        )
     return out
 
 
