@@ -7,8 +7,9 @@ The checks are the fault tests' promise, after every fault and a final sync:
   would show in the count);
 * :func:`assert_verified`: ``history verify`` passes (every hash chain);
 * :func:`assert_drained`: the branch's outbox is empty, nothing rejected;
-* :func:`assert_in_step`: the branch holds the server's history entries and
-  case states within its scope, and a partner's branch no other partner's row.
+* :func:`assert_in_step`: the branch holds the server's history entries, case
+  states and tickets (status, answers) within its scope, and a partner's
+  branch no other partner's row.
 """
 
 from __future__ import annotations
@@ -302,6 +303,25 @@ def _case_states(db: Database, customers: set[uuid.UUID]) -> dict[uuid.UUID, tup
     return {row.id: tuple(row[1:]) for row in rows if row.customer_id in customers}
 
 
+def _tickets(db: Database, customers: set[uuid.UUID]) -> dict[uuid.UUID, tuple[Any, ...]]:
+    """Each ticket of ``customers``: its status and its answers' ids."""
+    from app.store.models import PartnerTicket, TicketFeedback
+
+    with db.transaction() as session:
+        tickets = session.execute(
+            select(PartnerTicket.id, PartnerTicket.customer_id, PartnerTicket.status)
+        ).all()
+        answers = session.execute(select(TicketFeedback.ticket_id, TicketFeedback.id)).all()
+    answered: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for ticket_id, answer_id in answers:
+        answered.setdefault(ticket_id, set()).add(answer_id)
+    return {
+        row.id: (str(row.status), frozenset(answered.get(row.id, ())))
+        for row in tickets
+        if row.customer_id in customers
+    }
+
+
 def assert_in_step(server: Server, branch: Branch) -> None:
     """The branch holds the server's history and case states within its scope, nothing else."""
     scope = _scope_customers(server, branch.partner_code)
@@ -314,6 +334,7 @@ def assert_in_step(server: Server, branch: Branch) -> None:
     differ = [k for k in server_entries if server_entries[k] != branch_entries[k]]
     assert not differ, f"{len(differ)} entries differ between server and {branch.path.name}"
     assert _case_states(server.db, scope) == _case_states(branch.db, scope)
+    assert _tickets(server.db, scope) == _tickets(branch.db, scope)
     if branch.partner_code is not None:
         assert_no_foreign_rows(server, branch)
 
@@ -335,3 +356,26 @@ def assert_no_foreign_rows(server: Server, branch: Branch) -> None:
                 rows = conn.execute(select(columns.partner_id)).scalars()
                 foreign = {p for p in rows if p is not None and p != own}
                 assert not foreign, f"{table.name}: rows of another partner"
+
+
+def add_tickets(server: Server, by: str, per_partner: int = 2) -> dict[str, list[uuid.UUID]]:
+    """Open tickets to each partner on the server (asking no agreement); partner -> ids."""
+    from app.store.models import PartnerTicket
+
+    made: dict[str, list[uuid.UUID]] = {}
+    with UnitOfWork(server.db) as uow:
+        for code, partner_id in server.partners.items():
+            for number in customer_numbers(code)[:per_partner]:
+                ticket = PartnerTicket(
+                    customer_id=customer_id(server.db, number),
+                    partner_id=partner_id,
+                    kind="fair_use_contact",
+                    subject=f"Kontakt {number}",
+                    body="Bitte den Kunden kontaktieren.",
+                    created_by=by,
+                )
+                uow.add(ticket)
+                uow.flush()
+                made.setdefault(code, []).append(ticket.id)
+        uow.commit()
+    return made
