@@ -130,6 +130,19 @@ def _acknowledge(replica: Database, batch: _Batch, refused: Mapping[Key, tuple[s
             if refused_ids:
                 query = query.where(SyncOutbox.row_id.not_in(refused_ids))
             conn.execute(query)
+        # A row that moves on (a case) went through after an earlier version was refused:
+        # the refusal is history.
+        moved = [
+            r["id"]
+            for table_name, rows in batch.rows.items()
+            if table_name not in spec.APPEND_ONLY
+            for r in rows
+            if (table_name, r["id"]) not in refused
+        ]
+        for chunk in _chunks(moved, _CHUNK):
+            conn.execute(
+                delete(SyncOutbox).where(SyncOutbox.state == REJECTED, SyncOutbox.row_id.in_(chunk))
+            )
         for (table_name, row_id), (reason, digest) in refused.items():
             conn.execute(
                 update(SyncOutbox)

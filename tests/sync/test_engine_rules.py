@@ -421,3 +421,33 @@ def test_a_file_with_desktop_work_is_not_made_a_branch_and_a_desktop_records_no_
     with pytest.raises(ValidationError, match="already holds work"):
         sync.configure(desktop, server.url(login))
     assert sync.status(desktop).mode == "desktop"
+
+
+def test_a_case_refused_once_and_sent_later_is_no_longer_shown_as_refused(
+    server: Server, replicas: Replicas
+) -> None:
+    with UnitOfWork(server.db) as uow:
+        case = Case(customer_id=server.customers["C-1"], process="fair_use", opened_by="centre")
+        uow.add(case)
+        uow.commit()
+        case_id = case.id
+    login = server.login("partner", "P1")
+    branch = replicas.new(login, "partner", server.partners["P1"])
+    sync.configure(branch, server.url(login))
+
+    def touch(due: str) -> None:
+        with UnitOfWork(branch) as uow:
+            local = uow.session.get(Case, case_id)
+            assert local is not None
+            local.script_state = {"note": due}
+            uow.commit()
+
+    touch("first")
+    assert sync.sync_now(branch).rejected == 1  # a partner's login may not change cases
+    with server.db.engine.begin() as conn:
+        conn.execute(text(f"GRANT agent_assist_agent TO {login}"))
+    touch("second")
+    result = sync.sync_now(branch)
+    assert (result.rejected, result.pending) == (0, 0)
+    with server.db.engine.connect() as conn:
+        assert conn.scalar(select(Case.script_state)) == {"note": "second"}
