@@ -75,6 +75,51 @@ PAGE = 200
 NO_DATE = QDate(2000, 1, 1)
 
 
+#: (process, stage) -> how the table words them.
+Words = dict[tuple[str | None, str | None], tuple[str, str]]
+
+
+def process_words(process: str | None) -> str:
+    """A process's name as the agent reads it ("Fair use"), else its id."""
+    from app.processes import spec_of
+
+    if not process:
+        return ""
+    spec = spec_of(process)
+    return _(spec.label) if spec is not None and spec.label else process
+
+
+def words_for(pairs: set[tuple[str | None, str | None]]) -> Words:
+    """The words of these (process, stage) pairs (worker thread: reads the playbooks)."""
+    from app.services.playbooks import load_all
+    from app.services.wording import stage_words
+
+    load_all()
+    return {
+        (process, stage): (
+            process_words(process),
+            stage_words(process or "", stage) if stage else "",
+        )
+        for process, stage in pairs
+    }
+
+
+def load_page(
+    db: Database, flt: HistoryFilter, after: Cursor | None, limit: int, cancel: SearchCancel
+) -> tuple[Page, Words]:
+    """A page and the words of its processes and stages (worker thread)."""
+    page = hb.browse_page(db, flt, after, None, limit, cancel)
+    return page, words_for({(r.process, r.stage) for r in page.rows})
+
+
+def load_choices(db: Database) -> tuple[FilterChoices, Words]:
+    """The filter choices and the words of their processes and stages (worker thread)."""
+    choices = hb.filter_choices(db)
+    pairs: set[tuple[str | None, str | None]] = {(p, None) for p in choices.processes}
+    pairs |= {(None, s) for s in choices.stages}
+    return choices, words_for(pairs)
+
+
 class HistoryModel(QAbstractTableModel):
     """The entries loaded so far, newest first; asks for the next page at the end."""
 
@@ -86,6 +131,7 @@ class HistoryModel(QAbstractTableModel):
         self.rows: list[HistoryRow] = []
         self.next: Cursor | None = None
         self.loading = False
+        self.words: Words = {}
 
     def reset(self) -> None:
         self.beginResetModel()
@@ -94,8 +140,9 @@ class HistoryModel(QAbstractTableModel):
         self.loading = False
         self.endResetModel()
 
-    def add_page(self, page: Page) -> None:
+    def add_page(self, page: Page, words: Words | None = None) -> None:
         self.loading = False
+        self.words.update(words or {})
         if page.rows:
             start = len(self.rows)
             self.beginInsertRows(QModelIndex(), start, start + len(page.rows) - 1)
@@ -137,16 +184,16 @@ class HistoryModel(QAbstractTableModel):
             return row
         return None
 
-    @staticmethod
-    def cells(row: HistoryRow) -> list[str]:
+    def cells(self, row: HistoryRow) -> list[str]:
+        process, stage = self.words.get((row.process, row.stage), (row.process, row.stage))
         return [
             format_datetime(row.created_at.astimezone()),
             row.customer_no,
             row.customer_name,
             row.partner_code,
             row.author,
-            row.process or "",
-            row.stage or "",
+            process or "",
+            stage or "",
             row.kind,
             row.text.replace("\n", " "),
         ]
@@ -317,17 +364,18 @@ class HistoryBrowserWindow(QWidget):
         """Browse ``db``'s history; ``today`` is the day the window counts from."""
         self.db, self.today = db, today
         self.date_to.setMaximumDate(QDate(today.year, today.month, today.day).addYears(1))
-        Op(self, hb.filter_choices, db).success(self._choices_loaded).failure(
+        Op(self, load_choices, db).success(self._choices_loaded).failure(
             lambda exc: self._set_status("error", describe_error(exc))
         ).run()
         self.reload()
 
-    def _choices_loaded(self, choices: FilterChoices) -> None:
+    def _choices_loaded(self, loaded: tuple[FilterChoices, Words]) -> None:
+        choices, words = loaded
         fill = (
             (self.agent, [(a, a) for a in choices.agents]),
             (self.partner, [(f"{p.code} – {p.name}", p.code) for p in choices.partners]),
-            (self.process, [(p, p) for p in choices.processes]),
-            (self.stage, [(s, s) for s in choices.stages]),
+            (self.process, [(words[(p, None)][0], p) for p in choices.processes]),
+            (self.stage, [(words[(None, s)][1], s) for s in choices.stages]),
             (self.kind, [(k, k) for k in choices.kinds]),
         )
         for combo, items in fill:
@@ -385,15 +433,15 @@ class HistoryBrowserWindow(QWidget):
         self._cancel = cancel
         self.model.loading = True
         self._set_status("loading")
-        Op(self, hb.browse_page, self.db, self._filter, after, None, PAGE, cancel).success(
-            lambda page: self._loaded(seq, page)
+        Op(self, load_page, self.db, self._filter, after, PAGE, cancel).success(
+            lambda loaded: self._loaded(seq, *loaded)
         ).failure(lambda exc: self._failed(seq, exc)).run()
 
-    def _loaded(self, seq: int, page: Page) -> None:
+    def _loaded(self, seq: int, page: Page, words: Words) -> None:
         if seq != self._seq:
             return  # a load for a filter no longer shown
         first = not self.model.rows
-        self.model.add_page(page)
+        self.model.add_page(page, words)
         if first and page.rows:
             self.table.setCurrentIndex(self.model.index(0, 0))
             self.table.resizeColumnsToContents()

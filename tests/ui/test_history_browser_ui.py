@@ -197,10 +197,26 @@ def test_a_failed_page_is_said_and_not_retried_on_every_scroll(
         raise hb.HistoryTooSlowError("Searching the text of the whole history takes too long.")
 
     monkeypatch.setattr(hb, "browse_page", too_slow)
-    window.table.scrollToBottom()
-    qtbot.waitUntil(lambda: "too long" in window.status.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: not window.model.loading, timeout=10_000)  # the pages before
+
+    def scrolled_to_the_error() -> bool:
+        window.table.scrollToBottom()
+        return "too long" in window.status.text()
+
+    qtbot.waitUntil(scrolled_to_the_error, timeout=10_000)
     for _ in range(5):
         window.table.scrollToBottom()
         qtbot.wait(20)
     assert len(calls) == 1
     assert not window.model.canFetchMore()
+
+
+def test_processes_and_stages_are_worded_not_shown_as_ids(qtbot, browsing) -> None:
+    window, _expected = browsing
+    _choose(window.process, "fair_use")
+    qtbot.waitUntil(lambda: not window.model.loading and bool(window.model.rows), timeout=10_000)
+    shown = {window.model.index(r, 5).data() for r in range(window.model.rowCount())}
+    assert shown == {ui.process_words("fair_use")} and "fair_use" not in shown
+    assert window.process.currentText() == ui.process_words("fair_use")
+    stages = {window.model.index(r, 6).data() for r in range(window.model.rowCount())}
+    assert stages and not any("_" in s for s in stages)
