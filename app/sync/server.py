@@ -98,8 +98,9 @@ def url_with_password(url: str) -> str:
 def server_engine(url: str) -> Engine:
     """An engine for the server: no pool (one sync, one connection), short timeouts.
 
-    A line that hangs is noticed by TCP keepalives within about half a minute
-    and reported as unreachable, rather than holding the sync forever.
+    A line that dies is noticed within about half a minute (TCP keepalives while
+    waiting, ``tcp_user_timeout`` while sending) and reported as unreachable,
+    rather than holding the sync forever.
     """
     from app.store.db import _drop_row_values, parse_db_url
 
@@ -116,6 +117,8 @@ def server_engine(url: str) -> Engine:
             "keepalives_idle": 10,
             "keepalives_interval": 5,
             "keepalives_count": 3,
+            # Data the server never acknowledges (a cable pulled mid-send): give up after 30 s.
+            "tcp_user_timeout": 30_000,
             "application_name": "agent-assist sync",
             "options": "-c idle_in_transaction_session_timeout=120000",
         },
