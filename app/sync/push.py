@@ -81,8 +81,6 @@ def push(replica: Database, server: Engine) -> PushOutcome:
             return outcome
         after = batch.seqs[-1]
         with server.connect() as conn:
-            with conn.begin():
-                check_schema(conn)
             refused = _apply_batch(conn, batch)
         _acknowledge(replica, batch, refused)
         sent = sum(len(rows) for rows in batch.rows.values())
@@ -168,11 +166,13 @@ def _apply_batch(conn: Connection, batch: _Batch) -> dict[Key, tuple[str, str]]:
     """Apply ``batch`` in one transaction (row by row after a refusal); the rows refused."""
     try:
         with conn.begin():
+            check_schema(conn)  # the envelope: in the batch's own transaction
             return _apply(conn, batch.rows, one_by_one=False)
     except DBAPIError as exc:
         if is_line_error(exc) or _transient(exc):
             raise
     with conn.begin():
+        check_schema(conn)
         return _apply(conn, batch.rows, one_by_one=True)
 
 
