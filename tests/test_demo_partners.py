@@ -156,6 +156,7 @@ def test_waiting_decisions_open_where_they_stand(tmp_path: Path, reference: date
                 customer_id = customer.id
             for item in todo_for_customer(db, customer_id, reference).items:
                 target = item.target
+                assert target.flow is not None
                 view = runs.open_run(
                     db, customer_id, target.process, target.flow, subject=target.subject,
                     today=reference,
