@@ -60,7 +60,7 @@ class LazyRows(Sequence[WorklistRow], Generic[E]):
 
     def find(self, customer_id: uuid.UUID, target: OpenTarget) -> int | None:
         """The position of the row of ``customer_id`` with ``target``, if listed."""
-        keys = {customer_id, customer_id.hex}
+        keys = {customer_id, customer_id.hex, str(customer_id)}
         for n, entry in enumerate(self._entries):
             key, its_target = self._ident(entry)
             if key in keys and its_target == target:

@@ -18,7 +18,7 @@ from datetime import date
 from itertools import chain
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, select, type_coerce
+from sqlalchemy import Select, String, cast, select
 from sqlalchemy.orm import Session
 
 from app.store.models import (
@@ -58,8 +58,9 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 
 def _key(column: Any, raw: bool) -> Any:
-    """``column`` (a customer id) as stored when ``raw``: no ``uuid.UUID`` per row on SQLite."""
-    return type_coerce(column, String) if raw else column
+    """``column`` (a customer id) as text when ``raw``: no ``uuid.UUID`` made and hashed per
+    row (hex on SQLite, the dashed form on PostgreSQL; :func:`as_uuid` converts)."""
+    return cast(column, String) if raw else column
 
 
 def _run(session: Session, stmt: Any, raw: bool) -> Iterable[Any]:
@@ -85,7 +86,7 @@ def _json(value: Any) -> Any:
 
 
 def as_uuid(key: Any) -> uuid.UUID:
-    """A customer id read with ``raw=True`` (hex text on SQLite, a UUID on PostgreSQL)."""
+    """A customer id read with ``raw=True``."""
     return key if isinstance(key, uuid.UUID) else uuid.UUID(key)
 
 
@@ -347,13 +348,12 @@ def worklist_customers(session: Session, customers: Select[Any]) -> dict[Any, Wo
             found = products_of[value] = frozenset(json.loads(value) or ())
         return found
 
-    sqlite = session.get_bind().dialect.name == "sqlite"  # JSON as text there: decoded here
     stmt = select(
         _key(Customer.id, True),
         Customer.customer_no,
         Customer.name,
         Customer.customer_value,
-        type_coerce(Customer.products, String) if sqlite else Customer.products,
+        cast(Customer.products, String),  # as text: decoded here once per distinct list
         Customer.activation_date,
         Customer.vip_rated,
     ).where(Customer.id.in_(customers.scalar_subquery()))
