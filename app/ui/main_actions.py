@@ -81,6 +81,15 @@ def make_actions(window: MainWindow) -> None:
         _action(w, f"actWorklist{n}", None, f"Ctrl+{n}", w._worklist_opener(kind))
         for n, kind in enumerate(KIND_TITLES, start=1)
     ]
+    # The work across customers (app/ui/role_windows.py): by role.
+    roles = w.role_windows
+    w.act_tickets = _action(
+        w, "actTickets", SP.SP_FileDialogListView, "Ctrl+Shift+T", lambda: roles.show("tickets")
+    )
+    w.act_history_browser = _action(
+        w, "actHistoryBrowser", None, "Ctrl+Shift+H", lambda: roles.show("history")
+    )
+    w.act_reports = _action(w, "actReports", None, "Ctrl+Shift+R", lambda: roles.show("reports"))
 
 
 def make_menus(window: MainWindow) -> None:
@@ -105,8 +114,6 @@ def make_menus(window: MainWindow) -> None:
         w.act_reload,
         None,
         w.act_letters,
-        None,
-        w.act_verify_history,
     ):
         if action is None:
             w.menu_customer.addSeparator()
@@ -116,7 +123,13 @@ def make_menus(window: MainWindow) -> None:
     for action in w.act_worklists:
         w.menu_worklists.addAction(action)
     w.menu_worklists.addSeparator()
+    w.menu_worklists.addAction(w.act_tickets)
     w.menu_worklists.addAction(w.act_batch_letters)
+    w.menu_review = bar.addMenu("")
+    w.menu_review.addAction(w.act_history_browser)
+    w.menu_review.addAction(w.act_reports)
+    w.menu_review.addSeparator()
+    w.menu_review.addAction(w.act_verify_history)
     w.menu_help = bar.addMenu("")
     w.menu_help.addAction(w.act_shortcuts)
     w.menu_help.addAction(w.act_diagnostics)
@@ -154,6 +167,18 @@ def retranslate(window: MainWindow) -> None:
             _("&Verify the history…"),
             _("Check that no history entry was changed or removed since it was recorded"),
         ),
+        w.act_tickets: (
+            _("Partner &tickets…"),
+            _("The tickets to the partners, overdue first; a partner answers them here"),
+        ),
+        w.act_history_browser: (
+            _("&History of all customers…"),
+            _("Browse, filter and export what was recorded for every customer"),
+        ),
+        w.act_reports: (
+            _("&Reports…"),
+            _("Fair use, complaints, onboarding, reminders, Controlling and device plans"),
+        ),
         w.act_settings: (
             _("&Settings…"),
             _("Your name, the language of the application and the database"),
@@ -171,5 +196,6 @@ def retranslate(window: MainWindow) -> None:
     w.menu_file.setTitle(_("&File"))
     w.menu_customer.setTitle(_("&Customer"))
     w.menu_worklists.setTitle(_("&Worklists"))
+    w.menu_review.setTitle(_("Re&view"))
     w.menu_help.setTitle(_("&Help"))
     w.toolbar.setWindowTitle(_("Toolbar"))

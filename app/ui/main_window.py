@@ -48,9 +48,11 @@ from app.ui.qt import (
     Qt,
     QWidget,
 )
+from app.ui.role_windows import RoleWindows
 from app.ui.search_panel import SearchPanel
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.shortcuts_dialog import ShortcutsDialog
+from app.ui.sync_status import SyncStatusWidget
 from app.ui.timeline import TimelinePanel
 from app.ui.timeline_delegate import ItemRole
 from app.ui.worklists import WorklistWindow
@@ -83,12 +85,16 @@ class MainWindow(QMainWindow):
     act_verify_history: QAction
     act_letters: QAction
     act_batch_letters: QAction
+    act_tickets: QAction
+    act_history_browser: QAction
+    act_reports: QAction
     #: Ctrl+1..: one per worklist kind, in the order of KIND_TITLES.
     act_worklists: list[QAction]
     menu_file: QMenu
     menu_language: LanguageMenu
     menu_customer: QMenu
     menu_worklists: QMenu
+    menu_review: QMenu
     menu_help: QMenu
     toolbar: QToolBar
 
@@ -110,6 +116,8 @@ class MainWindow(QMainWindow):
         self.today: date | None = None
         #: Who is working (None until known: nothing is hidden, the services decide).
         self.identity: Identity | None = None
+        #: The ticket queue, history browser and reports windows (made when first shown).
+        self.role_windows = RoleWindows(self)
 
         self.search = SearchPanel(self)
         self.customer_view = CustomerView(self)
@@ -163,6 +171,10 @@ class MainWindow(QMainWindow):
         self.user_label.setObjectName("userLabel")
         status.addWidget(self.busy_bar)
         status.addWidget(self.busy_label)
+        #: A branch office's sync state (hidden on a desktop or the shared server).
+        self.sync_status = SyncStatusWidget(self)
+        self.sync_status.setObjectName("syncStatus")
+        status.addPermanentWidget(self.sync_status)
         status.addPermanentWidget(self.user_label)
         status.addPermanentWidget(self.db_label)
 
@@ -212,8 +224,16 @@ class MainWindow(QMainWindow):
         worklists = self.may(Action.WORKLISTS)
         for action in self.act_worklists:
             action.setVisible(worklists)
-        self.menu_worklists.menuAction().setVisible(worklists or record)
-        self.act_verify_history.setVisible(self.may(Action.REPORTS))
+        roles = self.role_windows
+        self.act_tickets.setVisible(roles.may_show("tickets"))
+        self.menu_worklists.menuAction().setVisible(
+            worklists or record or roles.may_show("tickets")
+        )
+        reports = self.may(Action.REPORTS)
+        self.act_history_browser.setVisible(reports)
+        self.act_reports.setVisible(reports)
+        self.act_verify_history.setVisible(reports)
+        self.menu_review.menuAction().setVisible(reports)
 
     def _identity_known(self, db: Database, identity: Identity) -> None:
         if db is not self.db:
@@ -221,6 +241,7 @@ class MainWindow(QMainWindow):
         self.identity = identity
         self._update_user_label()
         self._apply_role()
+        self.role_windows.identity_known(identity)
 
     def _identity_failed(self, db: Database, exc: BaseException) -> None:
         if db is not self.db:
@@ -237,6 +258,8 @@ class MainWindow(QMainWindow):
         self.act_history.setEnabled(has_customer)
         self.act_todo.setEnabled(has_customer)
         self.act_find.setEnabled(self.db is not None)
+        for action in (self.act_tickets, self.act_history_browser, self.act_reports):
+            action.setEnabled(self.db is not None)
         self.act_verify_history.setEnabled(self.db is not None and not self._verifying)
 
     # -- database and busy state -------------------------------------------------------------
@@ -258,6 +281,8 @@ class MainWindow(QMainWindow):
         self.guided.set_database(db)
         if self.worklist_window is not None:
             self.worklist_window.set_database(db)
+        self.role_windows.set_database(db)
+        self.sync_status.set_database(db)
         self._update_db_label()
         self._update_actions()
         if db is not None:

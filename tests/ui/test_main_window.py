@@ -227,7 +227,9 @@ def test_every_menu_action_is_reachable_from_the_keyboard(qtbot, window: MainWin
     from app.ui.shortcuts_dialog import ShortcutsDialog
 
     menus = [a.menu() for a in window.menuBar().actions() if a.menu() is not None]
-    assert len(menus) == 4  # file, customer, worklists, help
+    assert len(menus) == 5  # file, customer, worklists, review, help
+    mnemonics = [m.title()[m.title().index("&") + 1].lower() for m in menus]
+    assert len(set(mnemonics)) == len(mnemonics), mnemonics
     for menu in menus:
         assert "&" in menu.title()
         for action in menu.actions():
@@ -240,6 +242,9 @@ def test_every_menu_action_is_reachable_from_the_keyboard(qtbot, window: MainWin
     assert shortcuts["actNote"] == "Ctrl+N"
     assert shortcuts["actShortcuts"] == "F1"
     assert shortcuts["actWorklist1"] == "Ctrl+1"
+    assert shortcuts["actTickets"] == "Ctrl+Shift+T"
+    assert shortcuts["actHistoryBrowser"] == "Ctrl+Shift+H"
+    assert shortcuts["actReports"] == "Ctrl+Shift+R"
 
     qtbot.keyClick(window.search.edit, Qt.Key.Key_F1)
     box = window.findChild(ShortcutsDialog, "shortcutsDialog")

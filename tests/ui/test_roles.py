@@ -89,7 +89,13 @@ def test_each_role_sees_what_it_may(
     assert window.act_letters.isVisible() is record
     assert window.act_batch_letters.isVisible() is record
     assert all(a.isVisible() is worklists for a in window.act_worklists)
-    assert window.menu_worklists.menuAction().isVisible() is (worklists or record)
+    # Every role has the ticket queue (a partner: its own tickets, to answer them).
+    assert window.act_tickets.isVisible()
+    assert window.menu_worklists.menuAction().isVisible()
+    review = role in ("supervisor", "admin")
+    assert window.menu_review.menuAction().isVisible() is review
+    assert window.act_history_browser.isVisible() is review
+    assert window.act_reports.isVisible() is review
 
     window.search.search_now("C-")
     qtbot.waitUntil(lambda: window.search.model.rowCount() == found)

@@ -85,7 +85,7 @@ def _window(qtbot, db: Database) -> MainWindow:
 def _verify_menu_has(window: MainWindow) -> bool:
     return any(
         action is window.act_verify_history and action.isVisible()
-        for action in window.menu_customer.actions()
+        for action in window.menu_review.actions()
     )
 
 
