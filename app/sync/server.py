@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import threading
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -39,6 +40,10 @@ ONLINE_KEY = "sync_online"
 APPLYING_KEY = "sync_applying"
 #: "1" when the branch's login sees only a partner's part (read by ``history verify``).
 PARTIAL_KEY = "sync_partial"
+
+#: Seconds one exchange with the server may take (env ``AGENT_ASSIST_SYNC_TIMEOUT``).
+ENV_TIMEOUT = "AGENT_ASSIST_SYNC_TIMEOUT"
+DEFAULT_TIMEOUT = 30.0
 
 _passwords: dict[str, str] = {}
 _passwords_lock = threading.Lock()
@@ -124,7 +129,51 @@ def server_engine(url: str) -> Engine:
         },
     )
     event.listen(engine, "handle_error", _drop_row_values)
+    event.listen(engine, "do_connect", _connect_with_deadline)
     return engine
+
+
+def timeout_seconds() -> float:
+    """How long one exchange with the server may take before the line counts as dead."""
+    try:
+        return float(os.environ.get(ENV_TIMEOUT) or DEFAULT_TIMEOUT)
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
+def _connect_with_deadline(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+    """A psycopg connection whose every exchange has a deadline.
+
+    A line that hangs with TCP still up (a proxy or a middlebox holding the
+    bytes, a stuck server) would hold the sync, and the replica's sync lock,
+    forever: neither keepalives nor TCP timeouts see it. Every wait on the
+    server (a statement, a fetch, a COPY, the COMMIT) gives up after
+    :func:`timeout_seconds`; the connection is closed and the sync reports the
+    server unreachable, everything kept for the next sync.
+    """
+    conn = _deadline_class().connect(*cargs, **cparams)
+    conn.deadline = timeout_seconds()
+    return conn
+
+
+@cache
+def _deadline_class() -> Any:
+    import psycopg
+    from psycopg import errors
+
+    class DeadlineConnection(psycopg.Connection):  # type: ignore[type-arg]
+        deadline = DEFAULT_TIMEOUT
+
+        def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
+            try:
+                return super().wait(gen, interval=interval, timeout=timeout or self.deadline)
+            except errors._WaitTimeout:
+                self.pgconn.finish()
+                raise psycopg.OperationalError(
+                    f"the server did not answer within {self.deadline:g} s"
+                ) from None
+
+    return DeadlineConnection
 
 
 def is_line_error(exc: BaseException) -> bool:

@@ -451,3 +451,46 @@ def test_a_case_refused_once_and_sent_later_is_no_longer_shown_as_refused(
     assert (result.rejected, result.pending) == (0, 0)
     with server.db.engine.connect() as conn:
         assert conn.scalar(select(Case.script_state)) == {"note": "second"}
+
+
+def test_a_line_that_hangs_is_given_up_and_the_sync_reports_the_server_unreachable(
+    server: Server, replicas: Replicas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from tests.sync.proxy import PgProxy
+
+    monkeypatch.setenv("AGENT_ASSIST_SYNC_TIMEOUT", "2")
+    proxy = PgProxy()
+    try:
+        login = server.login("agent")
+        branch = replicas.new(login)
+        sync.configure(branch, proxy.url(server.db.url, login))
+        entries = [add_note(branch, server.customers["C-1"], f"note {n}") for n in range(20)]
+        proxy.set_delay(0.02)
+        outcome: list[BaseException | None] = []
+
+        def run() -> None:
+            try:
+                sync.sync_now(branch)
+                outcome.append(None)
+            except BaseException as exc:
+                outcome.append(exc)
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        while proxy.open_connections == 0 and worker.is_alive():
+            time.sleep(0.01)
+        time.sleep(0.15)
+        proxy.stall()  # the connection is up: the line now hangs mid-sync
+        worker.join(20)
+        assert not worker.is_alive(), "the sync hangs with the line"
+        assert isinstance(outcome[0], sync.ServerUnreachableError)
+        proxy.release()
+        proxy.set_delay(0)
+        assert sync.sync_now(branch).pending == 0
+        assert [server.count(e.id) for e in entries] == [1] * 20
+    finally:
+        proxy.release()
+        proxy.close()
