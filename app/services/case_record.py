@@ -23,6 +23,8 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from app.domain.case_state import (
     PAYLOAD_KEY,
     CaseBase,
@@ -109,6 +111,9 @@ def _append_event(
     run: Mapping[str, Any],
     drafts: Mapping[str, Any] | None,
 ) -> DerivedCase:
+    # On the server a branch's sync may add events to this case meanwhile: the case's
+    # row, locked first, makes this derivation see them (app.sync.push locks it too).
+    uow.session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
     events = case_events(uow, case)
     before = derive_case_state(events)
     entry.case_id = case.id
