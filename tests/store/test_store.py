@@ -352,6 +352,13 @@ def test_migrations_go_down_and_up_again(tmp_path) -> None:
             "letters_no_delete",
             "letters_no_replace",
             "letters_sent_once",
+            # A branch's outbox (migration 0008): what this desktop records, queued to send.
+            *(f"sync_outbox_{t}_insert" for t in ("history_entries", "ticket_feedback")),
+            *(
+                f"sync_outbox_{t}_{event}"
+                for t in ("cases", "partner_tickets", "tasks", "sms_messages", "letters")
+                for event in ("insert", "update")
+            ),
         }
     assert current_revision(db.engine) == head_revision()
     db.dispose()
