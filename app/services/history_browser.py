@@ -88,8 +88,9 @@ class ExportResult:
 def _too_slow() -> HistoryTooSlowError:
     return HistoryTooSlowError(
         _(
-            "Searching the text of the whole history takes too long. "
-            "Choose a shorter period or another filter as well, then search again."
+            "Searching the whole history with this filter takes too long: "
+            "almost no entry matches it. Choose a shorter period or other filters, "
+            "then search again."
         )
     )
 

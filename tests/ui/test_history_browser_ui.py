@@ -77,7 +77,8 @@ def test_a_supervisor_filters_scrolls_and_exports_what_the_filter_selects(
 ) -> None:
     window, expected = browsing
     want_all = brute_force(expected, window.current_filter())
-    assert [r.entry_id for r in window.model.rows] == [e.id for e in want_all[:10]]
+    shown = [r.entry_id for r in window.model.rows]  # a page or more, as the view filled
+    assert len(shown) >= 10 and shown == [e.id for e in want_all[: len(shown)]]
 
     _choose(window.partner, "KNU-A")
     _choose(window.kind, "note")
