@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import Boolean, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -169,3 +169,23 @@ def _json_false_pg(element: json_is_false, compiler: Any, **kw: Any) -> str:
     (column,) = _args(element, compiler, **kw)
     path = "{" + ",".join(element.path) + "}"
     return f"((CAST({column} AS JSONB) #> '{path}') = 'false'::jsonb)"
+
+
+class json_list_has(FunctionElement[bool]):  # noqa: N801
+    """Whether a JSON column holding a list of strings holds a value (a text expression)."""
+
+    type = Boolean()
+    name = "json_list_has"
+    inherit_cache = True
+
+
+@compiles(json_list_has, "sqlite")
+def _json_list_has_sqlite(element: json_list_has, compiler: Any, **kw: Any) -> str:
+    column, value = _args(element, compiler, **kw)
+    return f"EXISTS (SELECT 1 FROM json_each({column}) AS item WHERE item.value = {value})"
+
+
+@compiles(json_list_has, "postgresql")
+def _json_list_has_pg(element: json_list_has, compiler: Any, **kw: Any) -> str:
+    column, value = _args(element, compiler, **kw)
+    return f"(CAST({column} AS JSONB) @> jsonb_build_array(CAST({value} AS TEXT)))"
