@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -287,6 +288,8 @@ def _run(
         outcome = push(replica, engine)
         pulled = pull(replica, engine, full=full, reconcile=reconcile)
     except DBAPIError as exc:
+        if isinstance(exc.orig, sqlite3.Error):  # the replica's own error, not the line's
+            raise
         if is_line_error(exc) or isinstance(exc, OperationalError):
             _record_online(replica, False)
         raise _classify(exc, url) from None

@@ -311,11 +311,12 @@ def apply(replica: Database, snap: _Snapshot, copy_from: Connection | None = Non
                     r["case_id"] for r in rows if r["kind"] == "step" and r["case_id"]
                 }
         removed_customers: set[uuid.UUID] = set()
+        kept = _needed_by_ours(conn, ours)
         for table_name in reversed(spec.PULLED):
             gone = set(snap.gone.get(table_name, ()))
             if (snap.full or snap.reconciled) and table_name != "customer_search_terms":
                 gone |= _local_ids(conn, table_name) - snap.seen.get(table_name, set())
-            gone = {i for i in gone if (table_name, i) not in ours}
+            gone = {i for i in gone if (table_name, i) not in ours} - kept.get(table_name, set())
             if table_name == "customers":
                 removed_customers = gone
             _remove(conn, table_name, gone)
@@ -438,6 +439,41 @@ def _remove(conn: Connection, table_name: str, ids: Iterable[uuid.UUID]) -> None
             conn.execute(delete(feedback).where(feedback.c.ticket_id.in_(chunk)))
     for chunk in _chunks(wanted, _CHUNK):
         conn.execute(delete(table).where(key.in_(chunk)))
+
+
+def _needed_by_ours(
+    conn: Connection, ours: set[tuple[str, uuid.UUID]]
+) -> dict[str, set[uuid.UUID]]:
+    """The rows that rows recorded here (not yet on the server, or refused) refer to.
+
+    They stay, even when the server no longer shows them to this branch: a
+    refused entry is kept with what it belongs to, never silently dropped.
+    """
+    kept: dict[str, set[uuid.UUID]] = defaultdict(set)
+    refs = {
+        "customer_id": "customers",
+        "case_id": "cases",
+        "ticket_id": "partner_tickets",
+        "refers_to": "history_entries",
+    }
+    mine: dict[str, list[uuid.UUID]] = defaultdict(list)
+    for table_name, row_id in ours:
+        mine[table_name].append(row_id)
+    # Twice: a kept case or ticket keeps its own customer and case too.
+    for _round in range(2):
+        for table_name, ids in list(mine.items()) + [(t, list(i)) for t, i in kept.items()]:
+            table = spec.table(table_name)
+            columns = [c for c in refs if c in table.c]
+            if not columns:
+                continue
+            for chunk in _chunks(ids, _CHUNK):
+                for row in conn.execute(
+                    select(*(table.c[c] for c in columns)).where(table.c.id.in_(chunk))
+                ):
+                    for column, value in zip(columns, row, strict=True):
+                        if value is not None:
+                            kept[refs[column]].add(value)
+    return kept
 
 
 def _remove_customers_records(

@@ -494,3 +494,21 @@ def test_a_line_that_hangs_is_given_up_and_the_sync_reports_the_server_unreachab
     finally:
         proxy.release()
         proxy.close()
+
+
+def test_a_refused_entry_is_kept_with_its_customer_when_the_customer_leaves_the_scope(
+    server: Server, replicas: Replicas
+) -> None:
+    partner = _branch(server, replicas, "partner", "P1")
+    entry = _entry(partner, server.customers["C-1"], "answered while offline")
+    with server.db.engine.begin() as conn:  # meanwhile the customer moves to the other partner
+        conn.execute(
+            update(Customer)
+            .where(Customer.id == server.customers["C-1"])
+            .values(partner_id=server.partners["P2"])
+        )
+    result = sync.sync_now(partner)
+    assert (result.rejected, result.pending) == (1, 0)
+    assert _count(partner, HistoryEntry, HistoryEntry.id == entry.id) == 1
+    assert _count(partner, Customer, Customer.id == server.customers["C-1"]) == 1
+    assert server.count(entry.id) == 0
