@@ -108,6 +108,13 @@ def local_write(replica: Database) -> Iterator[Connection]:
                     "was lost, the sync is repeated once there is room or write access"
                 ).format(database=replica.description(), reason=exc.orig)
             ) from exc
+        if "locked" in message or "busy" in message:
+            raise SyncError(
+                _(
+                    "the branch database {database} is busy: nothing was lost, the sync "
+                    "is repeated in a moment"
+                ).format(database=replica.description())
+            ) from exc
         raise
 
 
