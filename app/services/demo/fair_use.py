@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from app.i18n import format_date
 from app.services.demo.build import (
     CustomerRef,
     DemoBuilder,
@@ -316,7 +317,9 @@ def _fair_use_case(
             feedback = (at + timedelta(hours=5), agrees, text)
         subject, body = _TICKET["decision"][lang]
         ticket(b, c, case_id, "fair_use_decision", subject.format(measure=word),
-               body.format(name=c.name, no=c.no, measure=word, effective=info["effective_date"]),
+               body.format(name=c.name, no=c.no, measure=word,
+                           effective=format_date(date.fromisoformat(
+                               str(info["effective_date"])), lang)),
                at + tick, feedback, closed=closed)  # fmt: skip
         record(at + 2 * tick, "ticket", "fu_ticket3", "partner_ticket_decision",
                partner=c.partner, measure=word)  # fmt: skip

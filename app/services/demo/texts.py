@@ -8,6 +8,25 @@ the database, not the app's own interface texts.
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
+from app.i18n import format_date
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _worded(values: dict[str, object], language: str) -> dict[str, object]:
+    """Days (a ``date`` or an ISO string) in ``language``'s one date format, as the
+    application words them: 09.12.2026, 12/09/2026, 09.12.2026, 2026/12/9."""
+    out: dict[str, object] = {}
+    for key, value in values.items():
+        if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+            value = date.fromisoformat(value)
+        out[key] = format_date(value, language) if isinstance(value, date) else value
+    return out
+
+
 #: key -> language -> template (``str.format`` placeholders).
 HISTORY: dict[str, dict[str, str]] = {
     "import": {
@@ -287,8 +306,8 @@ SMS: dict[str, dict[str, str]] = {
 def history_text(key: str, language: str, **values: object) -> str:
     """The history text ``key`` in ``language`` (German when missing)."""
     table = HISTORY[key]
-    return table.get(language, table["de"]).format(**values)
+    return table.get(language, table["de"]).format(**_worded(values, language))
 
 
 def sms_text(template_id: str, language: str, **values: object) -> str:
-    return SMS[template_id][language].format(**values)
+    return SMS[template_id][language].format(**_worded(values, language))
