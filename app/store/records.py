@@ -122,6 +122,19 @@ def fair_use_records(
     return out
 
 
+def fair_use_months(session: Session, since: str, until: str) -> dict[Any, dict[str, bool]]:
+    """Customer (as text, :func:`as_uuid` converts) -> {month: exceeded} of every record in
+    [since, until]: one range of the (month, exceeded, customer) index, read in index order
+    instead of looking each candidate's records up (a worklist's tens of thousands)."""
+    out: dict[Any, dict[str, bool]] = defaultdict(dict)
+    stmt = select(
+        _key(FairUseRecord.customer_id, True), FairUseRecord.month, FairUseRecord.exceeded
+    ).where(FairUseRecord.month >= since, FairUseRecord.month <= until)
+    for customer_id, month, exceeded in _run(session, stmt, True):
+        out[customer_id][month] = bool(exceeded)
+    return out
+
+
 def _history_actions(
     session: Session, customers: Customers, process: str, raw: bool = False
 ) -> Iterator[Any]:

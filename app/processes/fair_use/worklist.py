@@ -30,9 +30,7 @@ def fair_use_worklist(session: Session, today: date, rules: RuleSet) -> LazyRows
     candidates = records.fair_use_candidates([month_key(this), month_key(last)])
     # The stage is capped, so the cap's months up to this one decide it.
     since = month_key(add_months(last, -(rules.fair_use.stage.cap - 1)))
-    months = records.fair_use_records(
-        session, candidates, since=since, until=month_key(this), raw=True
-    )
+    months = records.fair_use_months(session, since, month_key(this))  # candidates' among them
     done = records.fair_use_done(session, candidates, raw=True)
     customers = records.worklist_customers(session, candidates)
     item_for = memo(
