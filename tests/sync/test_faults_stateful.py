@@ -63,7 +63,7 @@ from tests.sync.proxy import PgProxy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-EXAMPLES = int(os.environ.get("SYNC_STATEFUL_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("SYNC_STATEFUL_EXAMPLES", "6"))
 STEPS = int(os.environ.get("SYNC_STATEFUL_STEPS", "50"))
 #: Branches: (login key, partner code); the agents' branches record and advance cases.
 BRANCHES = (("agent1", None), ("agent2", None), ("KNU-A", "KNU-A"), ("KNU-B", "KNU-B"))
@@ -168,17 +168,20 @@ class SyncWorld(RuleBasedStateMachine):
         if client == CONNECTED and not self._online(client):
             return
         db = self._db(client)
-        case_id = data.draw(st.sampled_from(self.cases))
-        with db.transaction() as session:
-            if session.get(Case, case_id) is None:
-                return  # not here yet: it comes with the next sync
-        try:
-            view = runs.show_run(db, case_id)
-            if not view.finished:
+        with db.transaction() as session:  # the cases this client has (others come with a sync)
+            here = [case for case in self.cases if session.get(Case, case) is not None]
+        if not here:
+            return
+        case_id = data.draw(st.sampled_from(here))
+        for _step in range(data.draw(st.integers(1, 3))):
+            try:
+                view = runs.show_run(db, case_id)
+                if view.finished:
+                    return
                 runs.complete_step(db, case_id, _answers(data, view))
                 SEEN["case steps"] += 1
-        except ServiceError:
-            pass  # refused (closed case, an answer that does not fit): nothing written
+            except ServiceError:
+                return  # refused (closed case, an answer that does not fit): nothing written
 
     @rule(branch=st.sampled_from(PARTNER_BRANCHES), data=st.data())
     def answer_ticket(self, branch: int, data: st.DataObject) -> None:
@@ -209,10 +212,14 @@ class SyncWorld(RuleBasedStateMachine):
     def partition(self, client: int) -> None:
         self.proxies[client].partition()
         SEEN["partitions"] += 1
+        if client != CONNECTED:
+            self.sync(client)  # the branch's worker finds the line down
 
     @rule(client=st.integers(0, CONNECTED))
     def heal(self, client: int) -> None:
         self.proxies[client].heal()
+        if client != CONNECTED:
+            self.sync(client)  # ... and syncs when it is back
 
     @invariant()
     def nothing_recorded_is_lost_locally(self) -> None:
