@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,7 +55,7 @@ class ConnectedAgent:
     def __init__(self, server: Server, login: str) -> None:
         self.db = Database(server.login_url(login))
         self.customers = [customer_id(self.db, n) for n in customer_numbers()]
-        self.recorded: list[object] = []
+        self.recorded: list[uuid.UUID] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 

@@ -275,7 +275,7 @@ def test_branches_and_connected_clients_agree_after_random_partitions(
     SEEN.clear()
     started = time.monotonic()
     run_state_machine_as_test(
-        lambda: SyncWorld(_sync_template, tmp_path),
+        lambda: SyncWorld(_sync_template, tmp_path),  # type: ignore[arg-type]  # a factory works
         settings=settings(
             max_examples=EXAMPLES,
             stateful_step_count=STEPS,
