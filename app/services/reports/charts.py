@@ -5,6 +5,9 @@ The chart is a grouped bar chart drawn with ``reportlab.graphics.charts``
 ``reportlab.graphics.renderSVG``; the window shows that SVG (QtSvg) and
 :func:`save_png` paints it onto a ``QImage`` with ``QSvgRenderer``. This
 keeps out QtCharts (the 59 MB ``pyside6-addons`` wheel) and pyqtgraph (numpy).
+
+The value axis runs from 0 in nice steps (1, 2 or 5 x 10^n, :func:`nice_ticks`),
+its numbers grouped as the UI language groups them (``250,000``, ``250’000``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from typing import Any
 
 from app.services.reports.base import Chart
 
+#: At most this many steps on the value axis.
+MAX_STEPS = 6
 #: Bar colours, one per series (colour-blind-safe Okabe-Ito palette).
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 WIDTH, HEIGHT = 640, 360
@@ -66,8 +71,50 @@ class ChartData:
         return [[self.values[s].get(g, 0.0) for g in self.groups] for s in self.series]
 
 
-def chart_svg(data: ChartData, series_labels: Sequence[str] | None = None, title: str = "") -> str:
-    """The chart as an SVG document (an empty frame when there is nothing to show)."""
+def nice_ticks(top: float, whole: bool = True, most: int = MAX_STEPS) -> list[float]:
+    """The value axis's ticks from 0 to just above ``top``: at most ``most`` steps of
+    1, 2 or 5 x 10^n (no step below 1 when the values are ``whole`` numbers).
+
+    >>> nice_ticks(223364)
+    [0, 50000, 100000, 150000, 200000, 250000]
+    """
+    if not top > 0:
+        return [0, 1]
+    raw = top / most
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    if whole:
+        step = max(1.0, step)
+    count = math.ceil(round(top / step, 9))
+    ticks = [round(i * step, 9) for i in range(count + 1)]
+    return [int(t) if float(t).is_integer() else t for t in ticks]
+
+
+def tick_label(value: float, language: str | None = None) -> str:
+    """A value axis number grouped as ``language`` (default: the UI language) writes it."""
+    from app.i18n import format_decimal
+
+    number = Decimal(str(value))
+    return format_decimal(int(number) if number == number.to_integral_value() else number, language)
+
+
+def _rotate(labels: Sequence[str]) -> bool:
+    """Whether the category labels need slanting: many groups, or a label wider than its
+    slot (8 pt text is some 4.5 pt per character)."""
+    slot = (WIDTH - 80) / max(1, len(labels))
+    return len(labels) > 6 or max((len(t) for t in labels), default=0) * 4.5 > slot
+
+
+def chart_svg(
+    data: ChartData,
+    series_labels: Sequence[str] | None = None,
+    title: str = "",
+    group_labels: Sequence[str] | None = None,
+    language: str | None = None,
+) -> str:
+    """The chart as an SVG document (an empty frame when there is nothing to show);
+    ``group_labels`` word the groups, ``language`` groups the axis's numbers (default:
+    the UI language)."""
     from reportlab.graphics import renderSVG
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.charts.legends import Legend
@@ -83,17 +130,20 @@ def chart_svg(data: ChartData, series_labels: Sequence[str] | None = None, title
         chart = VerticalBarChart()
         chart.x, chart.y, chart.width, chart.height = 50, 80, WIDTH - 80, HEIGHT - 115
         chart.data = [tuple(values) for values in matrix]
-        chart.categoryAxis.categoryNames = list(data.groups)
+        names = list(group_labels or data.groups)
+        chart.categoryAxis.categoryNames = names
         chart.categoryAxis.labels.fontSize = 8
-        chart.categoryAxis.labels.angle = 30 if len(data.groups) > 6 else 0
-        chart.categoryAxis.labels.boxAnchor = "ne" if len(data.groups) > 6 else "n"
-        chart.valueAxis.valueMin = 0
-        chart.valueAxis.labels.fontSize = 8
+        slanted = _rotate(names)
+        chart.categoryAxis.labels.angle = 30 if slanted else 0
+        chart.categoryAxis.labels.boxAnchor = "ne" if slanted else "n"
         top = max((max(v) for v in matrix if v), default=0.0)
-        if top <= 0:
-            chart.valueAxis.valueMax = 1
-        if all(float(v).is_integer() for values in matrix for v in values):
-            chart.valueAxis.valueStep = max(1, math.ceil(top / 5))  # counts: whole steps
+        whole = all(float(v).is_integer() for values in matrix for v in values)
+        ticks = nice_ticks(top, whole)
+        chart.valueAxis.valueMin = 0
+        chart.valueAxis.valueMax = ticks[-1]
+        chart.valueAxis.valueSteps = ticks
+        chart.valueAxis.labels.fontSize = 8
+        chart.valueAxis.labelTextFormat = lambda value: tick_label(value, language)
         chart.barSpacing = 1
         labels = list(series_labels or data.series)
         for i in range(len(matrix)):
