@@ -3,7 +3,8 @@
 Choose a report and a range of months, Run (Ctrl+R, or Enter): the report is
 made off the GUI thread (:class:`app.ui.worker.Op`) by
 :mod:`app.services.reports`, which also checks the user may run it. The
-table shows the rows with translated column headers; the chart (an SVG drawn
+table shows the rows with translated column headers, ids and dates in words
+(:mod:`app.services.reports.words`; the raw value as the cell's tooltip); the chart (an SVG drawn
 with reportlab, see :mod:`app.services.reports.charts`) sits beside it. Export
 CSV / Export XLSX write the rows shown, with the exact column names of the
 spec; Save chart as PNG paints the chart into a PNG file. Files are written
@@ -28,6 +29,7 @@ from app.domain.calendar import add_months
 from app.i18n import N_, _, babel_locale, format_decimal, ngettext, ui_language
 from app.services.reports import REPORTS, Row, rows
 from app.services.reports.charts import ChartData, chart_svg, save_png
+from app.services.reports.words import cell_words, warm
 from app.services.reports.writers import write_csv, write_xlsx
 from app.ui.common import bind_retranslate, hint_label
 from app.ui.qt import (
@@ -108,6 +110,7 @@ def load_report(db: Database, name: str, first: str, last: str, today: date) -> 
     """The report's rows and chart sums (worker thread)."""
     spec = REPORTS[name]
     found = list(rows(db, name, first, last, today))
+    warm(name, spec.columns, found)
     chart = ChartData(spec.chart, spec.columns).add_all(found) if spec.chart else None
     return ReportData(name, first, last, found, chart)
 
@@ -132,13 +135,20 @@ class ReportModel(QAbstractTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.report = ""
         self.columns: tuple[str, ...] = ()
         self.rows: list[Row] = []
 
-    def set_rows(self, columns: tuple[str, ...], found: list[Row]) -> None:
+    def set_rows(self, columns: tuple[str, ...], found: list[Row], report: str = "") -> None:
         self.beginResetModel()
-        self.columns, self.rows = columns, list(found)
+        self.report, self.columns, self.rows = report, columns, list(found)
         self.endResetModel()
+
+    def retranslate(self) -> None:
+        """Word the cells again in the new UI language."""
+        if self.rows:
+            last = self.index(len(self.rows) - 1, len(self.columns) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self.rows)
@@ -159,6 +169,11 @@ class ReportModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         value = self.rows[index.row()][index.column()]
+        column = self.columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            words = cell_words(self.report, column, value)
+            if words is not None:
+                return words if role == Qt.ItemDataRole.DisplayRole else str(value)
         if role == Qt.ItemDataRole.DisplayRole:
             if isinstance(value, Decimal):
                 return babel_decimal(value, "#,##0.00", locale=babel_locale(ui_language()))
@@ -327,7 +342,7 @@ class ReportsWindow(QWidget):
         if seq != self._seq:
             return
         self.data = data
-        self.model.set_rows(REPORTS[data.name].columns, data.rows)
+        self.model.set_rows(REPORTS[data.name].columns, data.rows, data.name)
         self._draw_chart()
         self._set_state("loaded")
         self._update_buttons()
@@ -349,7 +364,8 @@ class ReportsWindow(QWidget):
         else:
             labels = [f"{column_label(spec.series)} {s}" for s in data.chart.series]
         title = f"{_(REPORTS[data.name].title)}, {data.first} – {data.last}"
-        self.svg = chart_svg(data.chart, labels, title=title)
+        groups = [cell_words(data.name, spec.group, g) or g for g in data.chart.groups]
+        self.svg = chart_svg(data.chart, labels, title=title, group_labels=groups)
         self.chart.load(QByteArray(self.svg.encode("utf-8")))
         self.chart.renderer().setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
         self.chart.setVisible(True)
@@ -441,6 +457,7 @@ class ReportsWindow(QWidget):
             self.model.headerDataChanged.emit(
                 Qt.Orientation.Horizontal, 0, len(self.model.columns) - 1
             )
+            self.model.retranslate()
         if self.data is not None:
             self._draw_chart()
         self._set_state(*self._state)

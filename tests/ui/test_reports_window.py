@@ -40,11 +40,20 @@ def _run(qtbot, win: ReportsWindow, name: str) -> None:
     qtbot.mouseClick(win.run_button, Qt.MouseButton.LeftButton)
 
 
-def _shown(win: ReportsWindow) -> list[list[str]]:
+def _shown(win: ReportsWindow, role: int = Qt.ItemDataRole.DisplayRole) -> list[list[str]]:
     model = win.model
     return [
-        [model.index(r, c).data() for c in range(model.columnCount())]
+        [model.index(r, c).data(role) for c in range(model.columnCount())]
         for r in range(model.rowCount())
+    ]
+
+
+def _raw(win: ReportsWindow) -> list[list[str]]:
+    """The cells as they read, a worded one by its tooltip (the raw value)."""
+    tips = _shown(win, Qt.ItemDataRole.ToolTipRole)
+    return [
+        [tip if tip is not None else shown for shown, tip in zip(row, tip_row, strict=True)]
+        for row, tip_row in zip(_shown(win), tips, strict=True)
     ]
 
 
@@ -63,8 +72,9 @@ def test_a_supervisor_runs_each_report_and_exports_it(
         ]
         assert headers == [COLUMN_LABELS[c] for c in spec.columns]
         assert win.status.text().startswith(f"{len(EXPECTED[name])} row")
-        # Numbers on screen are the report's numbers (grouped in the UI language's way).
-        for shown, row in zip(_shown(win), EXPECTED[name], strict=True):
+        # Numbers on screen are the report's numbers (grouped in the UI language's way);
+        # worded ids and dates keep the raw value as their tooltip.
+        for shown, row in zip(_raw(win), EXPECTED[name], strict=True):
             assert all(
                 same(s.replace(",", ""), as_text(v)) for s, v in zip(shown, row, strict=True)
             )
@@ -120,3 +130,68 @@ def test_enter_on_a_row_opens_its_customer(qtbot, gui_app, sync_ops, world: Worl
     win.table.setCurrentIndex(win.model.index(0, 0))
     with qtbot.assertNotEmitted(win.open_requested):
         qtbot.keyClick(win.table, Qt.Key.Key_Return)
+
+
+def _column(win: ReportsWindow, name: str, role: int = Qt.ItemDataRole.DisplayRole) -> list[str]:
+    at = win.model.columns.index(name)
+    return [row[at] for row in _shown(win, role)]
+
+
+@pytest.mark.parametrize(
+    ("language", "category", "stage", "measure", "day"),
+    [
+        (
+            "en",
+            "Migration problems",
+            "Follow-up call-back (days 4–10)",
+            "Migration to another price plan",
+            "25/02/2026",
+        ),
+        (
+            "de",
+            "Probleme bei der Migration",
+            "Rückruf (Tag 4–10)",
+            "Migration auf einen anderen Preisplan",
+            "25.02.2026",
+        ),
+    ],
+)
+def test_ids_and_dates_are_shown_in_words_of_the_ui_language(
+    qtbot,
+    gui_app,
+    sync_ops,
+    world: World,
+    language: str,
+    category: str,
+    stage: str,
+    measure: str,
+    day: str,
+) -> None:
+    from app.i18n import set_ui_language, ui_language
+
+    before = ui_language()
+    win = _window(qtbot, world, Role.SUPERVISOR)
+    try:
+        set_ui_language(language)
+        _run(qtbot, win, "complaints")
+        assert _column(win, "category")[0] == category
+        assert _column(win, "category", Qt.ItemDataRole.ToolTipRole)[0] == (
+            "billing_system.migration"
+        )
+        assert _column(win, "month")[0] == "2026-01"  # months stay as they are
+        assert category in win.svg  # the chart's groups too
+        _run(qtbot, win, "onboarding")
+        assert _column(win, "stage")[1] == stage
+        assert _column(win, "stage", Qt.ItemDataRole.ToolTipRole)[1] == "follow_up"
+        _run(qtbot, win, "controlling")
+        assert _column(win, "decision_date")[0] == day
+        assert _column(win, "decision_date", Qt.ItemDataRole.ToolTipRole)[0] == "2026-02-25"
+        assert _column(win, "measure")[1] == measure
+        assert _column(win, "measure", Qt.ItemDataRole.ToolTipRole)[1] == "migration"
+        # Switching the language words the rows shown again.
+        set_ui_language("de" if language == "en" else "en")
+        assert _column(win, "measure")[1] != measure
+        set_ui_language(language)
+        assert _column(win, "measure")[1] == measure
+    finally:
+        set_ui_language(before)
