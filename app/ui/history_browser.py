@@ -27,6 +27,7 @@ from app.services import history_browser as hb
 from app.services.history_browser import Cursor, FilterChoices, HistoryFilter, HistoryRow, Page
 from app.store.search import SearchCancel
 from app.ui.common import bind_retranslate, hint_label
+from app.ui.labels import kind_label
 from app.ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
@@ -194,7 +195,7 @@ class HistoryModel(QAbstractTableModel):
             row.author,
             process or "",
             stage or "",
-            row.kind,
+            kind_label(row.kind),
             row.text.replace("\n", " "),
         ]
 
@@ -376,7 +377,7 @@ class HistoryBrowserWindow(QWidget):
             (self.partner, [(f"{p.code} – {p.name}", p.code) for p in choices.partners]),
             (self.process, [(words[(p, None)][0], p) for p in choices.processes]),
             (self.stage, [(words[(None, s)][1], s) for s in choices.stages]),
-            (self.kind, [(k, k) for k in choices.kinds]),
+            (self.kind, [(kind_label(k), k) for k in choices.kinds]),
         )
         for combo, items in fill:
             chosen = combo.currentData()

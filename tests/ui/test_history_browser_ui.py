@@ -221,3 +221,16 @@ def test_processes_and_stages_are_worded_not_shown_as_ids(qtbot, browsing) -> No
     assert window.process.currentText() == ui.process_words("fair_use")
     stages = {window.model.index(r, 6).data() for r in range(window.model.rowCount())}
     assert stages and not any("_" in s for s in stages)
+
+
+def test_entry_kinds_are_worded_in_the_table_and_the_filter(qtbot, browsing) -> None:
+    from app.ui.labels import HISTORY_KINDS, kind_label
+
+    window, _expected = browsing
+    qtbot.waitUntil(lambda: not window.model.loading and bool(window.model.rows), timeout=10_000)
+    shown = {window.model.index(r, 7).data() for r in range(window.model.rowCount())}
+    stored = {window.model.row_at(r).kind for r in range(window.model.rowCount())}
+    assert shown == {kind_label(kind) for kind in stored}
+    assert not shown & set(HISTORY_KINDS), shown  # "step", "note": never the stored code
+    choices = [window.kind.itemText(i) for i in range(1, window.kind.count())]
+    assert choices and not set(choices) & set(HISTORY_KINDS), choices
