@@ -8,8 +8,11 @@ One row per month and category, counting complaint cases (process
   classified (yet) counts under ``unclassified``;
 * ``complaints`` - the cases;
 * ``claims`` - of those, the ones a claim was filed for (fact ``claim_no``);
-* ``second_line`` - of those, the ones the second line took over for on-line
-  retention (fact ``retention`` recorded by its step).
+* ``second_line`` - of those, the ones handed over to the second line for
+  on-line retention: waiting there (route ``second_line``, as the to-do list
+  and the complaints worklist show them) or retention attempted (fact
+  ``retention`` recorded by its step). A claim the first line filed itself
+  (second line not in normal mode) is not one.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.i18n import N_
@@ -28,6 +31,8 @@ from app.store.models import Case, Customer
 COLUMNS = ("month", "category", "complaints", "claims", "second_line")
 PROCESS = "complaint"
 UNCLASSIFIED = "unclassified"
+#: The route of a complaint handed over to the second line, still waiting there.
+SECOND_LINE_ROUTE = "second_line"
 
 
 def rows(session: Session, period: Period, partner: uuid.UUID | None) -> Iterator[Row]:
@@ -35,12 +40,14 @@ def rows(session: Session, period: Period, partner: uuid.UUID | None) -> Iterato
     category = func.coalesce(Case.facts["category"].as_string(), UNCLASSIFIED)
     claim = Case.facts["claim_no"].as_string()
     retention = Case.facts["retention"].as_string()
+    route = Case.facts["route"].as_string()
+    second_line = or_(retention.is_not(None), route == SECOND_LINE_ROUTE)
     stmt = select(
         month,
         category,
         func.count(),
         func.sum(case((claim.is_not(None), 1), else_=0)),
-        func.sum(case((retention.is_not(None), 1), else_=0)),
+        func.sum(case((second_line, 1), else_=0)),
     ).where(
         Case.process == PROCESS,
         Case.opened_at >= period.start_at,
