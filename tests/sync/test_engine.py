@@ -78,3 +78,39 @@ def test_a_batch_pushed_again_after_a_lost_acknowledgement_stores_nothing_twice(
     assert [server.count(e.id) for e in entries] == [1, 1, 1]
     with server.db.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(SyncAlarm)) == 0
+
+
+def test_entries_keep_the_history_browsers_columns_both_ways(
+    server: Server, replicas: Replicas
+) -> None:
+    from datetime import UTC, datetime
+
+    from app.domain.case_state import CaseChange
+    from app.store.models import Case
+    from app.store.repositories import UnitOfWork
+    from tests.sync.test_engine_rules import _step
+
+    with UnitOfWork(server.db) as uow:
+        case = Case(
+            customer_id=server.customers["C-1"], process="fair_use", stage="2", opened_by="c"
+        )
+        uow.add(case)
+        uow.commit()
+        case_id = case.id
+    _step(server.db, case_id, "warn", CaseChange(stage="warned"), datetime.now(UTC))
+    login = server.login("agent")
+    branch = replicas.new(login)
+    sync.configure(branch, server.url(login))
+    _step(branch, case_id, "call", CaseChange(stage="called"), datetime.now(UTC))
+    sync.sync_now(branch)
+    columns = select(
+        HistoryEntry.id, HistoryEntry.partner_id, HistoryEntry.process, HistoryEntry.stage
+    ).order_by(HistoryEntry.id)
+    with server.db.engine.connect() as conn:
+        on_server = conn.execute(columns).all()
+    with branch.engine.connect() as conn:
+        on_branch = conn.execute(columns).all()
+    assert len(on_server) == 2 and on_server == on_branch
+    assert {row.partner_id for row in on_server} == {server.partners["P1"]}
+    assert {row.process for row in on_server} == {"fair_use"}
+    assert all(row.stage for row in on_server)
