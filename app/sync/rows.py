@@ -14,13 +14,12 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table
 
-from app.store.chain import _utc
 from app.store.models import Base
 
 #: Rows a branch records and pushes, in the order the server needs them (parents first).
@@ -89,6 +88,12 @@ def table(name: str) -> Table:
 def key_column(name: str) -> str:
     """The column that names a row of ``name`` in the outbox and the change log."""
     return "customer_id" if name == "customer_search_terms" else "id"
+
+
+def _utc(value: datetime) -> str:
+    if value.tzinfo is None:  # SQLite gives naive UTC back through raw SQL
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _plain(value: Any) -> Any:
