@@ -47,3 +47,12 @@ def test_the_chart_shows_the_grouped_ticks() -> None:
     svg = chart_svg(data, language="en")
     assert "250,000" in svg and "50,000" in svg
     assert "223364" not in svg and "167523" not in svg
+
+
+def test_long_group_names_are_worded_slanted_and_cut_short() -> None:
+    data = ChartData(Chart("category", ("complaints",)), ("category", "complaints"))
+    data.add_all([("a.b", 1), ("c.d", 2), ("e.f", 3)])
+    long = "Inkompetenz: falsche Auskunft, Fehler bei Aufträgen"  # wider than its third
+    svg = chart_svg(data, group_labels=["Short", long, "Other"])
+    assert "Short" in svg and "Inkompetenz: fals…" in svg
+    assert "Fehler" not in svg and "a.b" not in svg

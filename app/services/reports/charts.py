@@ -98,6 +98,11 @@ def tick_label(value: float, language: str | None = None) -> str:
     return format_decimal(int(number) if number == number.to_integral_value() else number, language)
 
 
+def short_label(text: str, most: int = 18) -> str:
+    """``text`` cut to ``most`` characters (an ellipsis marks the cut)."""
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
 def _rotate(labels: Sequence[str]) -> bool:
     """Whether the category labels need slanting: many groups, or a label wider than its
     slot (8 pt text is some 4.5 pt per character)."""
@@ -131,9 +136,12 @@ def chart_svg(
         chart.x, chart.y, chart.width, chart.height = 50, 80, WIDTH - 80, HEIGHT - 115
         chart.data = [tuple(values) for values in matrix]
         names = list(group_labels or data.groups)
+        slanted = _rotate(names)
+        if slanted:  # room below the bars for slanted labels, cut short to fit it
+            names = [short_label(name) for name in names]
+            chart.y, chart.height = 100, HEIGHT - 135
         chart.categoryAxis.categoryNames = names
         chart.categoryAxis.labels.fontSize = 8
-        slanted = _rotate(names)
         chart.categoryAxis.labels.angle = 30 if slanted else 0
         chart.categoryAxis.labels.boxAnchor = "ne" if slanted else "n"
         top = max((max(v) for v in matrix if v), default=0.0)
