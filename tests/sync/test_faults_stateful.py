@@ -154,13 +154,16 @@ class SyncWorld(RuleBasedStateMachine):
 
     @rule(client=st.sampled_from((*AGENT_BRANCHES, CONNECTED)), customer=st.sampled_from(CUSTOMERS))
     def open_case(self, client: int, customer: str) -> None:
-        if client == CONNECTED and not self._online(client):
-            return
+        if client != CONNECTED or self._online(client):
+            self._open(client, customer)
+
+    def _open(self, client: int, customer: str) -> uuid.UUID:
         db = self._db(client)
         view = runs.open_run(db, customer_id(db, customer), "complaint", "intake")
         if view.case_id not in self.cases:
             self.cases.append(view.case_id)
             SEEN["cases"] += 1
+        return view.case_id
 
     @precondition(lambda self: bool(self.cases))
     @rule(client=st.sampled_from((*AGENT_BRANCHES, CONNECTED)), data=st.data())
@@ -170,9 +173,12 @@ class SyncWorld(RuleBasedStateMachine):
         db = self._db(client)
         with db.transaction() as session:  # the cases this client has (others come with a sync)
             here = [case for case in self.cases if session.get(Case, case) is not None]
-        if not here:
-            return
-        case_id = data.draw(st.sampled_from(here))
+        if here:
+            self._advance(client, data.draw(st.sampled_from(here)), data)
+
+    def _advance(self, client: int, case_id: uuid.UUID, data: st.DataObject) -> None:
+        """One to three steps of ``case_id`` on ``client``, with random answers."""
+        db = self._db(client)
         for _step in range(data.draw(st.integers(1, 3))):
             try:
                 view = runs.show_run(db, case_id)
@@ -182,6 +188,19 @@ class SyncWorld(RuleBasedStateMachine):
                 SEEN["case steps"] += 1
             except ServiceError:
                 return  # refused (closed case, an answer that does not fit): nothing written
+
+    @rule(customer=st.sampled_from(CUSTOMERS), data=st.data())
+    def two_branches_advance_one_case(self, customer: str, data: st.DataObject) -> None:
+        """A case opened on one branch reaches the other, and both advance it on their own."""
+        first, second = AGENT_BRANCHES
+        if not (self._online(first) and self._online(second)):
+            return
+        case_id = self._open(first, customer)
+        self.sync(first)
+        self.sync(second)
+        for client in (first, second, first):
+            self._advance(client, case_id, data)
+        SEEN["cases advanced on two branches"] += 1
 
     @rule(branch=st.sampled_from(PARTNER_BRANCHES), data=st.data())
     def answer_ticket(self, branch: int, data: st.DataObject) -> None:
