@@ -8,6 +8,10 @@ first does.
 Every filter but the free text has its own index ending in
 ``(created_at, id)`` (migration 0007): the filter columns ``partner_id``,
 ``process`` and ``stage`` are copied onto the entry when it is written.
+Process and stage together have one more, ``(process, stage, created_at,
+id)`` (migration 0010): a stage is chosen within its process, and a pair that
+(almost) nothing matches is one seek instead of a read of every entry of the
+process.
 A page reads one index in order and stops after ``limit + 1`` matches; other
 filters given with it are checked on the rows it reads. Which index serves a
 filter is the engine's choice from its statistics, checked with ``EXPLAIN``
@@ -17,9 +21,8 @@ The free text is a case-insensitive substring match (``LIKE '%…%'`` on the
 lower-cased text: SQLite lowers ASCII letters only) checked on the rows the
 other filters select. It has no index: a rare word over the whole history
 reads every entry. So does a combination of filters that (almost) nothing
-matches, over the whole range of its best single filter (measured: process
-``fair_use`` with a stage no fair-use entry has read all 1.8 M fair-use
-entries of 10.7 M, 1.8-8.5 s on SQLite). Every page therefore runs under a
+matches, over the whole range of its best index (agent, partner and kind:
+each has only its own). Every page therefore runs under a
 time limit (:data:`TIMEOUT_MS`) and raises :class:`QueryTimeoutError` when it
 is reached; the caller asks for a narrower range.
 """
@@ -370,3 +373,21 @@ def distinct_values(conn: Connection, column_name: str) -> list[str]:
         ") SELECT x FROM v WHERE x IS NOT NULL"
     )
     return [str(v) for v in conn.execute(statement).scalars()]
+
+
+def process_stages(conn: Connection) -> list[tuple[str, str]]:
+    """The distinct (process, stage) pairs, by process and stage: per process, one seek
+    per stage in the ``(process, stage, created_at, id)`` index (migration 0010)."""
+    statement = text(
+        "WITH RECURSIVE v(x) AS ("
+        " SELECT (SELECT min(stage) FROM history_entries WHERE process = :p)"
+        " UNION ALL"
+        " SELECT (SELECT min(stage) FROM history_entries WHERE process = :p AND stage > v.x)"
+        " FROM v WHERE v.x IS NOT NULL"
+        ") SELECT x FROM v WHERE x IS NOT NULL"
+    )
+    return [
+        (process, str(stage))
+        for process in distinct_values(conn, "process")
+        for stage in conn.execute(statement, {"p": process}).scalars()
+    ]

@@ -364,6 +364,10 @@ class HistoryEntry(Base):
                 ("kind", "kind"),
             )
         ),
+        # The process + stage filter: one seek to the pair (migration 0010).
+        Index(
+            "ix_history_entries_process_stage_created_at", "process", "stage", "created_at", "id"
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
