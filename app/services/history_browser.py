@@ -74,6 +74,8 @@ class FilterChoices:
     processes: tuple[str, ...]
     stages: tuple[str, ...]
     kinds: tuple[str, ...]
+    #: Every (process, stage) pair the history holds: a stage is chosen within its process.
+    process_stages: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ def filter_choices(db: Database) -> FilterChoices:
             processes=tuple(hq.distinct_values(conn, "process")),
             stages=tuple(hq.distinct_values(conn, "stage")),
             kinds=tuple(hq.distinct_values(conn, "kind")),
+            process_stages=tuple(hq.process_stages(conn)),
         )
 
 

@@ -27,6 +27,8 @@ from app.services import history_browser as hb
 from app.services.history_browser import Cursor, FilterChoices, HistoryFilter, HistoryRow, Page
 from app.store.search import SearchCancel
 from app.ui.common import bind_retranslate, hint_label
+from app.ui.history_loading import Words, load_choices, load_page
+from app.ui.history_loading import process_words as process_words
 from app.ui.labels import kind_label
 from app.ui.qt import (
     QAbstractItemView,
@@ -74,51 +76,6 @@ RowRole = Qt.ItemDataRole.UserRole + 1
 PAGE = 200
 #: The date edits' "no limit" value (shown as a dash).
 NO_DATE = QDate(2000, 1, 1)
-
-
-#: (process, stage) -> how the table words them.
-Words = dict[tuple[str | None, str | None], tuple[str, str]]
-
-
-def process_words(process: str | None) -> str:
-    """A process's name as the agent reads it ("Fair use"), else its id."""
-    from app.processes import spec_of
-
-    if not process:
-        return ""
-    spec = spec_of(process)
-    return _(spec.label) if spec is not None and spec.label else process
-
-
-def words_for(pairs: set[tuple[str | None, str | None]]) -> Words:
-    """The words of these (process, stage) pairs (worker thread: reads the playbooks)."""
-    from app.services.playbooks import load_all
-    from app.services.wording import stage_words
-
-    load_all()
-    return {
-        (process, stage): (
-            process_words(process),
-            stage_words(process or "", stage) if stage else "",
-        )
-        for process, stage in pairs
-    }
-
-
-def load_page(
-    db: Database, flt: HistoryFilter, after: Cursor | None, limit: int, cancel: SearchCancel
-) -> tuple[Page, Words]:
-    """A page and the words of its processes and stages (worker thread)."""
-    page = hb.browse_page(db, flt, after, None, limit, cancel)
-    return page, words_for({(r.process, r.stage) for r in page.rows})
-
-
-def load_choices(db: Database) -> tuple[FilterChoices, Words]:
-    """The filter choices and the words of their processes and stages (worker thread)."""
-    choices = hb.filter_choices(db)
-    pairs: set[tuple[str | None, str | None]] = {(p, None) for p in choices.processes}
-    pairs |= {(None, s) for s in choices.stages}
-    return choices, words_for(pairs)
 
 
 class HistoryModel(QAbstractTableModel):
@@ -239,6 +196,10 @@ class HistoryBrowserWindow(QWidget):
         self._filter = HistoryFilter()
         self._export: _Export | None = None
         self._status = ("idle", "")
+        #: Every (process, stage) pair, their words, and the pairs the stage filter lists.
+        self._pairs: tuple[tuple[str, str], ...] = ()
+        self._words: Words = {}
+        self._stage_pairs: list[tuple[str, str]] = []
 
         self.date_from = self._date_edit("historyFrom")
         self.date_to = self._date_edit("historyTo")
@@ -291,8 +252,10 @@ class HistoryBrowserWindow(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(400)
         self._debounce.timeout.connect(self.reload)
-        for combo in (self.agent, self.partner, self.process, self.stage, self.kind):
+        for combo in (self.agent, self.partner, self.kind):
             combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.process.currentIndexChanged.connect(self._process_chosen)
+        self.stage.currentIndexChanged.connect(self._stage_chosen)
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(lambda _d: self._debounce.start())
 
@@ -376,7 +339,6 @@ class HistoryBrowserWindow(QWidget):
             (self.agent, [(a, a) for a in choices.agents]),
             (self.partner, [(f"{p.code} – {p.name}", p.code) for p in choices.partners]),
             (self.process, [(words[(p, None)][0], p) for p in choices.processes]),
-            (self.stage, [(words[(None, s)][1], s) for s in choices.stages]),
             (self.kind, [(kind_label(k), k) for k in choices.kinds]),
         )
         for combo, items in fill:
@@ -389,6 +351,51 @@ class HistoryBrowserWindow(QWidget):
             found = combo.findData(chosen) if chosen is not None else 0
             combo.setCurrentIndex(max(0, found))
             combo.blockSignals(False)
+        chosen_stage = self.chosen_stage()
+        self._pairs, self._words = choices.process_stages, words
+        self._fill_stages(chosen_stage)
+
+    def chosen_stage(self) -> tuple[str, str] | None:
+        """The (process, stage) the stage filter shows, ``None``: all stages."""
+        data = self.stage.currentData()
+        return self._stage_pairs[data] if isinstance(data, int) else None
+
+    def _fill_stages(self, keep: tuple[str, str] | None) -> None:
+        """List the chosen process's stages (with no process: every process's, each
+        worded with its process) and show ``keep`` if listed, else all stages."""
+        process = self.process.currentData()
+        self._stage_pairs = [p for p in self._pairs if process is None or p[0] == process]
+        self.stage.blockSignals(True)
+        while self.stage.count() > 1:
+            self.stage.removeItem(1)
+        for i, pair in enumerate(self._stage_pairs):
+            process_text, stage_text = self._words.get(pair, pair)
+            if process is None:
+                stage_text = _("{process} – {stage}").format(process=process_text, stage=stage_text)
+            self.stage.addItem(stage_text, i)
+        shown = self._stage_pairs.index(keep) + 1 if keep in self._stage_pairs else 0
+        self.stage.setCurrentIndex(shown)
+        self.stage.blockSignals(False)
+
+    def _process_chosen(self, _index: int) -> None:
+        """Another process: its stages only; the same stage stays chosen if it has it."""
+        keep = self.chosen_stage()
+        process = self.process.currentData()
+        if keep is not None and process is not None:
+            keep = (process, keep[1])
+        self._fill_stages(keep)
+        self.reload()
+
+    def _stage_chosen(self, _index: int) -> None:
+        """A stage of another process than the one shown (from the list of all
+        stages): its process becomes the chosen one."""
+        pair = self.chosen_stage()
+        if pair is not None and pair[0] != self.process.currentData():
+            self.process.blockSignals(True)
+            self.process.setCurrentIndex(max(0, self.process.findData(pair[0])))
+            self.process.blockSignals(False)
+            self._fill_stages(pair)
+        self.reload()
 
     def current_filter(self) -> HistoryFilter:
         """The filter the bar shows."""
@@ -400,13 +407,14 @@ class HistoryBrowserWindow(QWidget):
             if end == NO_DATE
             else _local_midnight_utc(_day(end) + timedelta(days=1))  # the whole day
         )
+        pair = self.chosen_stage()  # a stage implies its process
         return HistoryFilter(
             since=since,
             until=until,
             author=self.agent.currentData(),
             partner=self.partner.currentData(),
-            process=self.process.currentData(),
-            stage=self.stage.currentData(),
+            process=pair[0] if pair else self.process.currentData(),
+            stage=pair[1] if pair else None,
             kind=self.kind.currentData(),
             text=self.text.text().strip() or None,
         )

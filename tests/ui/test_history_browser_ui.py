@@ -234,3 +234,50 @@ def test_entry_kinds_are_worded_in_the_table_and_the_filter(qtbot, browsing) -> 
     assert not shown & set(HISTORY_KINDS), shown  # "step", "note": never the stored code
     choices = [window.kind.itemText(i) for i in range(1, window.kind.count())]
     assert choices and not set(choices) & set(HISTORY_KINDS), choices
+
+
+def _stage_items(window: HistoryBrowserWindow) -> list[str]:
+    return [window.stage.itemText(i) for i in range(1, window.stage.count())]
+
+
+def test_the_stage_filter_lists_the_chosen_process_stages_only(qtbot, browsing) -> None:
+    window, expected = browsing
+    pairs = sorted({(e.process, e.stage) for e in expected if e.process and e.stage})
+    processes = sorted({p for p, _s in pairs})
+    assert len(processes) > 1
+    # No process chosen: every process's stages, each worded with its process.
+    listed = _stage_items(window)
+    assert len(listed) == len(pairs)
+    for text, (process, _stage) in zip(listed, pairs, strict=True):
+        assert text.startswith(ui.process_words(process) + " – "), text
+    # A process chosen: only its stages, worded without it.
+    _choose(window.process, "fair_use")
+    own = [p for p in pairs if p[0] == "fair_use"]
+    assert 0 < len(own) < len(pairs)
+    assert len(_stage_items(window)) == len(own)
+    prefix = ui.process_words("fair_use") + " – "
+    assert not any(t.startswith(prefix) for t in _stage_items(window)), _stage_items(window)
+    window.stage.setCurrentIndex(len(own))
+    assert window.current_filter().process == "fair_use"
+    assert window.current_filter().stage == own[-1][1]
+    qtbot.waitUntil(lambda: not window.model.loading and pending_ops() == 0, timeout=10_000)
+    _scroll_to_end(qtbot, window)
+    want = brute_force(expected, window.current_filter())
+    assert want and [r.entry_id for r in window.model.rows] == [e.id for e in want]
+
+
+def test_a_stage_chosen_among_all_chooses_its_process(qtbot, browsing) -> None:
+    window, expected = browsing
+    pairs = sorted({(e.process, e.stage) for e in expected if e.process and e.stage})
+    process, stage = next(p for p in pairs if p[0] == "complaint")
+    window.stage.setCurrentIndex(pairs.index((process, stage)) + 1)
+    assert window.process.currentData() == process
+    assert window.chosen_stage() == (process, stage)
+    assert len(_stage_items(window)) == len([p for p in pairs if p[0] == process])
+    qtbot.waitUntil(lambda: not window.model.loading and pending_ops() == 0, timeout=10_000)
+    _scroll_to_end(qtbot, window)
+    want = brute_force(expected, window.current_filter())
+    assert {(r.process, r.stage) for r in window.model.rows} == {(process, stage)}
+    assert [r.entry_id for r in window.model.rows] == [e.id for e in want]
+    _choose(window.process, "fair_use")  # another process: the same stage, if it has it
+    assert window.chosen_stage() in {("fair_use", stage), None}
