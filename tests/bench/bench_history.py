@@ -63,8 +63,11 @@ def _timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def history_figures(db: Database, samples: int, seed: int = 3) -> list[Figure]:
-    """First and deep page of each main filter, through the browser's service."""
+def history_figures(
+    db: Database, samples: int, seed: int = 3, only: str | None = None
+) -> list[Figure]:
+    """First and deep page of each main filter (``only``: those whose name contains it),
+    through the browser's service."""
     from app.services.history_browser import HistoryTooSlowError, browse_page
 
     rnd = random.Random(seed)
@@ -78,6 +81,8 @@ def history_figures(db: Database, samples: int, seed: int = 3) -> list[Figure]:
     browse_page(db, HistoryFilter(), limit=PAGE)  # the first use settles the pool
     figures: list[Figure] = []
     for name, flt in _filters(db, newest):
+        if only is not None and only not in name:
+            continue
         low = flt.since or oldest
         high = flt.until or newest
         notes: list[str] = []
@@ -115,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--samples", type=int, default=40, help="deep pages per filter")
     parser.add_argument("--keep", type=Path, help="build in (and reuse from) this folder")
+    parser.add_argument(
+        "--only", help="only the filters whose name contains this, e.g. 'process + stage'"
+    )
     args = parser.parse_args(argv)
     rows: list[tuple[str, str, Figure]] = []
     notes = []
@@ -130,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
                     with db.engine.connect() as conn:
                         entries = conn.scalar(select(func.count()).select_from(HistoryEntry))
                 notes.append(f"{label}: {entries:,} history entries")
-                for figure in history_figures(db, args.samples):
+                for figure in history_figures(db, args.samples, only=args.only):
                     rows.append((label, "", figure))
     print(table(rows, "\n".join([f"Machine: {machine()}", *notes])))
     return 0
