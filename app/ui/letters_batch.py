@@ -10,7 +10,6 @@ so an open customer's screens and letters refresh themselves.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QProgressDialog
 
 from app.config import current_user_name
-from app.i18n import _, ngettext, on_language_changed
+from app.i18n import _, ngettext
 from app.services.letters import (
     DOCUMENTS,
     BatchResult,
@@ -30,8 +29,8 @@ from app.services.letters import (
 )
 from app.ui.changes import Changes, change_bus
 from app.ui.common import bind_retranslate
+from app.ui.letters_actions import batch_action
 from app.ui.qt import (
-    QAction,
     QComboBox,
     QDate,
     QDateEdit,
@@ -40,13 +39,11 @@ from app.ui.qt import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QObject,
     QPushButton,
     Qt,
     QVBoxLayout,
     QWidget,
     Signal,
-    isValid,
 )
 from app.ui.worker import Op, describe_error
 
@@ -261,24 +258,4 @@ def open_batch(parent: QWidget | None, db: Database) -> BatchLettersDialog:
     return dialog
 
 
-def batch_action(parent: QObject, database: Callable[[], Database | None]) -> QAction:
-    """The "Issue letters of a month…" action, on the database ``database()`` names."""
-    action = QAction(parent)
-    action.setObjectName("actBatchLetters")
-
-    def show_batch() -> None:
-        db = database()
-        if db is not None:
-            open_batch(parent if isinstance(parent, QWidget) else None, db)
-
-    def retranslate(_language: str = "") -> None:
-        if isValid(action):
-            action.setText(_("Issue letters of a &month…"))
-        else:
-            unregister()
-
-    action.triggered.connect(show_batch)
-    unregister = on_language_changed(retranslate)
-    action.destroyed.connect(lambda *_args: unregister())
-    retranslate()
-    return action
+__all__ = ["BatchLettersDialog", "batch_action", "open_batch"]

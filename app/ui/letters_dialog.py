@@ -16,7 +16,6 @@ the "Letters…" action for any window that says which customer is open.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +25,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QFileDialog
 
 from app.config import current_user_name
-from app.i18n import N_, _, format_datetime, language_name, ngettext, on_language_changed
+from app.i18n import N_, _, format_datetime, language_name, ngettext
 from app.services.letters import (
     DOCUMENTS,
     LetterError,
@@ -40,19 +39,17 @@ from app.services.letters import (
 )
 from app.ui.changes import Changes, on_changes
 from app.ui.common import bind_retranslate, hint_label
+from app.ui.letters_actions import letters_action
 from app.ui.pdf_pages import print_pdf, render_pages
 from app.ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
-    QAction,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
-    QKeySequence,
     QLabel,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     QPixmap,
     QPushButton,
@@ -63,7 +60,6 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
     Signal,
-    isValid,
 )
 from app.ui.worker import Op, describe_error
 
@@ -447,39 +443,6 @@ def open_letters(
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
     return dialog
-
-
-def letters_action(
-    parent: QObject,
-    customer: Callable[[], tuple[Database, uuid.UUID, str] | None],
-    no_customer: Callable[[], None],
-) -> QAction:
-    """The "Letters…" action (Ctrl+L): the letters of the customer ``customer()``
-    names (database, id, name), or ``no_customer()`` when none is open."""
-    action = QAction(parent)
-    action.setObjectName("actLetters")
-    action.setShortcut(QKeySequence("Ctrl+L"))
-    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-
-    def show_letters() -> None:
-        shown = customer()
-        if shown is None:
-            no_customer()
-            return
-        db, customer_id, name = shown
-        open_letters(parent if isinstance(parent, QWidget) else None, db, customer_id, name)
-
-    def retranslate(_language: str = "") -> None:
-        if isValid(action):
-            action.setText(_("&Letters…"))
-        else:
-            unregister()
-
-    action.triggered.connect(show_letters)
-    unregister = on_language_changed(retranslate)
-    action.destroyed.connect(lambda *_args: unregister())
-    retranslate()
-    return action
 
 
 __all__ = [

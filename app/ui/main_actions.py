@@ -15,8 +15,7 @@ from app import APP_NAME
 from app.i18n import _
 from app.ui.common import std_icon
 from app.ui.language_menu import LanguageMenu
-from app.ui.letters_batch import batch_action
-from app.ui.letters_dialog import letters_action
+from app.ui.letters_actions import batch_action, letters_action
 from app.ui.qt import QAction, QKeySequence, QStyle, Qt
 from app.ui.worklists import KIND_TITLES
 

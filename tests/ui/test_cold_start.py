@@ -10,9 +10,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: Heavy modules only a later screen or an outdated database needs: letters rendering,
-#: schema upgrades, spreadsheet exports.
-NOT_BEFORE_THE_WINDOW = ("reportlab", "alembic", "xlsxwriter", "openpyxl", "mako")
+#: Heavy modules only a later screen or an outdated database needs: letters rendering
+#: (its templates, and the processes that issue a month's letters on every core), schema
+#: upgrades, spreadsheet exports.
+NOT_BEFORE_THE_WINDOW = (
+    "reportlab", "alembic", "xlsxwriter", "openpyxl", "mako", "jinja2", "multiprocessing",
+)  # fmt: skip
 
 SHOW = """
 import sys, time
