@@ -306,3 +306,30 @@ def test_a_text_search_walks_the_time_order_on_postgresql(db: Database) -> None:
         after = [conn.scalar(text(f"SHOW {name}")) for name in ("enable_sort", "jit")]
     assert inside == ["off", "off"] and workers == "0"
     assert after == ["on", "on"]
+
+
+def test_on_an_analyzed_file_the_process_alone_keeps_its_ordered_index(
+    sqlite_db: Database,
+) -> None:
+    """Statistics gathered before migration 0010 (the 10.7 M file): SQLite took the new
+    index, having no figures for it, for the process alone and sorted every entry of
+    the process for each page; the migration gives it its figures."""
+    from app.store.db import downgrade, upgrade
+
+    seed(sqlite_db, entries=400)
+    downgrade(sqlite_db.engine, "0009")
+    with sqlite_db.engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+    upgrade(sqlite_db.engine, "head")
+    with sqlite_db.engine.connect() as conn:
+        analyzed = conn.scalar(
+            text("SELECT stat FROM sqlite_stat1 WHERE idx = :i"),
+            {"i": "ix_history_entries_process_stage_created_at"},
+        )
+    assert analyzed
+    with _statements(sqlite_db) as seen, sqlite_db.session() as session:
+        hq.page(session, HistoryFilter(process="complaint"), limit=3)
+        hq.page(session, HistoryFilter(process="fair_use", stage="stage_2"), limit=3)
+    alone, pair = (_plan(sqlite_db, s, p) for s, p in seen)
+    assert "TEMP B-TREE" not in alone and "ix_history_entries_process_created_at" in alone, alone
+    assert "ix_history_entries_process_stage_created_at (process=? AND stage=?" in pair, pair

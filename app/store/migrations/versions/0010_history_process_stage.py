@@ -8,6 +8,11 @@ entries of 10.7 M, stopped at the 5 s limit on SQLite). With
 ``(process, stage, created_at, id)`` a page seeks to the pair and walks it in
 the browser's order, newest first, and stops: an empty pair costs one seek.
 
+On a SQLite file whose statistics were gathered (``ANALYZE``), the new
+index gets its own (2 s at 10.7 M entries): without them SQLite takes an
+index it has no figures for as highly selective, and chose it for the
+process alone, sorting every entry of the process for each page.
+
 The ``(stage, created_at, id)`` index of 0007 stays: a stage alone (the
 API's filter without a process) reads it; the new index cannot serve that in
 order without knowing the process.
@@ -18,6 +23,7 @@ Revises: 0009
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
@@ -30,6 +36,18 @@ NAME = "ix_history_entries_process_stage_created_at"
 
 def upgrade() -> None:
     op.create_index(NAME, "history_entries", ["process", "stage", "created_at", "id"])
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite" and _analyzed(bind):
+        op.execute(f"ANALYZE {NAME}")
+
+
+def _analyzed(bind: sa.Connection) -> bool:
+    """Whether SQLite holds statistics on the history's indexes."""
+    if not bind.scalar(sa.text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")):
+        return False
+    return bool(
+        bind.scalar(sa.text("SELECT 1 FROM sqlite_stat1 WHERE tbl = 'history_entries' LIMIT 1"))
+    )
 
 
 def downgrade() -> None:
