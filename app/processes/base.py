@@ -15,18 +15,20 @@ import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy.orm import Session
-
-from app.domain.case_state import CaseChange
-from app.domain.playbook import RunState
-from app.domain.playbook_schema import Playbook, Step
-from app.domain.ruleset import RuleSet
 from app.services.todo_items import TodoItem, WorklistRow
-from app.store.models import Case, Customer
-from app.store.records import BundleFacts
-from app.store.repositories import UnitOfWork
+
+if TYPE_CHECKING:  # types only: the registry loads without SQLAlchemy or the playbook models
+    from sqlalchemy.orm import Session
+
+    from app.domain.case_state import CaseChange
+    from app.domain.playbook import RunState
+    from app.domain.playbook_schema import Playbook, Step
+    from app.domain.ruleset import RuleSet
+    from app.store.models import Case, Customer
+    from app.store.records import BundleFacts
+    from app.store.repositories import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class TodoContext:
 
 
 #: A worklist: the rows of one kind across all customers on a day.
-WorklistBuilder = Callable[[Session, date, RuleSet], Sequence[WorklistRow]]
+WorklistBuilder = Callable[["Session", date, "RuleSet"], Sequence[WorklistRow]]
 
 
 #: In ``playbook_ids``: the steps every flow of the playbook must have.

@@ -16,9 +16,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
-from app.domain.playbook_schema import PlaybookError
 from app.i18n import N_, _, format_date, format_month, ui_language
-from app.services.playbooks import complaint_category_label, playbook_for
 from app.services.todo_items import CaseItem, TodoItem, WorklistRow
 
 REMINDERS = {"month": N_("reminder one month before"), "week": N_("reminder one week before")}
@@ -30,6 +28,9 @@ VIP_DEADLINES = {
 
 def _playbook_fact(process: str, key: str, language: str | None) -> str | None:
     """The label a process's playbook gives the fact ``key``, in ``language``."""
+    from app.domain.playbook_schema import PlaybookError
+    from app.services.playbooks import playbook_for
+
     try:
         text = playbook_for(process).facts.get(key)
     except (KeyError, PlaybookError):
@@ -74,6 +75,9 @@ def action_words(process: str, action: str) -> str:
     """An action or task id as the playbook's step that carries it out is titled."""
     if action in VIP_DEADLINES:
         return vip_words(action)
+    from app.domain.playbook_schema import PlaybookError
+    from app.services.playbooks import playbook_for
+
     try:
         playbook = playbook_for(process)
     except (KeyError, PlaybookError):
@@ -114,6 +118,8 @@ def stage_words(process: str, stage: str, language: str | None = None) -> str:
 
 def category_words(category: str, language: str | None = None) -> str:
     """A complaint category (``dealer.incompetence``) as the complaint playbook words it."""
+    from app.services.playbooks import complaint_category_label
+
     words = complaint_category_label(category, language or ui_language())
     return _words_of_id(words) if words == category else words
 
@@ -123,6 +129,9 @@ _COMPLAINT = re.compile(r"^complaint:(?P<date>\d{8})-[0-9a-f]+$")
 
 
 def _flow_title(process: str, flow: str, language: str | None = None) -> str | None:
+    from app.domain.playbook_schema import PlaybookError
+    from app.services.playbooks import playbook_for
+
     try:
         return playbook_for(process).flow(flow).title.get(language or ui_language())
     except (KeyError, PlaybookError):

@@ -9,7 +9,6 @@ the UI language when it changes.
 from __future__ import annotations
 
 from app.i18n import N_, _
-from app.processes import spec_of
 from app.services.wording import product_words, stage_words
 
 HISTORY_KINDS: dict[str, str] = {
@@ -36,6 +35,8 @@ def product_label(code: str) -> str:
 
 def process_label(code: str) -> str:
     """A process as its package names it ("Fair use")."""
+    from app.processes import spec_of  # the registry loads the processes on first use
+
     spec = spec_of(code)
     return _(spec.label) if spec is not None and spec.label else code
 
