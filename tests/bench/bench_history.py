@@ -46,6 +46,8 @@ def _filters(db: Database, newest: datetime) -> list[tuple[str, HistoryFilter]]:
         ("partner", HistoryFilter(partner=partner)),
         ("process", HistoryFilter(process="complaint")),
         ("process + stage", HistoryFilter(process="fair_use", stage="stage_3")),
+        # A stage the process never has: read every complaint before migration 0010.
+        ("process + stage, none", HistoryFilter(process="complaint", stage="vip")),
         ("kind", HistoryFilter(kind="sms")),
         ("one month", month),
         ("partner + kind + agent", HistoryFilter(partner=partner, kind="note", author="agent007")),
