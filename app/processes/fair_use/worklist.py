@@ -17,7 +17,7 @@ from app.domain.ruleset import RuleSet
 from app.processes.common import month_key
 from app.processes.fair_use.todo import FairUseItem, fair_use_item
 from app.services.todo_items import WorklistRow, row
-from app.services.worklist_rows import LazyRows, memo
+from app.services.worklist_rows import LazyRows, memo, sort_in_slices
 from app.store import records
 
 #: (minus the stage, customer number, customer, item): the list's order, then the row.
@@ -52,7 +52,7 @@ def fair_use_worklist(session: Session, today: date, rules: RuleSet) -> LazyRows
         )
         if item is not None:
             entries.append((-item.stage, c.customer_no, c, item))
-    entries.sort(key=itemgetter(0, 1))
+    sort_in_slices(entries, itemgetter(0, 1))
     return LazyRows(entries, _row, lambda e: (e[2].key, e[3].target))
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.domain.ruleset import RuleSet
 from app.processes.onboarding.todo import ONBOARDING_SUBJECT, onboarding_decision, vip_pending
 from app.services.todo_items import OpenTarget, WorklistRow
-from app.services.worklist_rows import LazyRows, memo
+from app.services.worklist_rows import LazyRows, memo, sort_in_slices
 from app.store import records
 
 #: What a row says apart from its customer: (what, about, due, overdue, target).
@@ -69,7 +69,7 @@ def onboarding_worklist(session: Session, today: date, rules: RuleSet) -> LazyRo
         ):
             entries.append((not line[3], line[2], c.customer_no, line[1], c, line))
             overdue += line[3]
-    entries.sort(key=itemgetter(0, 1, 2, 3))  # as urgent_first; ties keep the rules' order
+    sort_in_slices(entries, itemgetter(0, 1, 2, 3))  # as urgent_first; ties keep the rules' order
     return LazyRows(entries, _row, lambda e: (e[4].key, e[5][4]), overdue)
 
 
