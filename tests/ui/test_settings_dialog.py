@@ -136,14 +136,14 @@ def test_the_script_introduces_the_agent_by_the_saved_name(
     from datetime import date
 
     from app.services.customers import search_customers
-    from app.services.demo import create_demo
+    from app.services.demo import create_demo, minimum_customers
     from app.store.db import Database
     from app.ui.qt import QLabel
 
     monkeypatch.delenv(config.ENV_AGENT_NAME, raising=False)
     monkeypatch.setenv("USER", "agent")
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-    create_demo(url, seed=7, reference=date(2026, 12, 6), customers=30)
+    create_demo(url, seed=7, reference=date(2026, 12, 6), customers=minimum_customers())
     db = Database(url)
     try:
         dialog = SettingsDialog()
