@@ -316,7 +316,9 @@ class WorklistWindow(QWidget):
         self._set_state(*self._state)
 
     def _update_title(self) -> None:
-        self.setWindowTitle(_("Worklist: {name}").format(name=_(KIND_TITLES.get(self.kind, self.kind))))
+        self.setWindowTitle(
+            _("Worklist: {name}").format(name=_(KIND_TITLES.get(self.kind, self.kind)))
+        )
 
     def _set_state(self, state: str, message: str = "") -> None:
         self._state = (state, message)
