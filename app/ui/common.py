@@ -7,6 +7,8 @@ from typing import Protocol
 from app.i18n import on_language_changed
 from app.resources import resource_path
 from app.ui.qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
     QIcon,
     QLabel,
     QLayout,
@@ -20,6 +22,7 @@ from app.ui.qt import (
     QSize,
     QStyle,
     Qt,
+    QTableView,
     QWidget,
     isValid,
 )
@@ -182,3 +185,18 @@ class FlowLayout(QLayout):
             x += hint.width() + self._spacing
             line = max(line, hint.height())
         return y + line - rect.y() + margins.bottom()
+
+
+def row_table(parent: QWidget, model: QAbstractTableModel, name: str) -> QTableView:
+    """A read-only table of rows, one selected at a time, as the lists across customers
+    show them (worklists, tickets, history, reports): Tab leaves it, Enter activates a row."""
+    table = QTableView(parent)
+    table.setObjectName(name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setTabKeyNavigation(False)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    return table

@@ -26,12 +26,11 @@ from app.i18n import N_, _, format_datetime, ngettext
 from app.services import history_browser as hb
 from app.services.history_browser import Cursor, FilterChoices, HistoryFilter, HistoryRow, Page
 from app.store.search import SearchCancel
-from app.ui.common import bind_retranslate, hint_label
+from app.ui.common import bind_retranslate, hint_label, row_table
 from app.ui.history_loading import Words, load_choices, load_page
 from app.ui.history_loading import process_words as process_words
 from app.ui.labels import kind_label
 from app.ui.qt import (
-    QAbstractItemView,
     QAbstractTableModel,
     QComboBox,
     QDate,
@@ -48,7 +47,6 @@ from app.ui.qt import (
     QPushButton,
     QShortcut,
     Qt,
-    QTableView,
     QTimer,
     QVBoxLayout,
     QWidget,
@@ -228,16 +226,8 @@ class HistoryBrowserWindow(QWidget):
 
         self.model = HistoryModel(self)
         self.model.more_wanted.connect(self._load_more)
-        self.table = QTableView(self)
-        self.table.setObjectName("historyTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setAlternatingRowColors(True)
+        self.table = row_table(self, self.model, "historyTable")
         self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)

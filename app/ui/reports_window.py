@@ -31,9 +31,8 @@ from app.services.reports import REPORTS, Row, rows
 from app.services.reports.charts import ChartData, chart_svg, save_png
 from app.services.reports.words import cell_words, warm
 from app.services.reports.writers import write_csv, write_xlsx
-from app.ui.common import bind_retranslate, hint_label
+from app.ui.common import bind_retranslate, hint_label, row_table
 from app.ui.qt import (
-    QAbstractItemView,
     QAbstractTableModel,
     QByteArray,
     QComboBox,
@@ -50,7 +49,6 @@ from app.ui.qt import (
     QShortcut,
     QSplitter,
     Qt,
-    QTableView,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -241,14 +239,7 @@ class ReportsWindow(QWidget):
         self.run_button.clicked.connect(self.run)
 
         self.model = ReportModel(self)
-        self.table = QTableView(self)
-        self.table.setObjectName("reportTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
+        self.table = row_table(self, self.model, "reportTable")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.activated.connect(self._open_index)
         self.chart = QSvgWidget(self)

@@ -30,9 +30,8 @@ from app.services.tickets import (
     ticket_detail,
 )
 from app.ui.changes import Changes, on_changes
-from app.ui.common import bind_retranslate, hint_label, std_icon
+from app.ui.common import bind_retranslate, hint_label, row_table, std_icon
 from app.ui.qt import (
-    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QFormLayout,
@@ -50,7 +49,6 @@ from app.ui.qt import (
     QSplitter,
     QStyle,
     Qt,
-    QTableView,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -106,15 +104,7 @@ class TicketQueueWindow(QWidget):
         # -- the table ----------------------------------------------------------------
         self.model = TicketQueueModel(self)
         self.model.warning = std_icon(self, QStyle.StandardPixmap.SP_MessageBoxWarning)
-        self.table = QTableView(self)
-        self.table.setObjectName("ticketTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
+        self.table = row_table(self, self.model, "ticketTable")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(REASON_COLUMN, QHeaderView.ResizeMode.Interactive)

@@ -29,9 +29,8 @@ from app.services.wording import row_words
 from app.services.worklist_rows import find_row, overdue_count
 from app.services.worklists import WorklistRow, worklist_rows
 from app.ui.changes import Changes, on_changes
-from app.ui.common import bind_retranslate, hint_label, std_icon
+from app.ui.common import bind_retranslate, hint_label, row_table, std_icon
 from app.ui.qt import (
-    QAbstractItemView,
     QAbstractTableModel,
     QColor,
     QComboBox,
@@ -46,7 +45,6 @@ from app.ui.qt import (
     QShortcut,
     QStyle,
     Qt,
-    QTableView,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -211,15 +209,7 @@ class WorklistWindow(QWidget):
         self.selector_label.setBuddy(self.selector)
         self.model = WorklistModel(self)
         self.model._warning = std_icon(self, QStyle.StandardPixmap.SP_MessageBoxWarning)
-        self.table = QTableView(self)
-        self.table.setObjectName("worklistTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
+        self.table = row_table(self, self.model, "worklistTable")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setResizeContentsPrecision(0)  # sized to the rows in view, not every row shown
