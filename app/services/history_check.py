@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from app.i18n import _, ngettext
 from app.services.permissions import Action, PermissionDenied, require
 
@@ -59,7 +57,7 @@ def from_report(report: ChainReport) -> HistoryCheck:
 def check_history(db: Database) -> HistoryCheck:
     """Check every hash chain of ``db``'s history; :class:`PermissionDenied` unless allowed."""
     from app.store.chain import PartialViewError, verify_database
-    from app.store.models import Customer, HistoryEntry
+    from app.store.repositories import UnitOfWork
 
     require(db, Action.REPORTS)
     try:
@@ -69,12 +67,8 @@ def check_history(db: Database) -> HistoryCheck:
     found = from_report(report)
     if found.first_bad is None:
         return found
-    with db.transaction() as session:
-        row = session.execute(
-            select(Customer.customer_no, HistoryEntry.created_at, HistoryEntry.author)
-            .join(Customer, Customer.id == HistoryEntry.customer_id, isouter=True)
-            .where(HistoryEntry.id == found.first_bad)
-        ).first()
+    with UnitOfWork(db) as uow:
+        row = uow.history.whose(found.first_bad)
     if row is None:
         return found
     created_at = row.created_at

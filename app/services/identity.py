@@ -128,29 +128,20 @@ def resolve(db: Database) -> Identity:
 
 
 def _resolve(db: Database) -> Identity:
-    from sqlalchemy import select, text
-
-    from app.store.models import AppMeta, Partner, User
+    from app.store.models import AppMeta
+    from app.store.repositories_users import Users
 
     with db.transaction() as session:
+        users = Users(session)
         row: AppMeta | None = None
         if db.dialect == "postgresql":
-            login = str(session.execute(text("SELECT current_user")).scalar_one())
-            owner = bool(
-                session.execute(
-                    text(
-                        "SELECT r.rolsuper OR EXISTS (SELECT 1 FROM pg_roles o "
-                        "WHERE o.rolname = :owner AND pg_has_role(current_user, o.oid, 'MEMBER')) "
-                        "FROM pg_roles r WHERE r.rolname = current_user"
-                    ),
-                    {"owner": OWNER_ROLE},
-                ).scalar()
-            )
+            login = users.server_login()
+            owner = users.server_owner(OWNER_ROLE)
         else:
             login = os_login()
-            row = session.scalar(select(AppMeta).where(AppMeta.key == OWNER_KEY))
+            row = users.meta(OWNER_KEY)
             owner = row is not None and row.value == login
-        user = session.scalar(select(User).where(User.login == login))
+        user = users.by_login(login)
         if db.dialect != "postgresql" and row is None and user is None:
             # The first login without a users row to open the file owns it.
             session.add(AppMeta(key=OWNER_KEY, value=login))
@@ -158,7 +149,7 @@ def _resolve(db: Database) -> Identity:
         if user is not None and user.active:
             code = None
             if user.partner_id is not None:
-                code = session.scalar(select(Partner.code).where(Partner.id == user.partner_id))
+                code = users.partner_code(user.partner_id)
             return Identity(
                 login=user.login,
                 display_name=user.display_name,

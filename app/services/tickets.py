@@ -31,7 +31,6 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from app.domain.rule_tables import PartnerAnswer
@@ -60,6 +59,7 @@ from app.store.models import (
     TicketStatus,
 )
 from app.store.repositories import UnitOfWork
+from app.store.repositories_tickets import Tickets
 
 #: The longest answer a partner can write (characters, after trimming).
 ANSWER_MAX_LENGTH = 4000
@@ -206,22 +206,20 @@ def ticket_queue(
 
     deadlines = answer_deadlines(load_ruleset())
     columns = QueueQuery(db.dialect, deadlines, today)
-    where: list[ColumnElement[bool]] = [PartnerTicket.status != TicketStatus.CLOSED]
     scope = partner_scope(me)
     with UnitOfWork(db) as uow:
-        if scope is not None:
-            where.append(PartnerTicket.partner_id == scope)
-        elif partner_code:
+        partner_id = scope
+        if scope is None and partner_code:
             partner = uow.partners.by_code(partner_code)
             if partner is None:
                 raise NotFoundError(
                     _("There is no partner with the code {code}.").format(code=partner_code)
                 )
-            where.append(PartnerTicket.partner_id == partner.id)
-        if overdue_only:
-            where.append(columns.overdue == 1)
-        query = columns.query(where, max(1, limit))
-        return [_queue_row(r, deadlines) for r in uow.session.execute(query)]
+            partner_id = partner.id
+        rows = uow.tickets.queue(
+            columns, partner_id=partner_id, overdue_only=overdue_only, limit=limit
+        )
+        return [_queue_row(r, deadlines) for r in rows]
 
 
 def _queue_row(r: Any, deadlines: dict[str, PartnerAnswer]) -> TicketRow:
@@ -272,7 +270,7 @@ def answer_ticket(
     author = signature(db)
     origin = db.origin  # read (or created) before the transaction: writing it inside locks SQLite
     with UnitOfWork(db) as uow:
-        ticket = uow.session.get(PartnerTicket, ticket_id)
+        ticket = uow.tickets.get(ticket_id)
         if ticket is None or (me.role is Role.PARTNER and ticket.partner_id != me.partner_id):
             # On the server another partner's ticket is not even visible: same refusal.
             raise PermissionDenied(
@@ -357,21 +355,12 @@ def customer_tickets(
 ) -> tuple[CustomerTicket, ...]:
     """Every ticket of the customer with its answers, newest first, in one query."""
     deadlines = answer_deadlines(rules)
-    rows = session.execute(
-        select(PartnerTicket, Customer.customer_no, Customer.name, Partner.code, Partner.name)
-        .join(Customer, Customer.id == PartnerTicket.customer_id)
-        .join(Partner, Partner.id == PartnerTicket.partner_id)
-        .where(PartnerTicket.customer_id == customer_id)
-        .order_by(PartnerTicket.created_at.desc(), PartnerTicket.id)
-    ).all()
+    tickets = Tickets(session)
+    rows = tickets.of_customer(customer_id)
     if not rows:
         return ()
     answers: dict[uuid.UUID, list[TicketAnswer]] = {}
-    for feedback in session.scalars(
-        select(TicketFeedback)
-        .where(TicketFeedback.ticket_id.in_([r[0].id for r in rows]))
-        .order_by(TicketFeedback.created_at, TicketFeedback.id)
-    ):
+    for feedback in tickets.answers_to([r[0].id for r in rows]):
         answers.setdefault(feedback.ticket_id, []).append(_answer(feedback))
     return tuple(
         CustomerTicket(
@@ -386,7 +375,7 @@ def customer_tickets(
 
 
 def _visible_ticket(uow: UnitOfWork, me: Identity, ticket_id: uuid.UUID) -> PartnerTicket:
-    ticket = uow.session.get(PartnerTicket, ticket_id)
+    ticket = uow.tickets.get(ticket_id)
     if ticket is None or (me.role is Role.PARTNER and ticket.partner_id != me.partner_id):
         raise NotFoundError(_("This ticket does not exist or is not one of your partner's."))
     check_customer(me, ticket.partner_id)
@@ -401,11 +390,7 @@ def _detail(uow: UnitOfWork, ticket: PartnerTicket, today: date) -> TicketDetail
     customer = uow.session.get(Customer, ticket.customer_id)
     partner = uow.session.get(Partner, ticket.partner_id)
     assert customer is not None and partner is not None
-    feedback = uow.session.scalars(
-        select(TicketFeedback)
-        .where(TicketFeedback.ticket_id == ticket.id)
-        .order_by(TicketFeedback.created_at, TicketFeedback.id)
-    ).all()
+    feedback = uow.tickets.answers_to_ticket(ticket.id)
     row = _row(
         ticket,
         customer.customer_no,

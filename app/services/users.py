@@ -18,12 +18,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, text
-
 from app.i18n import _
 from app.services.errors import NotFoundError, ValidationError
 from app.services.permissions import Action, require
-from app.store.models import Partner, Role, User
+from app.store.models import Role, User
+from app.store.repositories_users import Users
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -106,16 +105,17 @@ def add_user(
             _("The name is longer than {limit} characters.").format(limit=NAME_MAX_LENGTH), "name"
         )
     with db.transaction() as session:
+        users = Users(session)
         partner_id = None
         if partner_code:
-            partner_id = session.scalar(select(Partner.id).where(Partner.code == partner_code))
+            partner_id = users.partner_id(partner_code)
             if partner_id is None:
                 raise NotFoundError(
                     _("There is no partner with the code {code}.").format(code=partner_code)
                 )
         if db.dialect == "postgresql":
             _login_role(session, login, role, password)
-        user = session.scalar(select(User).where(User.login == login))
+        user = users.by_login(login)
         if user is None:
             user = User(login=login)
             session.add(user)
@@ -134,7 +134,7 @@ def _login_role(session: Session, login: str, role: Role, password: str | None) 
     conn = session.connection().connection.driver_connection
     assert conn is not None
     ident = sql.Identifier(login)
-    exists = session.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login})
+    exists = Users(session).login_role_exists(login)
     options: list[sql.Composable] = [sql.SQL("LOGIN")]
     if role is Role.ADMIN:
         options.append(sql.SQL("CREATEROLE"))
@@ -160,33 +160,34 @@ def disable_user(db: Database, login: str) -> UserInfo:
     """Disable ``login``: its row stays (entries name it), on the server it can no longer log in."""
     require(db, Action.MANAGE_USERS)
     with db.transaction() as session:
-        user = session.scalar(select(User).where(User.login == login))
+        users = Users(session)
+        user = users.by_login(login)
         if user is None:
             raise NotFoundError(_("There is no user {login}.").format(login=login))
         user.active = False
         if db.dialect == "postgresql":
             from psycopg import sql
 
-            exists = session.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login})
-            if exists:
+            if users.login_role_exists(login):
                 conn = session.connection().connection.driver_connection
                 assert conn is not None
                 conn.cursor().execute(
                     sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(login))
                 )
         session.flush()
-        return _info(session, user)
+        return _info(users, user)
 
 
 def list_users(db: Database) -> list[UserInfo]:
     """Every user of the database, by login."""
     require(db, Action.MANAGE_USERS)
     with db.transaction() as session:
-        return [_info(session, u) for u in session.scalars(select(User).order_by(User.login))]
+        users = Users(session)
+        return [_info(users, u) for u in users.all()]
 
 
-def _info(session: Session, user: User) -> UserInfo:
+def _info(users: Users, user: User) -> UserInfo:
     code = None
     if user.partner_id is not None:
-        code = session.scalar(select(Partner.code).where(Partner.id == user.partner_id))
+        code = users.partner_code(user.partner_id)
     return UserInfo(user.login, user.display_name, Role(user.role), code, bool(user.active))

@@ -13,7 +13,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import func, or_, select, tuple_, update
+from sqlalchemy import Row, func, or_, select, tuple_, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, selectinload
 
@@ -35,6 +35,8 @@ from app.store.models import (
     Process,
     Subscription,
 )
+from app.store.repositories_tickets import Tickets
+from app.store.repositories_users import Users
 from app.store.search import (
     SEARCH_TIMEOUT_MS,
     SearchCancel,
@@ -303,6 +305,18 @@ class Cases:
         )
         return int(count or 0)
 
+    def ids_of_subject(
+        self, customer_id: uuid.UUID, process: Process, subject: str | None
+    ) -> Sequence[uuid.UUID]:
+        """The ids of the customer's cases of ``process`` about ``subject``, open or closed."""
+        return self.session.scalars(
+            select(Case.id).where(
+                Case.customer_id == customer_id,
+                Case.process == process,
+                Case.subject == subject,
+            )
+        ).all()
+
 
 class Incidents:
     def __init__(self, session: Session) -> None:
@@ -408,6 +422,14 @@ class History:
             .order_by(HistoryEntry.created_at, HistoryEntry.id)
         ).all()
 
+    def whose(self, entry_id: uuid.UUID) -> Row[str, datetime, str] | None:
+        """(customer_no, created_at, author) of one entry, to find it; None: no such entry."""
+        return self.session.execute(
+            select(Customer.customer_no, HistoryEntry.created_at, HistoryEntry.author)
+            .join(Customer, Customer.id == HistoryEntry.customer_id, isouter=True)
+            .where(HistoryEntry.id == entry_id)
+        ).first()
+
 
 class UnitOfWork:
     """One use case's transaction, with the repositories bound to it.
@@ -430,6 +452,8 @@ class UnitOfWork:
         self.history = History(self.session)
         self.incidents = Incidents(self.session)
         self.letters = Letters(self.session)
+        self.users = Users(self.session)
+        self.tickets = Tickets(self.session)
         return self
 
     def __exit__(

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.calendar import apply_anchor
@@ -24,7 +23,9 @@ from app.domain.ruleset import RuleSet
 from app.i18n import format_date, format_month, ui_language
 from app.processes.common import option_label
 from app.services.playbooks import playbook_for
-from app.store.models import Case, PartnerTicket, Process, TicketFeedback, TicketStatus
+from app.store.models import Case, Process, TicketStatus
+from app.store.repositories import Cases
+from app.store.repositories_tickets import Tickets
 
 #: The kind of ticket the stage-3 decision opens (``resources/playbooks/fair_use.yaml``).
 DECISION_TICKET = "fair_use_decision"
@@ -52,19 +53,7 @@ def decision_answers(
     """
     if not case_ids:
         return {}
-    rows = session.execute(
-        select(
-            PartnerTicket.case_id,
-            PartnerTicket.id,
-            TicketFeedback.agrees,
-            TicketFeedback.text,
-            TicketFeedback.author,
-            TicketFeedback.created_at,
-        )
-        .join(TicketFeedback, TicketFeedback.ticket_id == PartnerTicket.id)
-        .where(PartnerTicket.case_id.in_(list(case_ids)), PartnerTicket.kind == DECISION_TICKET)
-        .order_by(TicketFeedback.created_at, TicketFeedback.id)
-    ).all()
+    rows = Tickets(session).answers_of_cases(case_ids, DECISION_TICKET)
     latest: dict[uuid.UUID, DecisionAnswer] = {}
     for case_id, ticket_id, agrees, text, author, created_at in rows:
         if case_id is None:
@@ -77,13 +66,7 @@ def month_decision_answer(
     session: Session, customer_id: uuid.UUID, subject: str | None
 ) -> DecisionAnswer | None:
     """The latest answer on a decision ticket of the customer's fair-use month ``subject``."""
-    case_ids = session.scalars(
-        select(Case.id).where(
-            Case.customer_id == customer_id,
-            Case.process == Process.FAIR_USE,
-            Case.subject == subject,
-        )
-    ).all()
+    case_ids = Cases(session).ids_of_subject(customer_id, Process.FAIR_USE, subject)
     answers = sorted(decision_answers(session, case_ids).values(), key=lambda a: a.answered_at)
     return answers[-1] if answers else None
 
@@ -144,16 +127,8 @@ def _date(value: object) -> date | None:
 def close_decision_tickets(session: Session, customer_id: uuid.UUID, subject: str | None) -> None:
     """Close the decision tickets of the customer's fair-use month ``subject`` (the agent
     has recorded the partner's answer; nothing more is asked of the partner)."""
-    tickets = session.scalars(
-        select(PartnerTicket)
-        .join(Case, Case.id == PartnerTicket.case_id)
-        .where(
-            Case.customer_id == customer_id,
-            Case.process == Process.FAIR_USE,
-            Case.subject == subject,
-            PartnerTicket.kind == DECISION_TICKET,
-            PartnerTicket.status != TicketStatus.CLOSED,
-        )
-    ).all()
+    tickets = Tickets(session).not_closed_of_subject(
+        customer_id, Process.FAIR_USE, subject, DECISION_TICKET
+    )
     for ticket in tickets:
         ticket.status = TicketStatus.CLOSED
