@@ -50,9 +50,7 @@ from app.services.ticket_query import QueueQuery, answer_deadlines, local_date
 from app.store.db import Database
 from app.store.models import (
     Case,
-    Customer,
     HistoryEntry,
-    Partner,
     PartnerTicket,
     Role,
     TicketFeedback,
@@ -291,7 +289,7 @@ def answer_ticket(
             raise ValidationError(
                 _("This ticket asks for no agreement; answer with text only."), "agrees"
             )
-        partner = uow.session.get(Partner, ticket.partner_id)
+        partner = uow.partners.get(ticket.partner_id)
         feedback = TicketFeedback(ticket_id=ticket.id, author=author, agrees=agrees, text=body)
         uow.add(feedback)
         uow.history.append(
@@ -387,8 +385,8 @@ def _detail(uow: UnitOfWork, ticket: PartnerTicket, today: date) -> TicketDetail
 
     rules = load_ruleset()
     deadlines = answer_deadlines(rules)
-    customer = uow.session.get(Customer, ticket.customer_id)
-    partner = uow.session.get(Partner, ticket.partner_id)
+    customer = uow.customers.get(ticket.customer_id)
+    partner = uow.partners.get(ticket.partner_id)
     assert customer is not None and partner is not None
     feedback = uow.tickets.answers_to_ticket(ticket.id)
     row = _row(
@@ -402,7 +400,7 @@ def _detail(uow: UnitOfWork, ticket: PartnerTicket, today: date) -> TicketDetail
         today,
     )
     subscription = uow.subscriptions.current(customer.id)
-    case_row = uow.session.get(Case, ticket.case_id) if ticket.case_id else None
+    case_row = uow.cases.get(ticket.case_id) if ticket.case_id else None
     deadline = deadlines.get(ticket.kind)
     return TicketDetail(
         row=row,

@@ -52,6 +52,9 @@ class Partners:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def get(self, partner_id: uuid.UUID) -> Partner | None:
+        return self.session.get(Partner, partner_id)
+
     def by_code(self, code: str) -> Partner | None:
         return self.session.scalar(select(Partner).where(Partner.code == code))
 

@@ -1,7 +1,7 @@
 """Services and guides ask the store's repositories; they build and run no query themselves.
 
 A source scan: the modules below neither import ``select``/``text`` from
-SQLAlchemy nor call ``execute``/``scalars``/``scalar``/``query`` on a session.
+SQLAlchemy nor call ``execute``/``scalars``/``scalar``/``query``/``get`` on a session.
 The reports and the history browser keep their set-based queries in query
 modules of their own and are not listed.
 """
@@ -22,7 +22,7 @@ MODULES = [
     "processes/fair_use/tickets.py",
 ]
 QUERY_BUILDERS = {"select", "text", "insert", "update", "delete"}
-SESSION_CALLS = {"execute", "scalars", "scalar", "query"}
+SESSION_CALLS = {"execute", "scalars", "scalar", "query", "get"}
 
 
 def direct_queries(source: str) -> list[str]:
