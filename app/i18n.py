@@ -387,8 +387,22 @@ def tidy_sentence(text: str) -> str:
     return _DOUBLED_STOP.sub(r"\1", text)
 
 
+#: Each UI language in its own words, as babel names it (a test keeps them equal): the
+#: Language menu shows them without reading babel's locale data while the window is built.
+OWN_LANGUAGE_NAMES: dict[str, str] = {
+    "de": "Deutsch",
+    "en": "English",
+    "ru": "Русский",
+    "zh": "中文",
+}
+
+
 def language_name(language: str, in_language: str | None = None) -> str:
-    """``ru`` -> "Russisch" (in German) or "русский" (in its own language)."""
+    """``ru`` -> "Russisch" (in German) or "Русский" (in its own language)."""
+    if in_language is None or normalize_language(in_language) == normalize_language(language):
+        own = OWN_LANGUAGE_NAMES.get(normalize_language(language))
+        if own is not None:
+            return own
     loc = babel_locale(language)
     display = babel_locale(in_language or language)
     name = loc.get_language_name(display) or language

@@ -179,3 +179,28 @@ class ProcessSpec:
             else:
                 missing.extend((flow_id, step) for step in steps if step not in flows[flow_id])
         return missing
+
+
+@dataclass(frozen=True)
+class ProcessDeclaration:
+    """What the window needs of a process before any of its code loads: its name, how the
+    agent reads it, its worklists' kinds and titles (both marked with ``N_``), in order.
+    ``module`` defines ``PROCESS``, the whole :class:`ProcessSpec` (guide, to-do items,
+    worklists, wording), which the registry imports the first time something uses it."""
+
+    name: str
+    label: str
+    module: str
+    worklist_titles: Mapping[str, str] = field(default_factory=dict)
+
+    def load(self) -> ProcessSpec:
+        """The process's spec; it must agree with this declaration."""
+        spec: ProcessSpec = importlib.import_module(self.module).PROCESS
+        if (spec.name, spec.label, dict(spec.worklist_titles), tuple(spec.worklists)) != (
+            self.name,
+            self.label,
+            dict(self.worklist_titles),
+            tuple(self.worklist_titles),
+        ):
+            raise ValueError(f"{self.module}.PROCESS does not match the declaration of {self.name}")
+        return spec

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from app.i18n import N_, _
 from app.services.errors import ServiceError
-from app.store.models import Role
+from app.store.enums import Role
 
 if TYPE_CHECKING:
     from app.services.identity import Identity

@@ -42,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from app.store import chain as _chain
+from app.store.enums import Role as Role  # re-exported: the screens import it without SQLAlchemy
 from app.store.types import Money, UTCDateTime, utcnow
 
 NAMING = {
@@ -78,13 +79,6 @@ def _enum(cls: type[enum.Enum]) -> Enum:
 
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
-
-
-class Role(enum.StrEnum):
-    AGENT = "agent"
-    PARTNER = "partner"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
 
 
 class Process(enum.StrEnum):

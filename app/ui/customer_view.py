@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.i18n import (
     _,
@@ -27,7 +27,6 @@ from app.i18n import (
     ngettext,
     ui_language,
 )
-from app.services.customers import CustomerOverview, customer_overview
 from app.services.wording import case_words
 from app.ui.changes import Changes, on_changes
 from app.ui.common import FlowLayout, bind_retranslate, chip, hint_label
@@ -52,6 +51,7 @@ from app.ui.todo_panel import TodoPanel
 from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:
+    from app.services.customers import CustomerOverview
     from app.store.db import Database
 
 #: The newest tickets the customer view lists, and the latest answers it shows of each.
@@ -77,6 +77,13 @@ def _value(text: str) -> QLabel:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def customer_overview(*args: Any, **kwargs: Any) -> CustomerOverview:
+    """The customer's overview, read on the worker (the store loads there first)."""
+    from app.services.customers import customer_overview
+
+    return customer_overview(*args, **kwargs)
 
 
 class CustomerView(QWidget):

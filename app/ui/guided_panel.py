@@ -23,8 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from app.i18n import _
 from app.services.errors import ValidationError
-from app.services.runs import RunView, complete_step, go_back, open_run, show_run
-from app.services.todo_items import OpenTarget
 from app.ui.changes import Changes, on_changes
 from app.ui.common import bind_retranslate, hint_label
 from app.ui.guided_step import STEP_STYLE, StepBody, scaled, text_label
@@ -46,7 +44,37 @@ from app.ui.qt import (
 from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:
+    from app.services.run_view import RunView
+    from app.services.todo_items import OpenTarget
     from app.store.db import Database
+
+
+# The run services load the processes, their playbooks and the store: they are imported
+# on the worker that first calls one, not while the window is built.
+
+
+def open_run(*args: Any, **kwargs: Any) -> RunView:
+    from app.services.runs import open_run
+
+    return open_run(*args, **kwargs)
+
+
+def show_run(*args: Any, **kwargs: Any) -> RunView:
+    from app.services.runs import show_run
+
+    return show_run(*args, **kwargs)
+
+
+def complete_step(*args: Any, **kwargs: Any) -> RunView:
+    from app.services.runs import complete_step
+
+    return complete_step(*args, **kwargs)
+
+
+def go_back(*args: Any, **kwargs: Any) -> RunView:
+    from app.services.runs import go_back
+
+    return go_back(*args, **kwargs)
 
 
 def _step_changes(view: RunView) -> Changes:

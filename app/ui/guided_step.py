@@ -6,8 +6,9 @@ shows them and reads the answers from :attr:`StepBody.inputs`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.i18n import _, ends_in_remark, field_name, language_name, ui_language
-from app.services.run_view import InputView, RunView
 from app.ui.common import chip, hint_label
 from app.ui.input_widgets import InputWidget, make_input
 from app.ui.qt import (
@@ -22,6 +23,9 @@ from app.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+
+if TYPE_CHECKING:
+    from app.services.run_view import InputView, RunView
 
 SAY_POINT_SIZE = 15
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from app.i18n import _, date_pattern, ui_language
-from app.services.run_view import InputView
 from app.ui.qt import (
     QButtonGroup,
     QComboBox,
@@ -44,6 +44,9 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+
+if TYPE_CHECKING:
+    from app.services.run_view import InputView
 
 Answer = bool | str | None
 

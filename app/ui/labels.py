@@ -35,10 +35,10 @@ def product_label(code: str) -> str:
 
 def process_label(code: str) -> str:
     """A process as its package names it ("Fair use")."""
-    from app.processes import spec_of  # the registry loads the processes on first use
+    from app.processes import label_of  # from the declaration: the process's code stays unloaded
 
-    spec = spec_of(code)
-    return _(spec.label) if spec is not None and spec.label else code
+    label = label_of(code)
+    return _(label) if label else code
 
 
 def kind_label(code: str) -> str:

@@ -2,8 +2,10 @@
 
 Each language is named in its own words (Deutsch, English, Русский, 中文) so
 an agent finds theirs whatever the current language; the current one is
-checked. Choosing one saves the setting and switches every open window
-through :func:`app.i18n.set_ui_language` — no restart.
+checked. What each is called in the current language (the status tips) comes from
+babel's locale data, read when the menu first opens, not while the window is built.
+Choosing one saves the setting and switches every open window through
+:func:`app.i18n.set_ui_language` — no restart.
 """
 
 from __future__ import annotations
@@ -46,13 +48,23 @@ class LanguageMenu(QMenu):
             self.group.addAction(action)
             self.addAction(action)
             self.language_actions[code] = action
+        self.worded = False
+        self.aboutToShow.connect(self._word)
         self.retranslate()
         bind_retranslate(self)
+
+    def _word(self) -> None:
+        """Say what each language is called in the current one (the status tips)."""
+        current = ui_language()
+        for code, action in self.language_actions.items():
+            # What the language is called in the current one, e.g. "Russisch".
+            action.setStatusTip(language_name(code, current))
+        self.worded = True
 
     def retranslate(self) -> None:
         self.setTitle(_("&Language"))
         current = ui_language()
         for code, action in self.language_actions.items():
             action.setChecked(code == current)
-            # What the language is called in the current one, e.g. "Russisch".
-            action.setStatusTip(language_name(code, current))
+        if self.worded:
+            self._word()

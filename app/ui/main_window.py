@@ -27,15 +27,11 @@ from typing import TYPE_CHECKING
 
 from app import APP_NAME
 from app.i18n import _
-from app.services.customers import CustomerOverview, HistoryItem
-from app.services.identity import Identity
 from app.services.permissions import Action, allowed, refuse, role_name
-from app.services.todo_items import OpenTarget
 from app.ui import main_actions
 from app.ui.common import app_icon, bind_retranslate
 from app.ui.customer_view import CustomerView
 from app.ui.guided_panel import GuidedPanel
-from app.ui.note_dialog import EntryDialog, NoteDialog
 from app.ui.qt import (
     QAction,
     QLabel,
@@ -60,9 +56,13 @@ from app.ui.worklists import WorklistWindow
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QToolBar
 
+    from app.services.customers import CustomerOverview
     from app.services.history_check import HistoryCheck
+    from app.services.identity import Identity
+    from app.services.todo_items import OpenTarget
     from app.store.db import Database
     from app.ui.language_menu import LanguageMenu
+    from app.ui.note_dialog import NoteDialog
 
 log = logging.getLogger(__name__)
 
@@ -427,6 +427,8 @@ class MainWindow(QMainWindow):
         if self.note_dialog is not None and self.note_dialog.isVisible():
             self.note_dialog.activateWindow()
             return
+        from app.ui.note_dialog import NoteDialog  # the customer's services are loaded by now
+
         name = self.overview.name if self.overview is not None else ""
         dialog = NoteDialog(self, self.db, self.customer_id, name)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -450,6 +452,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(_("Open a customer first."), 5000)
 
     def _show_entry(self, index: QModelIndex) -> None:
+        from app.services.customers import HistoryItem  # loaded with the history shown
+        from app.ui.note_dialog import EntryDialog
+
         item = index.data(ItemRole)
         if isinstance(item, HistoryItem):
             dialog = EntryDialog(self, item)

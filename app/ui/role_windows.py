@@ -19,7 +19,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Protocol, cast
 
 from app.services.permissions import Action
-from app.store.models import Role
+from app.store.enums import Role
 
 if TYPE_CHECKING:
     from app.services.identity import Identity

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from app.i18n import _, ngettext
-from app.services.customers import CustomerHit, SearchCancel, search_customers
+from app.store.search import SearchCancel
 from app.ui.common import bind_retranslate, hint_label
 from app.ui.qt import (
     QAbstractItemView,
@@ -44,6 +44,7 @@ from app.ui.qt import (
 from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:
+    from app.services.customers import CustomerHit
     from app.store.db import Database
 
 #: Milliseconds of quiet typing before a search starts.
@@ -52,6 +53,14 @@ RESULT_LIMIT = 50
 
 HitRole = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
+
+
+def search_customers(*args: Any, **kwargs: Any) -> list[CustomerHit]:
+    """The search service, imported on the worker that first searches (the store and
+    SQLAlchemy load there, not while the window is built)."""
+    from app.services.customers import search_customers
+
+    return search_customers(*args, **kwargs)
 
 
 def hit_details(hit: CustomerHit) -> str:

@@ -15,7 +15,6 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from app.i18n import _, format_decimal, ngettext
-from app.services.customers import HistoryItem, HistoryPage, history_page
 from app.ui.changes import Changes, on_changes
 from app.ui.common import PlaceholderListView, bind_retranslate, hint_label
 from app.ui.qt import (
@@ -36,10 +35,18 @@ from app.ui.timeline_delegate import ItemRole, TimelineDelegate, entry_heading
 from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:
+    from app.services.customers import HistoryItem, HistoryPage
     from app.store.db import Database
 
 PAGE_SIZE = 200
 Index = QModelIndex | QPersistentModelIndex
+
+
+def history_page(*args: Any, **kwargs: Any) -> HistoryPage:
+    """One page of the history, read on the worker (the store loads there first)."""
+    from app.services.customers import history_page
+
+    return history_page(*args, **kwargs)
 
 
 class TimelineModel(QAbstractListModel):

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from app.i18n import format_datetime
-from app.services.customers import HistoryItem
 from app.ui.labels import kind_label
 from app.ui.qt import (
     QFont,
@@ -28,6 +28,9 @@ from app.ui.qt import (
     QStyleOptionViewItem,
     Qt,
 )
+
+if TYPE_CHECKING:
+    from app.services.customers import HistoryItem
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex

@@ -19,15 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from app.domain.playbook_schema import Localized
 from app.i18n import _, ngettext, ui_language
-from app.processes import spec_of
-from app.services.todo import (
-    OpenTarget,
-    TodoList,
-    bundle_choices,
-    todo_for,
-)
 from app.services.todo_items import BUNDLE_FLOWS, started_target
 from app.services.wording import due_words, item_words
 from app.ui.changes import Changes, on_changes
@@ -53,6 +45,8 @@ from app.ui.qt import (
 from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:
+    from app.domain.playbook_schema import Localized
+    from app.services.todo import OpenTarget, TodoList
     from app.store.db import Database
 
 ROW_STYLE = """
@@ -86,6 +80,7 @@ def load_todo(db: Database, customer_no: str, today: date | None) -> TodoData:
     """The to-do list and the flows one can start (worker thread): a flow about a
     bundle once per bundle of the customer."""
     from app.services.playbooks import load_all, startable_flows
+    from app.services.todo import bundle_choices, todo_for
 
     load_all()  # the rows are worded from the playbooks on the GUI thread
     todo = todo_for(db, customer_no, today)
@@ -325,6 +320,8 @@ class TodoPanel(QGroupBox):
             row.show()  # at once, not when the event loop comes round
 
     def _fill_start_menu(self, starts: tuple[StartOption, ...]) -> None:
+        from app.processes import spec_of  # loaded on the worker with the to-do list
+
         self.start_menu.clear()
         language = ui_language()
         for option in starts:

@@ -27,7 +27,6 @@ from app.i18n import N_, _, format_date, ngettext
 from app.processes import worklist_titles
 from app.services.wording import row_words
 from app.services.worklist_rows import find_row, overdue_count
-from app.services.worklists import WorklistRow, worklist_rows
 from app.ui.changes import Changes, on_changes
 from app.ui.common import bind_retranslate, hint_label, row_table, std_icon
 from app.ui.qt import (
@@ -52,6 +51,7 @@ from app.ui.qt import (
 from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:
+    from app.services.todo_items import WorklistRow
     from app.store.db import Database
 
 
@@ -87,6 +87,14 @@ class WorklistData:
     overdue: int
     #: Where the row chosen before the load is now, if it is still listed.
     keep: int | None = None
+
+
+def worklist_rows(db: Database, kind: str, today: date | None) -> Sequence[WorklistRow]:
+    """The service's rows, imported on the worker (the processes' code and the store load
+    there, not while the window is built)."""
+    from app.services.worklists import worklist_rows
+
+    return worklist_rows(db, kind, today)
 
 
 def load_worklist(

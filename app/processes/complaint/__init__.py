@@ -1,23 +1,15 @@
 """Complaints: the guide, one item per open case, the complaints worklist, wording and
-the playbook ids the code relies on."""
+the playbook ids the code relies on.
+
+This module only declares the process (what the window needs before the process's code
+loads); :mod:`.process` holds its spec."""
 
 from app.i18n import N_
-from app.processes.base import EVERY_FLOW, ProcessSpec
-from app.processes.complaint import guide, todo, wording, worklist
+from app.processes.base import ProcessDeclaration
 
-PROCESS = ProcessSpec(
+DECLARED = ProcessDeclaration(
     name="complaint",
     label=N_("Complaint"),
-    start_words=N_("New complaint: {flow}"),
-    guide_module=guide.__name__,
-    playbook_ids={
-        EVERY_FLOW: tuple(sorted({*guide.ROUTE_ENDS, guide.HAND_OVER_STEP, guide.SECOND_LINE_STEP}))
-    },
-    todo=todo.todo,
-    covers_case=todo.covers_case,
-    worklists={"complaints": worklist.complaints_worklist},
+    module=f"{__name__}.process",
     worklist_titles={"complaints": N_("Complaints and claims")},
-    item_words=wording.item_words,
-    row_words=wording.row_words,
-    urgency=0,
 )

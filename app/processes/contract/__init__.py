@@ -1,13 +1,14 @@
 """Contract requests (cancellations, plan changes, device plans): the guide and the
-playbook ids its code relies on; open requests are listed as open cases."""
+playbook ids its code relies on; open requests are listed as open cases.
+
+This module only declares the process (what the window needs before the process's code
+loads); :mod:`.process` holds its spec."""
 
 from app.i18n import N_
-from app.processes.base import ProcessSpec
-from app.processes.contract import guide
+from app.processes.base import ProcessDeclaration
 
-PROCESS = ProcessSpec(
+DECLARED = ProcessDeclaration(
     name="contract",
     label=N_("Contract"),
-    guide_module=guide.__name__,
-    playbook_ids={flow: guide.REQUEST_STEPS for flow in guide.FLOW_ACTIONS},
+    module=f"{__name__}.process",
 )

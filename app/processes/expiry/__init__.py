@@ -1,23 +1,15 @@
 """Expiring bundles and goodwill: the guide, reminder items, the reminders worklist,
-wording and the playbook ids the code relies on."""
+wording and the playbook ids the code relies on.
+
+This module only declares the process (what the window needs before the process's code
+loads); :mod:`.process` holds its spec."""
 
 from app.i18n import N_
-from app.processes.base import ProcessSpec
-from app.processes.expiry import guide, todo, wording, worklist
+from app.processes.base import ProcessDeclaration
 
-PROCESS = ProcessSpec(
+DECLARED = ProcessDeclaration(
     name="expiry",
     label=N_("Expiring bundle"),
-    guide_module=guide.__name__,
-    playbook_ids={
-        guide.REMINDER: (),
-        guide.GOODWILL: (guide.ENTER_MONTHS, guide.DECIDE),
-    },
-    todo=todo.todo,
-    covers_case=todo.covers_case,
-    worklists={"reminders": worklist.reminders_worklist},
+    module=f"{__name__}.process",
     worklist_titles={"reminders": N_("Reminders due today")},
-    item_words=wording.item_words,
-    row_words=wording.row_words,
-    urgency=2,
 )

@@ -1,23 +1,15 @@
 """The fair-use process: its guide, to-do item, worklist, wording and the playbook ids
-its code relies on."""
+its code relies on.
+
+This module only declares the process (what the window needs before the process's code
+loads); :mod:`.process` holds its spec."""
 
 from app.i18n import N_
-from app.processes.base import ProcessSpec
-from app.processes.fair_use import guide, todo, wording, worklist
+from app.processes.base import ProcessDeclaration
 
-PROCESS = ProcessSpec(
+DECLARED = ProcessDeclaration(
     name="fair_use",
     label=N_("Fair use"),
-    guide_module=guide.__name__,
-    playbook_ids={
-        **{flow: () for flow in guide.FLOW_STAGES},
-        guide.PARTNER_FEEDBACK: (guide.PARTNER_ANSWER_STEP,),
-    },
-    todo=todo.todo,
-    covers_case=todo.covers_case,
-    worklists={"fair-use": worklist.fair_use_worklist},
+    module=f"{__name__}.process",
     worklist_titles={"fair-use": N_("Fair use by stage")},
-    item_words=wording.item_words,
-    row_words=wording.row_words,
-    urgency=1,
 )

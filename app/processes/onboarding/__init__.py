@@ -1,20 +1,15 @@
 """New-customer onboarding: the guide, the program's item, its worklist, wording and the
-playbook ids the code relies on."""
+playbook ids the code relies on.
+
+This module only declares the process (what the window needs before the process's code
+loads); :mod:`.process` holds its spec."""
 
 from app.i18n import N_
-from app.processes.base import EVERY_FLOW, ProcessSpec
-from app.processes.onboarding import guide, todo, wording, worklist
+from app.processes.base import ProcessDeclaration
 
-PROCESS = ProcessSpec(
+DECLARED = ProcessDeclaration(
     name="onboarding",
     label=N_("Onboarding"),
-    guide_module=guide.__name__,
-    playbook_ids={EVERY_FLOW: (*sorted(guide.BRANCH_ONLY), *guide.OPENS_TASK)},
-    todo=todo.todo,
-    covers_case=todo.covers_case,
-    worklists={"onboarding": worklist.onboarding_worklist},
+    module=f"{__name__}.process",
     worklist_titles={"onboarding": N_("Onboarding tasks due or overdue")},
-    item_words=wording.item_words,
-    row_words=wording.row_words,
-    urgency=3,
 )
