@@ -265,3 +265,32 @@ def test_a_playbook_of_a_process_nobody_registered_is_refused(playbooks: Path) -
 def test_after_unregistering_it_is_gone(sqlite_db: Database) -> None:
     assert "porting" not in worklists()
     assert check_folder(resource_path("playbooks")) == []
+
+
+#: The module that defines the sixth process's spec, as a declaration names it.
+PROCESS = PORTING
+
+
+def test_a_declared_process_is_listed_before_its_code_loads_and_loads_on_first_use() -> None:
+    from app.processes import ProcessDeclaration, label_of, spec_of, worklist_titles
+
+    declared = ProcessDeclaration(
+        name="porting",
+        label="Number porting",
+        module=__name__,
+        worklist_titles={"porting": "Porting requests"},
+    )
+    register(declared)  # the one line, as the shipped processes register theirs
+    try:
+        assert worklist_titles()["porting"] == "Porting requests"
+        assert label_of("porting") == "Number porting"
+        assert spec_of("porting") is PORTING
+        assert "porting" in worklists()
+    finally:
+        unregister("porting")
+    register(ProcessDeclaration("porting", "Porting", __name__, {"porting": "Porting requests"}))
+    try:
+        with pytest.raises(ValueError, match="does not match the declaration of porting"):
+            spec_of("porting")
+    finally:
+        unregister("porting")
