@@ -209,6 +209,34 @@ def schema_text(url: str, db: Database | None = None) -> str:
     )
 
 
+def sync_text(url: str, db: Database | None = None) -> str:
+    """How the database syncs (:func:`app.sync.status` in words), without asking the
+    server (support reads this when the line may be down) and never creating a file."""
+    from app.config import sqlite_file
+    from app.store.db import Database
+
+    path = sqlite_file(url)
+    if path is None:
+        return _("connected to the shared server: nothing to sync")
+    if db is None and not path.is_file():
+        return _("not configured")
+    own = db is None
+    try:
+        from app.sync import status
+        from app.sync.words import status_words
+
+        if db is None:
+            db = Database(url, migrate=False)
+        try:
+            return status_words(status(db, probe=False))
+        finally:
+            if own:
+                db.dispose()
+    except Exception as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        return _("cannot be read ({reason})").format(reason=first)
+
+
 def qt_versions() -> str:
     try:
         import PySide6
@@ -232,7 +260,7 @@ def collect(url: str, db: Database | None = None) -> list[tuple[str, str]]:
         (_("Qt"), qt_versions()),
         (_("Database"), database_mode(url)),
         (_("Schema version"), schema_text(url, db)),
-        (_("Sync"), _("not configured")),
+        (_("Sync"), sync_text(url, db)),
         (_("Rule set"), ruleset_text()),
         (_("Language of the application"), ui_language()),
         (_("Log file"), str(log_file())),

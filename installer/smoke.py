@@ -89,8 +89,19 @@ def _rules(_state: dict[str, Any]) -> str:
     return f"fair-use answered with {', '.join(sorted(answer))}"
 
 
-def _sync(_state: dict[str, Any]) -> str:
-    return "skipped: this version has no sync"
+def _sync(state: dict[str, Any]) -> str:
+    """The branch sync engine is in the build (push, pull and the server's driver with its
+    COPY support) and reads the demo database's state: a desktop, nothing queued."""
+    import importlib
+
+    from app.sync import status
+
+    for module in ("app.sync.push", "app.sync.pull", "app.sync.server", "psycopg.copy"):
+        importlib.import_module(module)
+    found = status(state["db"], probe=False)
+    if found.mode != "desktop" or found.pending or found.rejected:
+        raise RuntimeError(f"the demo database should be a desktop with nothing queued: {found}")
+    return f"sync engine present; the demo database is a {found.mode}, nothing queued"
 
 
 def _window(state: dict[str, Any]) -> str:

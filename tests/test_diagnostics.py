@@ -38,7 +38,7 @@ def test_the_report_says_what_support_asks_and_ends_with_the_masked_log(
     assert "development build" in text
     assert f"{head_revision()}; this program needs {head_revision()}" in text
     assert "local SQLite file agent-assist.sqlite3" in text
-    assert "Sync" in text and "not configured" in text
+    assert "Sync" in text and "Desktop: this database is not a branch" in text
     assert "+41 79 *** ** 67" in text and "123 45" not in text
     assert str(sqlite_db.url) not in text  # the file's folder may carry a person's name
 

@@ -358,9 +358,10 @@ def test_smoke_test_passes_from_source(tmp_path: Path) -> None:
         capture_output=True, text=True, check=False, env=env, timeout=180,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
-    for step in ("database", "letter", "catalogs", "rules", "window"):
+    for step in ("database", "letter", "catalogs", "rules", "sync", "window"):
         assert re.search(rf"^ok +{step}: ", result.stdout, re.M), result.stdout
-    assert "sync: skipped" in result.stdout
+    assert "sync: sync engine present; the demo database is a desktop" in result.stdout
+    assert "Signal source has been deleted" not in result.stdout + result.stderr
     assert (tmp_path / "data" / "demo.sqlite3").is_file()
 
 

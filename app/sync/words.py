@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.i18n import _, ngettext
+from app.i18n import _, format_datetime, ngettext
 from app.sync.engine import SyncStatus
 
 
@@ -32,7 +32,7 @@ def status_words(state: SyncStatus) -> str:
             ).format(n=state.rejected)
         )
     if state.last_sync is not None:
-        when = state.last_sync.astimezone().strftime("%Y-%m-%d %H:%M")
+        when = format_datetime(state.last_sync.astimezone())
         parts.append(_("last sync {when}").format(when=when))
     else:
         parts.append(_("not synced yet"))
