@@ -89,9 +89,18 @@ class Op(QObject):
         try:
             result = self._fn(*self._args, **self._kwargs)
         except Exception as exc:
-            self._failed.emit(exc)
+            self._emit(self._failed, exc)
         else:
-            self._succeeded.emit(result)
+            self._emit(self._succeeded, result)
+
+    @staticmethod
+    def _emit(signal: Any, value: object) -> None:
+        """Send the outcome to the GUI thread, unless the application is already gone
+        (work still running when the program quits has nobody left to tell)."""
+        try:
+            signal.emit(value)
+        except RuntimeError:
+            log.debug("background work ended after the application quit")
 
     # -- runs on the GUI thread --
 
