@@ -143,3 +143,16 @@ def test_a_slow_older_search_does_not_overwrite_a_newer_one(
     assert panel.model.rowCount() == 1
     assert panel.model.hit(0).id == ids["smirnova"]
     assert panel.status.text() == "1 customer"
+
+
+def test_work_that_ends_after_the_application_let_go_of_its_op_is_dropped(qapp) -> None:
+    """The program quits while a worker still runs: its outcome has nobody to go to and
+    is dropped, instead of raising "Signal source has been deleted" in the worker."""
+    import shiboken6
+
+    from app.ui.worker import Op
+
+    for fn in (lambda: 1, lambda: 1 / 0):
+        op = Op(None, fn)
+        shiboken6.delete(op)
+        op._work()  # what the worker thread does when the work ends
