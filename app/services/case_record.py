@@ -23,8 +23,6 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from app.domain.case_state import (
     PAYLOAD_KEY,
     CaseBase,
@@ -113,7 +111,7 @@ def _append_event(
 ) -> DerivedCase:
     # On the server a branch's sync may add events to this case meanwhile: the case's
     # row, locked first, makes this derivation see them (app.sync.push locks it too).
-    uow.session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
+    uow.cases.lock_for_event(case.id)
     events = case_events(uow, case)
     before = derive_case_state(events)
     entry.case_id = case.id

@@ -308,6 +308,13 @@ class Cases:
         )
         return int(count or 0)
 
+    def lock_for_event(self, case_id: uuid.UUID) -> None:
+        """Lock the case's row until the transaction ends (``SELECT ... FOR UPDATE`` on
+        PostgreSQL; SQLite's writer already excludes every other): an event appended
+        meanwhile by another writer (a branch's sync on the server) is seen by the
+        derivation that follows."""
+        self.session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
+
     def ids_of_subject(
         self, customer_id: uuid.UUID, process: Process, subject: str | None
     ) -> Sequence[uuid.UUID]:
