@@ -1,0 +1,67 @@
+"""The screens' shared pieces: the table-model base and "only the newest op delivers"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.i18n import N_
+from app.ui.qt import QModelIndex, Qt
+from app.ui.table_model import RowRole, RowTableModel
+
+pytestmark = pytest.mark.gui
+
+
+class _Pairs(RowTableModel[tuple[str, int]]):
+    columns = (N_("Name"), N_("Count"))
+
+    def cell(self, row: tuple[str, int], column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row[column] if column == 0 else str(row[column])
+        return None
+
+
+def test_a_row_table_shows_its_rows_columns_and_headers(qapp) -> None:
+    model = _Pairs()
+    rows = [("a", 1), ("b", 2)]
+    model.set_rows(rows)
+    rows.append(("c", 3))  # the model keeps its own list
+    assert (model.rowCount(), model.columnCount()) == (2, 2)
+    assert model.rowCount(model.index(0, 0)) == 0 and model.columnCount(model.index(0, 0)) == 0
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "Count"
+    assert model.headerData(2, Qt.Orientation.Horizontal) is None
+    assert model.headerData(0, Qt.Orientation.Vertical) is None
+    assert model.headerData(0, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) is None
+    assert model.data(model.index(1, 1)) == "2"
+    assert model.data(model.index(1, 0), RowRole) == ("b", 2)
+    assert model.data(model.index(1, 0), Qt.ItemDataRole.ToolTipRole) is None
+    assert model.data(QModelIndex()) is None
+    assert model.row_at(1) == ("b", 2)
+    assert model.row_at(2) is None and model.row_at(-1) is None
+
+
+def test_retranslating_a_row_table_says_headers_and_cells_again(qapp) -> None:
+    model = _Pairs()
+    headers: list[tuple[int, int]] = []
+    cells: list[tuple[Any, Any]] = []
+    model.headerDataChanged.connect(lambda _o, first, last: headers.append((first, last)))
+    model.dataChanged.connect(lambda first, last, _roles=(): cells.append((first, last)))
+    model.retranslate()
+    assert (headers, cells) == ([(0, 1)], [])  # no rows: no cells to say
+    model.set_rows([("a", 1), ("b", 2), ("c", 3)])
+    model.retranslate()
+    assert len(headers) == 2 and len(cells) == 1
+    first, last = cells[0]
+    assert (first.row(), first.column(), last.row(), last.column()) == (0, 0, 2, 1)
+
+
+def test_a_row_table_with_paging_serves_only_the_rows_it_counts(qapp) -> None:
+    class Paged(_Pairs):
+        def rowCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008
+            return 0 if parent.isValid() else min(len(self.rows), 2)
+
+    model = Paged()
+    model.set_rows([("a", 1), ("b", 2), ("c", 3)])
+    assert model.row_at(1) == ("b", 2) and model.row_at(2) is None
+    assert model.data(model.createIndex(2, 0)) is None
