@@ -160,10 +160,8 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
     from app.services.customers import HistoryItem, history_page
-    from app.store.models import HistoryEntry
+    from app.store.repositories import UnitOfWork
 
     db = open_database(args)
     try:
@@ -174,15 +172,8 @@ def _list(args: argparse.Namespace) -> int:
         while page.next_cursor is not None:
             page = history_page(db, customer.id, before=page.next_cursor, limit=500)
             items.extend(page.items)
-        with db.transaction() as session:
-            chained = {
-                row.id: (row.origin, row.hash)
-                for row in session.execute(
-                    select(HistoryEntry.id, HistoryEntry.origin, HistoryEntry.hash).where(
-                        HistoryEntry.customer_id == customer.id
-                    )
-                )
-            }
+        with UnitOfWork(db) as uow:
+            chained = uow.history.chain_links(customer.id)
     finally:
         db.dispose()
     entries = [

@@ -106,14 +106,11 @@ def run(args: argparse.Namespace) -> int:
 def not_found_message(db: Database, exc: Exception) -> str:
     """The service's "no such customer", and why when the database has no customers at all
     (the default database, while the customers are in the demo's)."""
-    from sqlalchemy import select
+    from app.store.repositories import UnitOfWork
 
-    from app.store.models import Customer
-
-    with db.session() as session:
-        empty = session.scalar(select(Customer.id).limit(1)) is None
-    if not empty:
-        return str(exc)
+    with UnitOfWork(db) as uow:
+        if uow.customers.any():
+            return str(exc)
     return _(
         "{problem} The database in use ({database}) has no customers yet: import them, "
         "or add --demo to work on the demo database."

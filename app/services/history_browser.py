@@ -22,15 +22,13 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from app.i18n import _
 from app.services.errors import ServiceError, ValidationError
 from app.services.permissions import Action, require
 from app.store import history_query as hq
 from app.store.db import Database
 from app.store.history_query import Cursor, HistoryFilter, HistoryRow, Page
-from app.store.models import Partner
+from app.store.repositories import Partners
 from app.store.search import SearchCancel
 
 __all__ = [
@@ -128,12 +126,7 @@ def filter_choices(db: Database) -> FilterChoices:
     require(db, Action.REPORTS)
     with db.session() as session:
         conn = session.connection()
-        partners = tuple(
-            PartnerChoice(pid, code, name)
-            for pid, code, name in conn.execute(
-                select(Partner.id, Partner.code, Partner.name).order_by(Partner.code)
-            )
-        )
+        partners = tuple(PartnerChoice(p.id, p.code, p.name) for p in Partners(session).all())
         return FilterChoices(
             agents=tuple(hq.distinct_values(conn, "author")),
             partners=partners,

@@ -207,6 +207,10 @@ class Customers:
     def count(self) -> int:
         return self.session.scalar(select(func.count(Customer.id))) or 0
 
+    def any(self) -> bool:
+        """Whether the database holds a customer at all (one index seek, not a count)."""
+        return self.session.scalar(select(Customer.id).limit(1)) is not None
+
 
 def _prefix(column: Any, prefix: str) -> Any:
     """``column`` starts with ``prefix``, as an index range scan."""
@@ -431,6 +435,16 @@ class History:
             .where(HistoryEntry.case_id == case_id, HistoryEntry.kind == "step")
             .order_by(HistoryEntry.created_at, HistoryEntry.id)
         ).all()
+
+    def chain_links(self, customer_id: uuid.UUID) -> dict[uuid.UUID, tuple[str | None, str | None]]:
+        """Entry id -> (origin, hash) of every entry of the customer: where each link of
+        the hash chains was recorded and its hash."""
+        rows = self.session.execute(
+            select(HistoryEntry.id, HistoryEntry.origin, HistoryEntry.hash).where(
+                HistoryEntry.customer_id == customer_id
+            )
+        )
+        return {entry_id: (origin, hash_) for entry_id, origin, hash_ in rows}
 
     def whose(self, entry_id: uuid.UUID) -> Row[str, datetime, str] | None:
         """(customer_no, created_at, author) of one entry, to find it; None: no such entry."""
