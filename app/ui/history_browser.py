@@ -31,7 +31,6 @@ from app.ui.history_loading import Words, load_choices, load_page
 from app.ui.history_loading import process_words as process_words
 from app.ui.labels import kind_label
 from app.ui.qt import (
-    QAbstractTableModel,
     QComboBox,
     QDate,
     QDateEdit,
@@ -43,7 +42,6 @@ from app.ui.qt import (
     QMessageBox,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QPushButton,
     QShortcut,
     Qt,
@@ -52,6 +50,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.table_model import Index, RowTableModel
 from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:
@@ -68,17 +67,16 @@ COLUMNS = (
     N_("Kind"),
     N_("Text"),
 )
-Index = QModelIndex | QPersistentModelIndex
-RowRole = Qt.ItemDataRole.UserRole + 1
 #: Entries per page loaded as the table scrolls.
 PAGE = 200
 #: The date edits' "no limit" value (shown as a dash).
 NO_DATE = QDate(2000, 1, 1)
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowTableModel[HistoryRow]):
     """The entries loaded so far, newest first; asks for the next page at the end."""
 
+    columns = COLUMNS
     #: The view scrolled to the end: load the page after this cursor.
     more_wanted = Signal(object)
 
@@ -114,30 +112,11 @@ class HistoryModel(QAbstractTableModel):
             self.loading = True
             self.more_wanted.emit(self.next)
 
-    def row_at(self, row: int) -> HistoryRow | None:
-        return self.rows[row] if 0 <= row < len(self.rows) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(COLUMNS[section])
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row = self.row_at(index.row()) if index.isValid() else None
-        if row is None:
-            return None
+    def cell(self, row: HistoryRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.cells(row)[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 8:
+            return self.cells(row)[column]
+        if role == Qt.ItemDataRole.ToolTipRole and column == 8:
             return row.text
-        if role == RowRole:
-            return row
         return None
 
     def cells(self, row: HistoryRow) -> list[str]:
@@ -309,7 +288,7 @@ class HistoryBrowserWindow(QWidget):
         self.search_button.setText(_("&Search"))
         self.export_button.setText(_("&Export…"))
         self.verify_button.setText(_("&Verify history"))
-        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        self.model.retranslate()
         self._show_status()
 
     # --- the database and the filter -------------------------------------------

@@ -43,14 +43,12 @@ from app.ui.letters_actions import letters_action
 from app.ui.pdf_pages import print_pdf, render_pages
 from app.ui.qt import (
     QAbstractItemView,
-    QAbstractTableModel,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QModelIndex,
-    QPersistentModelIndex,
     QPixmap,
     QPushButton,
     QScrollArea,
@@ -61,6 +59,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.table_model import RowTableModel
 from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:
@@ -70,41 +69,23 @@ STATUS_NAMES = {"requested": N_("Requested"), "issued": N_("Issued")}
 ZOOMS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
 
 
-class LettersModel(QAbstractTableModel):
+class LettersModel(RowTableModel[LetterInfo]):
     """The customer's letters: document, language, status, date."""
+
+    columns = (N_("Letter"), N_("Language"), N_("Status"), N_("Date"))
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.letters: list[LetterInfo] = []
+        self.rows: list[LetterInfo] = []
 
-    def set_letters(self, letters: list[LetterInfo]) -> None:
-        self.beginResetModel()
-        self.letters = list(letters)
-        self.endResetModel()
+    @property
+    def letters(self) -> list[LetterInfo]:
+        """The letters listed."""
+        return self.rows
 
-    def retranslate(self) -> None:
-        self.beginResetModel()
-        self.endResetModel()
-
-    def rowCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.letters)
-
-    def columnCount(self, parent: Any = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 4
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return (_("Letter"), _("Language"), _("Status"), _("Date"))[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-        ):
+    def cell(self, letter: LetterInfo, column: int, role: int) -> Any:
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        letter = self.letters[index.row()]
-        column = index.column()
         if column == 0:
             return document_name(letter.document)
         if column == 1:
@@ -251,7 +232,7 @@ class LettersDialog(QDialog):
             self.reload()
 
     def _show_letters(self, letters: list[LetterInfo], select: uuid.UUID | None) -> None:
-        self.model.set_letters(letters)
+        self.model.set_rows(letters)
         self.empty.setVisible(not letters)
         rows = [i for i, letter in enumerate(letters) if letter.id == select]
         if letters:

@@ -33,7 +33,6 @@ from app.services.reports.words import cell_words, warm
 from app.services.reports.writers import write_csv, write_xlsx
 from app.ui.common import bind_retranslate, hint_label, row_table
 from app.ui.qt import (
-    QAbstractTableModel,
     QByteArray,
     QComboBox,
     QDate,
@@ -44,7 +43,6 @@ from app.ui.qt import (
     QLabel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QPushButton,
     QShortcut,
     QSplitter,
@@ -53,12 +51,11 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.table_model import RowTableModel
 from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:
     from app.store.db import Database
-
-Index = QModelIndex | QPersistentModelIndex
 
 #: The column names of the spec (kept in files) -> their words on screen.
 COLUMN_LABELS: dict[str, str] = {
@@ -128,48 +125,34 @@ def save_chart_png(svg: str, path: Path) -> Path:
     return path
 
 
-class ReportModel(QAbstractTableModel):
+class ReportModel(RowTableModel[Row]):
     """A report's rows; headers in the UI language, numbers right-aligned."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.report = ""
+        #: The spec's column names (kept in files); :func:`column_label` words them.
         self.columns: tuple[str, ...] = ()
         self.rows: list[Row] = []
 
-    def set_rows(self, columns: tuple[str, ...], found: list[Row], report: str = "") -> None:
+    def set_report(self, columns: tuple[str, ...], found: list[Row], report: str = "") -> None:
+        """Show the rows ``found`` of ``report``, with its ``columns``."""
         self.beginResetModel()
         self.report, self.columns, self.rows = report, columns, list(found)
         self.endResetModel()
 
-    def retranslate(self) -> None:
-        """Word the cells again in the new UI language."""
-        if self.rows:
-            last = self.index(len(self.rows) - 1, len(self.columns) - 1)
-            self.dataChanged.emit(self.index(0, 0), last)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
-            return None
+    def header(self, section: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return column_label(self.columns[section])
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.columns[section]
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        value = self.rows[index.row()][index.column()]
-        column = self.columns[index.column()]
+    def cell(self, row: Row, column: int, role: int) -> Any:
+        value = row[column]
+        name = self.columns[column]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            words = cell_words(self.report, column, value)
+            words = cell_words(self.report, name, value)
             if words is not None:
                 return words if role == Qt.ItemDataRole.DisplayRole else str(value)
         if role == Qt.ItemDataRole.DisplayRole:
@@ -296,7 +279,7 @@ class ReportsWindow(QWidget):
         if db is not self.db:
             self.data = None
             self.svg = ""
-            self.model.set_rows((), [])
+            self.model.set_report((), [])
             self.chart.load(QByteArray())
             self._set_state("idle")
         self.db, self.today = db, today
@@ -333,7 +316,7 @@ class ReportsWindow(QWidget):
         if seq != self._seq:
             return
         self.data = data
-        self.model.set_rows(REPORTS[data.name].columns, data.rows, data.name)
+        self.model.set_report(REPORTS[data.name].columns, data.rows, data.name)
         self._draw_chart()
         self._set_state("loaded")
         self._update_buttons()
@@ -444,11 +427,7 @@ class ReportsWindow(QWidget):
         self.png_button.setText(_("Save chart as &PNG…"))
         self.table.setAccessibleName(_("Report"))
         self.chart.setAccessibleName(_("Chart"))
-        if self.model.columns:
-            self.model.headerDataChanged.emit(
-                Qt.Orientation.Horizontal, 0, len(self.model.columns) - 1
-            )
-            self.model.retranslate()
+        self.model.retranslate()
         if self.data is not None:
             self._draw_chart()
         self._set_state(*self._state)

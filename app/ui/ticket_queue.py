@@ -54,7 +54,6 @@ from app.ui.qt import (
     Signal,
 )
 from app.ui.ticket_table import (
-    COLUMNS,
     REASON_COLUMN,
     SUBJECT_COLUMN,
     QueueData,
@@ -471,12 +470,7 @@ class TicketQueueWindow(QWidget):
         self.disagree.setText(_("&Disagree"))
         self.send.setText(_("&Send"))
         self.send.setToolTip(_("Send the answer (Ctrl+Enter)"))
-        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
-        if self.model.rowCount():
-            self.model.dataChanged.emit(
-                self.model.index(0, 0),
-                self.model.index(self.model.rowCount() - 1, len(COLUMNS) - 1),
-            )
+        self.model.retranslate()
         self._show_detail(self.detail)
         self._set_state(*self._state)
 

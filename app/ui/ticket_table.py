@@ -13,15 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from app.i18n import N_, _, format_date
 from app.services.tickets import TicketRow, partner_choices, ticket_queue
-from app.ui.qt import (
-    QAbstractTableModel,
-    QColor,
-    QIcon,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
+from app.ui.qt import QColor, QIcon, QObject, Qt
+from app.ui.table_model import RowTableModel
 
 if TYPE_CHECKING:
     from app.store.db import Database
@@ -38,7 +31,6 @@ COLUMNS = (
 DUE_COLUMN = 0
 REASON_COLUMN = 5
 SUBJECT_COLUMN = 6
-Index = QModelIndex | QPersistentModelIndex
 OVERDUE_COLOUR = QColor("#b3261e")
 
 
@@ -66,18 +58,15 @@ def load_queue(
     return QueueData(rows, partner_choices(db), allowed(current(db), Action.ANSWER_TICKETS))
 
 
-class TicketQueueModel(QAbstractTableModel):
+class TicketQueueModel(RowTableModel[TicketRow]):
     """The queue's rows, in the service's order."""
+
+    columns = COLUMNS
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.rows: list[TicketRow] = []
         self.warning: QIcon | None = None
-
-    def set_rows(self, rows: list[TicketRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
 
     def replace_row(self, row: TicketRow) -> None:
         """Show ``row`` where the ticket is listed (after an answer)."""
@@ -86,25 +75,7 @@ class TicketQueueModel(QAbstractTableModel):
                 self.rows[i] = row
                 self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
 
-    def row_at(self, row: int) -> TicketRow | None:
-        return self.rows[row] if 0 <= row < len(self.rows) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(COLUMNS[section])
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row = self.row_at(index.row()) if index.isValid() else None
-        if row is None:
-            return None
-        column = index.column()
+    def cell(self, row: TicketRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(row, column)
         if role == Qt.ItemDataRole.DecorationRole and column == DUE_COLUMN and row.overdue:
