@@ -11,18 +11,25 @@ An op that writes says what it changed with ``.changes(...)`` (a
 after it succeeded, that is reported on :func:`~app.ui.changes.change_bus`
 (also when ``parent`` has gone: the data changed all the same), and every
 screen that shows the changed data refreshes itself.
+
+Work whose outcome only counts while nothing newer was asked for runs with
+``.latest(slot)`` (a :class:`~app.ui.latest.Latest` the screen keeps): an older
+op of the slot that ends after a newer one started calls nothing back.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from app.i18n import _
 from app.services.errors import ServiceError
 from app.ui.changes import Changes, ChangesOf, change_bus
 from app.ui.qt import QMessageBox, QObject, QRunnable, QThreadPool, QWidget, Signal, isValid
+
+if TYPE_CHECKING:
+    from app.ui.latest import Latest
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +56,8 @@ class Op(QObject):
         self._on_failure: Callable[[BaseException], None] | None = None
         self._on_finished: Callable[[], None] | None = None
         self._changes: ChangesOf | None = None
+        self._latest: tuple[Latest, bool, Callable[[], None] | None] | None = None
+        self._number = 0
         self._succeeded.connect(self._deliver_success)
         self._failed.connect(self._deliver_failure)
 
@@ -70,7 +79,19 @@ class Op(QObject):
         self._changes = changes
         return self
 
+    def latest(
+        self, slot: Latest, *, join: bool = False, stop: Callable[[], None] | None = None
+    ) -> Op:
+        """Call back only while this op is ``slot``'s newest (see :mod:`app.ui.latest`):
+        running it makes it the newest, or with ``join`` more work for the newest;
+        ``stop`` stops the work where it runs once it is superseded."""
+        self._latest = (slot, join, stop)
+        return self
+
     def run(self) -> Op:
+        if self._latest is not None:
+            slot, join, stop = self._latest
+            self._number = slot.join(stop) if join else slot.start(stop)
         _pending.add(self)
         if Op.synchronous:
             try:
@@ -107,9 +128,15 @@ class Op(QObject):
     def _owner_alive(self) -> bool:
         return self._owner is None or isValid(self._owner)
 
+    def _wanted(self) -> bool:
+        """Whether to call back: the owner lives and no newer op of the slot started."""
+        return self._owner_alive() and (
+            self._latest is None or self._latest[0].delivers(self._number)
+        )
+
     def _deliver_success(self, result: Any) -> None:
         try:
-            if self._owner_alive() and self._on_success is not None:
+            if self._wanted() and self._on_success is not None:
                 self._on_success(result)
         finally:
             try:
@@ -127,7 +154,7 @@ class Op(QObject):
         try:
             if not isinstance(exc, ServiceError):
                 log.error("background work failed", exc_info=exc)
-            if not self._owner_alive():
+            if not self._wanted():
                 return
             if self._on_failure is not None:
                 self._on_failure(exc)
@@ -139,7 +166,7 @@ class Op(QObject):
 
     def _finish(self) -> None:
         try:
-            if self._on_finished is not None and self._owner_alive():
+            if self._on_finished is not None and self._wanted():
                 self._on_finished()
         finally:
             _pending.discard(self)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
 
 from app.i18n import N_
-from app.ui.qt import QModelIndex, Qt
+from app.ui.changes import Changes, change_bus
+from app.ui.latest import Latest
+from app.ui.qt import QModelIndex, Qt, QWidget
 from app.ui.table_model import RowRole, RowTableModel
+from app.ui.worker import Op, pending_ops
 
 pytestmark = pytest.mark.gui
 
@@ -65,3 +69,68 @@ def test_a_row_table_with_paging_serves_only_the_rows_it_counts(qapp) -> None:
     model.set_rows([("a", 1), ("b", 2), ("c", 3)])
     assert model.row_at(1) == ("b", 2) and model.row_at(2) is None
     assert model.data(model.createIndex(2, 0)) is None
+
+
+# -- only the newest op of a slot delivers ------------------------------------------------
+
+
+def _gated(gate: threading.Event, value: object) -> object:
+    assert gate.wait(10)
+    if isinstance(value, BaseException):
+        raise value
+    return value
+
+
+@pytest.mark.parametrize("outcome", ["old", ValueError("old")])
+def test_an_older_op_ending_after_a_newer_one_calls_nothing_back(qtbot, qapp, outcome) -> None:
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    slot = Latest()
+    seen: list[object] = []
+    reported: list[Changes] = []
+    change_bus().operation_did_execute.connect(lambda changes, _by: reported.append(changes))
+    gate = threading.Event()
+    Op(owner, _gated, gate, outcome).latest(slot).success(seen.append).failure(
+        seen.append
+    ).finished(lambda: seen.append("old finished")).changes(Changes(notes=True)).run()
+    assert slot.pending
+    Op(owner, lambda: "new").latest(slot).success(seen.append).finished(
+        lambda: seen.append("new finished")
+    ).run()
+    qtbot.waitUntil(lambda: "new finished" in seen)
+    assert not slot.pending
+    gate.set()
+    qtbot.waitUntil(lambda: pending_ops() == 0)
+    assert seen == ["new", "new finished"]
+    if outcome == "old":
+        assert Changes(notes=True) in reported  # what the stale op changed is still said
+
+
+def test_joined_work_delivers_until_a_newer_op_starts(qapp, sync_ops) -> None:
+    owner = QWidget()
+    slot = Latest()
+    seen: list[object] = []
+    Op(owner, lambda: 1).latest(slot).success(seen.append).run()
+    Op(owner, lambda: 2).latest(slot, join=True).success(seen.append).run()
+    assert seen == [1, 2]
+    number = slot.join()
+    slot.start()
+    assert not slot.delivers(number)
+    slot.drop()
+    assert not slot.pending
+    owner.deleteLater()
+
+
+def test_a_slot_stops_the_newest_work_when_superseded_or_asked(qapp) -> None:
+    slot = Latest()
+    stopped: list[int] = []
+    first = slot.start(stop=lambda: stopped.append(1))
+    slot.join(stop=lambda: stopped.append(2))  # the next page's work replaces the first's
+    slot.stop()  # stopped, not dropped: its outcome still comes
+    assert stopped == [2] and slot.delivers(first)
+    slot.start(stop=lambda: stopped.append(3))
+    slot.start(stop=lambda: stopped.append(4))
+    slot.drop()
+    assert stopped == [2, 3, 4]
+    slot.drop()  # nothing left to stop
+    assert stopped == [2, 3, 4] and not slot.pending
