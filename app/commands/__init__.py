@@ -9,7 +9,11 @@ so ``agent-assist rules`` starts without loading the GUI or the database.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from app.store.db import Database
@@ -46,3 +50,20 @@ def open_database(args: argparse.Namespace) -> Database:
         return Database(resolve_db_url(getattr(args, "db", None)))
     except DatabaseError as exc:
         raise CommandError(str(exc)) from None
+
+
+@contextmanager
+def database(args: argparse.Namespace) -> Iterator[Database]:
+    """The command's database (:func:`open_database`) for the ``with`` block, disposed
+    when the block ends, however it ends."""
+    db = open_database(args)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def print_json(data: Any) -> None:
+    """``data`` as one JSON object on standard output (``--json``), non-ASCII as it is."""
+    json.dump(data, sys.stdout, ensure_ascii=False)
+    sys.stdout.write("\n")

@@ -15,12 +15,11 @@ or a database that cannot be used, 4 a login that sees only its partner's part.
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from app.cli import EXIT_REFUSED, CommandError, add_db_option
-from app.commands import open_database
+from app.commands import database, print_json
 from app.i18n import _
 
 if TYPE_CHECKING:
@@ -96,15 +95,13 @@ def _verify(args: argparse.Namespace) -> int:
     from app.services.history_check import check_words, from_report
     from app.store.chain import PartialViewError, verify_database
 
-    db = open_database(args)
-    try:
-        report = verify_database(db)
-    except PartialViewError as exc:
-        raise CommandError(str(exc), EXIT_REFUSED) from None
-    finally:
-        db.dispose()
+    with database(args) as db:
+        try:
+            report = verify_database(db)
+        except PartialViewError as exc:
+            raise CommandError(str(exc), EXIT_REFUSED) from None
     if args.json:
-        print(json.dumps(report.as_json(), ensure_ascii=False))
+        print_json(report.as_json())
         return 0 if report.ok else EXIT_CHECK_FAILED
     print(check_words(from_report(report)))
     return 0 if report.ok else EXIT_CHECK_FAILED
@@ -146,15 +143,12 @@ def _add(args: argparse.Namespace) -> int:
     from app.services.customers import add_note
     from app.services.errors import NotFoundError, ValidationError
 
-    db = open_database(args)
-    try:
+    with database(args) as db:
         customer = find_customer(db, args.customer)
         try:
             entry = add_note(db, customer.id, args.text)
         except (ValidationError, NotFoundError) as exc:
             raise CommandError(str(exc)) from None
-    finally:
-        db.dispose()
     print(entry.id)
     return 0
 
@@ -163,8 +157,7 @@ def _list(args: argparse.Namespace) -> int:
     from app.services.customers import HistoryItem, history_page
     from app.store.repositories import UnitOfWork
 
-    db = open_database(args)
-    try:
+    with database(args) as db:
         customer = find_customer(db, args.customer)
         items: list[HistoryItem] = []
         page = history_page(db, customer.id, limit=500)
@@ -174,8 +167,6 @@ def _list(args: argparse.Namespace) -> int:
             items.extend(page.items)
         with UnitOfWork(db) as uow:
             chained = uow.history.chain_links(customer.id)
-    finally:
-        db.dispose()
     entries = [
         {
             "id": str(item.id),
@@ -189,11 +180,7 @@ def _list(args: argparse.Namespace) -> int:
         for item in items
     ]
     if args.json:
-        print(
-            json.dumps(
-                {"customer_no": customer.customer_no, "entries": entries}, ensure_ascii=False
-            )
-        )
+        print_json({"customer_no": customer.customer_no, "entries": entries})
         return 0
     print(f"{customer.customer_no}  {customer.name}")
     for entry in entries:

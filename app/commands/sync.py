@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from app.cli import EXIT_REFUSED, CommandError, add_db_option
-from app.commands import open_database
+from app.commands import database, open_database
 from app.i18n import _
 
 if TYPE_CHECKING:
@@ -158,11 +158,8 @@ def _now(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     from app.sync import status
 
-    db = open_database(args)
-    try:
+    with database(args) as db:
         state = status(db)
-    finally:
-        db.dispose()
     if args.json:
         print(json.dumps(state.as_json()))
         return 0
@@ -175,11 +172,8 @@ def _status(args: argparse.Namespace) -> int:
 def _alarms(args: argparse.Namespace) -> int:
     from app.sync.alarms import list_alarms
 
-    db = open_database(args)
-    try:
+    with database(args) as db:
         items = list_alarms(db)
-    finally:
-        db.dispose()
     if args.json:
         print(json.dumps({"alarms": [item.as_json() for item in items]}, ensure_ascii=False))
         return 0

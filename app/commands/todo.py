@@ -8,13 +8,11 @@ unknown customer number exits 1, a malformed date 2.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from app.cli import CommandError, add_db_option
-from app.commands import open_database
+from app.commands import database, print_json
 from app.i18n import _
 
 if TYPE_CHECKING:
@@ -81,13 +79,11 @@ def run(args: argparse.Namespace) -> int:
 
     day = parse_day(args.date)
     customer_no = args.customer_no.strip()
-    db = open_database(args)
-    try:
-        todo = todo_for(db, customer_no, day)
-    except NotFoundError as exc:
-        raise CommandError(not_found_message(db, exc), EXIT_NOT_FOUND) from None
-    finally:
-        db.dispose()
+    with database(args) as db:
+        try:
+            todo = todo_for(db, customer_no, day)
+        except NotFoundError as exc:
+            raise CommandError(not_found_message(db, exc), EXIT_NOT_FOUND) from None
     if args.json:
         print_json(todo.to_json())
         return 0
@@ -131,8 +127,3 @@ def describe_item(item: TodoItem, today: date) -> str:
     return _("{when}: {title} — {details}").format(
         when=due_words(item.due, item.overdue, today), title=title, details=details
     )
-
-
-def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False)
-    sys.stdout.write("\n")

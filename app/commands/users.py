@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
 
 from app.cli import CommandError, add_db_option
-from app.commands import open_database
+from app.commands import database, print_json
 from app.i18n import _
 
 ROLES = ("agent", "partner", "supervisor", "admin")
@@ -94,8 +93,7 @@ def _add(args: argparse.Namespace) -> int:
         check_login(args.login)
     except ValidationError as exc:
         raise CommandError(str(exc)) from None
-    db = open_database(args)
-    try:
+    with database(args) as db:
         password = None
         if db.dialect == "postgresql" and not args.no_password and sys.stdin.isatty():
             password = _ask_password(args.login)
@@ -110,8 +108,6 @@ def _add(args: argparse.Namespace) -> int:
             )
         except (ValidationError, NotFoundError) as exc:
             raise CommandError(str(exc)) from None
-    finally:
-        db.dispose()
     print(
         _("{login} is a user with the role {role}.").format(login=user.login, role=user.role.value)
     )
@@ -121,13 +117,10 @@ def _add(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     from app.services.users import list_users
 
-    db = open_database(args)
-    try:
+    with database(args) as db:
         users = list_users(db)
-    finally:
-        db.dispose()
     if args.json:
-        print(json.dumps({"users": [u.to_json() for u in users]}, ensure_ascii=False))
+        print_json({"users": [u.to_json() for u in users]})
         return 0
     for user in users:
         state = "" if user.active else "  " + _("(disabled)")
@@ -140,12 +133,10 @@ def _disable(args: argparse.Namespace) -> int:
     from app.services.errors import NotFoundError
     from app.services.users import disable_user
 
-    db = open_database(args)
-    try:
-        user = disable_user(db, args.login)
-    except NotFoundError as exc:
-        raise CommandError(str(exc)) from None
-    finally:
-        db.dispose()
+    with database(args) as db:
+        try:
+            user = disable_user(db, args.login)
+        except NotFoundError as exc:
+            raise CommandError(str(exc)) from None
     print(_("{login} is disabled.").format(login=user.login))
     return 0

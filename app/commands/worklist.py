@@ -15,8 +15,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from app.cli import CommandError, add_db_option
-from app.commands import open_database
-from app.commands.todo import EXIT_INVALID, add_date_option, parse_day, print_json
+from app.commands import database, print_json
+from app.commands.todo import EXIT_INVALID, add_date_option, parse_day
 from app.i18n import _
 
 if TYPE_CHECKING:
@@ -75,11 +75,8 @@ def run(args: argparse.Namespace) -> int:
             EXIT_INVALID,
         )
     day = parse_day(args.date)
-    db = open_database(args)
-    try:
+    with database(args) as db:
         rows = worklist(db, args.kind, day)
-    finally:
-        db.dispose()
     if args.json:
         print_json(
             {"kind": args.kind, "date": day.isoformat(), "rows": [r.to_json() for r in rows]}
