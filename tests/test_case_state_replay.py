@@ -28,6 +28,7 @@ from app.domain.case_state import CaseEvent, derive_case_state
 from app.services import runs
 from app.services.case_record import case_events, derived_case
 from app.services.errors import ServiceError
+from app.services.playbooks import default_playbooks_dir, use_playbooks_dir
 from app.services.run_view import RunView
 from app.store.db import Database
 from app.store.models import CaseState, FairUseRecord, Subscription
@@ -317,3 +318,63 @@ def test_two_offices_deciding_one_month_offline_keep_the_earlier_decision_and_sh
         case = uow.cases.get(case_id)
         assert case is not None
         assert merged.facts == case.facts and merged.stage == case.stage
+
+
+# --- a run that ends by stepping over a step recorded before -----------------------------
+
+#: A flow whose first step leads on only while the customer has no Mobile TV.
+PROBE_FLOW = """
+  - id: probe
+    title: {de: Probe, en: Probe, ru: Проба, zh: 测试}
+    steps:
+      - id: first
+        title: {de: Erster Schritt, en: First step, ru: Первый шаг, zh: 第一步}
+        inputs:
+          - {id: ok, type: yes_no, label: {de: "OK?", en: "OK?", ru: "OK?", zh: "OK?"}}
+        next:
+          - {when: {fact: mobile_tv, equals: false}, goto: second}
+      - id: second
+        title: {de: Zweiter Schritt, en: Second step, ru: Второй шаг, zh: 第二步}
+"""
+
+
+@pytest.fixture
+def probe_playbooks(tmp_path: Path) -> Iterator[None]:
+    folder = tmp_path / "playbooks"
+    shutil.copytree(default_playbooks_dir(), folder)
+    with (folder / "fair_use.yaml").open("a", encoding="utf-8") as file:
+        file.write(PROBE_FLOW)
+    use_playbooks_dir(folder)
+    yield
+    use_playbooks_dir(None)
+
+
+def test_a_run_ended_by_stepping_over_a_recorded_step_is_closed_by_an_event(
+    new_db: list[Database], _sqlite_template: Path, tmp_path: Path, probe_playbooks: None
+) -> None:
+    db = _open(new_db, _sqlite_template, tmp_path)
+    customer = _customer(db)
+    view = runs.open_run(db, customer, "fair_use", "probe", subject="2026-03", today=TODAY)
+    case_id = view.case_id
+    view = runs.complete_step(db, case_id, {"ok": True}, today=TODAY)
+    assert view.step_id == "second"
+    view = runs.go_back(db, case_id, today=TODAY)
+    assert (view.step_id, view.locked) == ("first", True)
+    with UnitOfWork(db) as uow:  # the customer took Mobile TV meanwhile: no branch leads on
+        found = uow.customers.get(customer)
+        assert found is not None
+        found.products = ["mobile_tv"]
+        uow.commit()
+    view = runs.complete_step(db, case_id, {}, today=TODAY)
+    assert view.finished
+    events = _events(db, case_id)
+    assert len(events) == 2
+    assert events[-1].step == "first" and events[-1].run["finished"]
+    _check(db, case_id, run_too=True)
+    with UnitOfWork(db) as uow:
+        case = uow.cases.get(case_id)
+        assert case is not None and case.state == CaseState.CLOSED
+        derived = derive_case_state(events)
+        assert derived.closed and derived.closed_at == case.closed_at
+        [entry] = [e for e in uow.history.steps_of_case(case_id) if e.payload.get("finished")]
+        assert "answers" not in entry.payload and "action" not in entry.payload

@@ -12,15 +12,16 @@ already recorded) only moves the script's cursor (:func:`move_cursor`) and
 records nothing. A case closed by another case's step (a reminder superseded
 by a later one sent) gets an event of its own (:func:`record_close`), written
 in the same transaction, so its closing is derived from its events like any
-step's; :func:`close_unrecorded` is left only for a run whose last step was
-recorded before and that ends where no branch leads on.
+step's; so does a run that ends by stepping over a step recorded before (its
+entry records that the run finished, through :func:`record_step`). No case is
+closed without an event.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from app.domain.case_state import (
@@ -141,17 +142,6 @@ def move_cursor(case: Case, state: RunState) -> None:
     """Where the case's script stands after moving about in it (Back, a flow started at
     a named step, a step recorded before stepped over): no event, nothing recorded."""
     case.script_state = state.to_json()
-
-
-def close_unrecorded(
-    case: Case, facts: Mapping[str, Any] | None = None, *, when: datetime | None = None
-) -> None:
-    """Close ``case`` without an event: its run ended where no branch leads on after a
-    step recorded before (a case closed for another reason: :func:`record_close`)."""
-    case.state = CaseState.CLOSED
-    case.closed_at = when or utcnow()
-    if facts:
-        case.facts = {**(case.facts or {}), **facts}
 
 
 def store(case: Case, derived: DerivedCase, *, drafts: Mapping[str, Any] | None = None) -> None:

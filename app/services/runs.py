@@ -38,7 +38,7 @@ from app.domain.playbook_schema import (
 from app.i18n import N_, _, field_name, ui_language
 from app.processes import Facts, GuideContext, guide_for
 from app.processes.facts_once import facts_once
-from app.services.case_record import close_unrecorded, move_cursor, record_step
+from app.services.case_record import move_cursor, record_step
 from app.services.customers import currency_for_country
 from app.services.errors import NotFoundError, ServiceError, ValidationError
 from app.services.identity import author as current_author
@@ -173,10 +173,19 @@ def complete_step(
                 guide_for(case.process).after_step(ctx, result.step, result.answers)
             )
             record_step(uow, case, entry, change, result.state)
+        elif result.state.finished and not case.facts.get("keep_open"):
+            # Stepping over a step recorded before, and no branch leads on: the run ends and
+            # closes the case by an event of its own, so its events derive it closed too.
+            record_step(
+                uow,
+                case,
+                _finish_entry(uow, playbook, case, result, ctx),
+                CaseChange(),
+                result.state,
+            )
+            recorded.append(_("Case closed"))
         else:  # stepping over a step recorded before: only the script's cursor moves
             move_cursor(case, result.state)
-            if result.state.finished and not case.facts.get("keep_open"):
-                close_unrecorded(case)  # no branch led on: nothing more to record
         uow.flush()
         view = build_view(uow, playbook, customer, case, today, recorded=tuple(recorded))
         uow.commit()
@@ -262,6 +271,31 @@ def _record(
         origin=uow.db.origin,
     )
     return entry, change, recorded
+
+
+def _finish_entry(
+    uow: UnitOfWork, playbook: Playbook, case: Case, result: engine.Advance, ctx: GuideContext
+) -> HistoryEntry:
+    """The entry of a run that ended by stepping over a step recorded before: it records
+    no answers and no action (nothing was done again), only that the run finished."""
+    flow_title = playbook.flow(result.state.flow).title.get(ui_language())
+    return HistoryEntry(
+        customer_id=case.customer_id,
+        case_id=case.id,
+        author=ctx.author,
+        kind="step",
+        text=_("{flow}: finished, its last step recorded before").format(flow=flow_title),
+        payload={
+            "process": case.process,
+            "subject": case.subject,
+            "flow": result.state.flow,
+            "step": result.step.id,
+            "finished": True,
+            "playbook_version": playbook.meta.version,
+        },
+        rule_ids=[],
+        origin=uow.db.origin,
+    )
 
 
 def _change(effect: Effect, result: engine.Advance) -> CaseChange | None:
