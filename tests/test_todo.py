@@ -21,6 +21,7 @@ from app.processes.onboarding.todo import OnboardingItem
 from app.services.errors import NotFoundError
 from app.services.rules import default_rules_dir, load_ruleset
 from app.services.todo import sort_key, todo_for, todo_for_customer
+from app.services.todo_items import CaseItem, OpenTarget
 from app.store.db import Database
 from app.store.models import (
     Bundle,
@@ -469,6 +470,35 @@ def test_sort_key_orders_ids_within_a_process() -> None:
     earlier = ComplaintItem(a, None, day, False)
     overdue = FairUseItem("2026-06", 1, date(2026, 6, 26), True, ("sms_1",))
     assert sorted([later, earlier, overdue], key=sort_key) == [overdue, earlier, later]
+
+
+def test_items_of_one_case_share_id_target_and_json_form() -> None:
+    case_id = uuid.uuid4()
+    day = date(2026, 6, 25)
+    complaint = ComplaintItem(
+        case_id, "refund", day, True, subject="complaint:1", flow="handle", step="refund"
+    )
+    other = CaseItem("contract", case_id, "cancel:2026-07-01", "waiting", day, False, flow="f")
+    for item in (complaint, other):
+        assert item.item_id == str(case_id)
+        assert item.target == OpenTarget(
+            item.process, item.flow, item.subject, case_id, step=item.step
+        )
+    assert list(complaint.to_json().items()) == [
+        ("process", "complaint"),
+        ("case_id", str(case_id)),
+        ("route", "refund"),
+        ("due", "2026-06-25"),
+        ("overdue", True),
+    ]
+    assert list(other.to_json().items()) == [
+        ("process", "contract"),
+        ("case_id", str(case_id)),
+        ("subject", "cancel:2026-07-01"),
+        ("stage", "waiting"),
+        ("due", "2026-06-25"),
+        ("overdue", False),
+    ]
 
 
 def test_json_shape_is_exactly_the_documented_one(db: Database, seed: Seed) -> None:

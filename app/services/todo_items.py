@@ -89,8 +89,39 @@ def case_target(item: OnCase) -> OpenTarget:
     )
 
 
+class DueOnCase(OnCase, Protocol):
+    @property
+    def due(self) -> date: ...
+    @property
+    def overdue(self) -> bool: ...
+
+
+class OfOneCase:
+    """What every item standing for one case shares (a mixin of its dataclass): its id is
+    the case's, it opens the case where it stands (:func:`case_target`), and its JSON has
+    the case's form: ``process``, ``case_id``, the item's own keys, ``due``, ``overdue``."""
+
+    @property
+    def item_id(self: OnCase) -> str:
+        return str(self.case_id)
+
+    @property
+    def target(self: OnCase) -> OpenTarget:
+        return case_target(self)
+
+    def case_json(self: DueOnCase, **own: Any) -> dict[str, Any]:
+        """The item's JSON, with ``own`` keys between the case and the due date."""
+        return {
+            "process": self.process,
+            "case_id": str(self.case_id),
+            **own,
+            "due": self.due.isoformat(),
+            "overdue": self.overdue,
+        }
+
+
 @dataclass(frozen=True)
-class CaseItem:
+class CaseItem(OfOneCase):
     """An open case no other item stands for: a goodwill complaint, a contract request
     waiting for its date, an older fair-use month kept open for the partner's answer.
 
@@ -111,23 +142,8 @@ class CaseItem:
     #: The customer's bundles (number, name), for wording a subject that names one.
     bundles: tuple[tuple[str, str], ...] = ()
 
-    @property
-    def item_id(self) -> str:
-        return str(self.case_id)
-
-    @property
-    def target(self) -> OpenTarget:
-        return case_target(self)
-
     def to_json(self) -> dict[str, Any]:
-        return {
-            "process": self.process,
-            "case_id": str(self.case_id),
-            "subject": self.subject,
-            "stage": self.stage,
-            "due": self.due.isoformat(),
-            "overdue": self.overdue,
-        }
+        return self.case_json(subject=self.subject, stage=self.stage)
 
 
 class TodoItem(Protocol):

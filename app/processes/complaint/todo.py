@@ -18,12 +18,12 @@ from app.domain.errors import RuleInputError
 from app.domain.ruleset import RuleSet
 from app.processes.base import TodoContext
 from app.processes.complaint.guide import step_of_route
-from app.services.todo_items import OpenTarget, TodoItem, case_target
+from app.services.todo_items import OfOneCase, TodoItem
 from app.store.models import Case, Process
 
 
 @dataclass(frozen=True)
-class ComplaintItem:
+class ComplaintItem(OfOneCase):
     case_id: uuid.UUID
     route: str | None
     due: date
@@ -36,22 +36,8 @@ class ComplaintItem:
     step_done: bool = False
     process: ClassVar[str] = "complaint"
 
-    @property
-    def item_id(self) -> str:
-        return str(self.case_id)
-
-    @property
-    def target(self) -> OpenTarget:
-        return case_target(self)
-
     def to_json(self) -> dict[str, Any]:
-        return {
-            "process": self.process,
-            "case_id": str(self.case_id),
-            "route": self.route,
-            "due": self.due.isoformat(),
-            "overdue": self.overdue,
-        }
+        return self.case_json(route=self.route)
 
 
 def complaint_route(facts: Mapping[str, Any], customer_value: int, rules: RuleSet) -> str | None:
