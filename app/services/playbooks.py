@@ -17,6 +17,7 @@ from yaml.nodes import Node
 
 from app.domain.playbook_schema import Flow, Localized, Playbook, PlaybookError, load_playbook
 from app.resources import resource_path
+from app.services.textfile import read_text
 from app.services.yamlfile import line_of, load_yaml_with_nodes
 
 
@@ -64,14 +65,9 @@ MAX_PLAYBOOK_BYTES = 2_000_000
 
 
 def _read_yaml(path: Path) -> tuple[Any, Node | None]:
-    try:
-        if path.stat().st_size > MAX_PLAYBOOK_BYTES:
-            raise PlaybookError(path.name, "", f"larger than {MAX_PLAYBOOK_BYTES} bytes")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PlaybookError(path.name, "", f"file is missing from {path.parent}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlaybookError(path.name, "", f"cannot be read ({exc})") from None
+    text = read_text(
+        path, MAX_PLAYBOOK_BYTES, lambda problem: PlaybookError(path.name, "", problem)
+    )
     try:
         return load_yaml_with_nodes(text)
     except yaml.MarkedYAMLError as exc:

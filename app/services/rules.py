@@ -15,6 +15,7 @@ from typing import Any
 
 from app.domain.ruleset import RULE_FILES, RuleFileError, RuleSet
 from app.resources import resource_path
+from app.services.textfile import read_text
 
 __all__ = ["RuleFileError", "default_rules_dir", "load_ruleset", "read_rule_files"]
 
@@ -49,14 +50,12 @@ def _nesting_problem(text: str) -> str | None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        if path.stat().st_size > MAX_RULE_FILE_BYTES:
-            raise RuleFileError(path.name, "", f"larger than {MAX_RULE_FILE_BYTES} bytes")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RuleFileError(path.name, "", f"rule file is missing from {path.parent}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RuleFileError(path.name, "", f"cannot be read ({exc})") from None
+    text = read_text(
+        path,
+        MAX_RULE_FILE_BYTES,
+        lambda problem: RuleFileError(path.name, "", problem),
+        "rule file",
+    )
     problem = _nesting_problem(text)
     if problem is not None:
         raise RuleFileError(path.name, "", f"not valid TOML: {problem}")
