@@ -78,3 +78,19 @@ def test_database_is_disposed_when_the_block_raises(monkeypatch: pytest.MonkeyPa
 def test_print_json_writes_one_line_keeping_non_ascii(capsys: pytest.CaptureFixture[str]) -> None:
     commands.print_json({"name": "Zürich 拉萨"})
     assert capsys.readouterr().out == '{"name": "Zürich 拉萨"}\n'
+
+
+def test_add_action_declares_json_db_and_the_handler() -> None:
+    def handler(args: argparse.Namespace) -> int:
+        return 0
+
+    parser = argparse.ArgumentParser()
+    actions = parser.add_subparsers()
+    commands.add_action(actions, "plain", handler, help="h")
+    listing = commands.add_action(actions, "list", handler, help="h", json_help="as JSON")
+    listing.add_argument("who")
+    args = parser.parse_args(["list", "anna", "--json", "--db", "sqlite:///x"])
+    assert (args.who, args.json, args.db, args.handler) == ("anna", True, "sqlite:///x", handler)
+    assert parser.parse_args(["plain", "--demo"]).demo is True
+    with pytest.raises(SystemExit):
+        parser.parse_args(["plain", "--json"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +50,28 @@ def open_database(args: argparse.Namespace) -> Database:
         return Database(resolve_db_url(getattr(args, "db", None)))
     except DatabaseError as exc:
         raise CommandError(str(exc)) from None
+
+
+def add_action(
+    actions: argparse._SubParsersAction,  # type: ignore[type-arg]
+    name: str,
+    handler: Callable[[argparse.Namespace], int],
+    *,
+    help: str,
+    description: str | None = None,
+    json_help: str | None = None,
+) -> argparse.ArgumentParser:
+    """An ACTION of a command that works on a database: its parser, with ``--json``
+    (``json_help`` says what it writes; none: no ``--json``), ``--db``/``--demo`` and
+    ``handler``. The caller adds the action's own arguments to the parser returned."""
+    from app.cli import add_db_option
+
+    parser: argparse.ArgumentParser = actions.add_parser(name, help=help, description=description)
+    if json_help is not None:
+        parser.add_argument("--json", action="store_true", help=json_help)
+    add_db_option(parser)
+    parser.set_defaults(handler=handler)
+    return parser
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from app.cli import add_db_option
+from app.commands import add_action
 from app.i18n import _
 
 if TYPE_CHECKING:
@@ -23,12 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     actions = parser.add_subparsers(title=_("actions"), metavar="ACTION", required=True)
-    upgrade = actions.add_parser("upgrade", help=_("create or upgrade the schema to this version"))
-    add_db_option(upgrade)
-    upgrade.set_defaults(handler=_upgrade)
-    status = actions.add_parser("status", help=_("show the database in use and its schema version"))
-    add_db_option(status)
-    status.set_defaults(handler=_status)
+    add_action(actions, "upgrade", _upgrade, help=_("create or upgrade the schema to this version"))
+    add_action(
+        actions, "status", _status, help=_("show the database in use and its schema version")
+    )
 
 
 def _open(args: argparse.Namespace, *, migrate: bool) -> Database:

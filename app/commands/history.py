@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from app.cli import EXIT_REFUSED, CommandError, add_db_option
-from app.commands import database, print_json
+from app.commands import add_action, database, print_json
 from app.i18n import _
 
 if TYPE_CHECKING:
@@ -40,22 +40,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         ),
     )
     actions = parser.add_subparsers(title=_("actions"), metavar="ACTION", required=True)
-    verify = actions.add_parser(
+    add_action(
+        actions,
         "verify",
+        _verify,
         help=_("check every hash chain and name the first entry that does not match"),
         description=_(
             "Check every hash chain of the history in the database and name the first "
             "entry that does not match. Exits with status 0 when every chain matches, "
             "1 when one does not."
         ),
+        json_help=_("write one JSON object with chains, entries, ok and first_bad"),
     )
-    add_db_option(verify)
-    verify.add_argument(
-        "--json",
-        action="store_true",
-        help=_("write one JSON object with chains, entries, ok and first_bad"),
-    )
-    verify.set_defaults(handler=_verify)
 
     add = actions.add_parser(
         "add",
@@ -70,25 +66,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add_db_option(add)
     add.set_defaults(handler=_add)
 
-    listing = actions.add_parser(
+    listing = add_action(
+        actions,
         "list",
+        _list,
         help=_("a customer's history, newest first"),
         description=_(
             "Print a customer's history entries, newest first. CUSTOMER is a customer "
             "number, a phone number in any notation or a name."
         ),
-    )
-    listing.add_argument("customer", metavar="CUSTOMER")
-    listing.add_argument(
-        "--json",
-        action="store_true",
-        help=_(
+        json_help=_(
             'write one JSON object: {"customer_no", "entries": [{"id", "created_at", '
             '"author", "kind", "text", "origin", "hash"}]}'
         ),
     )
-    add_db_option(listing)
-    listing.set_defaults(handler=_list)
+    listing.add_argument("customer", metavar="CUSTOMER")
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -21,8 +21,8 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from app.cli import EXIT_REFUSED, CommandError, add_db_option
-from app.commands import database, open_database
+from app.cli import EXIT_REFUSED, CommandError
+from app.commands import add_action, database, open_database
 from app.i18n import _
 
 if TYPE_CHECKING:
@@ -43,8 +43,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         ),
     )
     actions = parser.add_subparsers(title=_("actions"), metavar="ACTION", required=True)
-    configure = actions.add_parser(
+    configure = add_action(
+        actions,
         "configure",
+        _configure,
         help=_("make this database a branch of the server at URL"),
         description=_(
             "Make the database a branch replica of the server at URL "
@@ -54,58 +56,43 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         ),
     )
     configure.add_argument("url", metavar="URL")
-    add_db_option(configure)
-    configure.set_defaults(handler=_configure)
-
-    now = actions.add_parser(
+    add_action(
+        actions,
         "now",
+        _now,
         help=_("send what was recorded here, then bring what changed on the server"),
         description=_(
             "Send what was recorded on this branch, then bring what changed on the "
             "server. Exits with status 3 when the server cannot be reached; nothing is lost."
         ),
+        json_help=_('write one JSON object: {"pushed", "pulled", "rejected", "pending"}'),
     )
-    now.add_argument(
-        "--json",
-        action="store_true",
-        help=_('write one JSON object: {"pushed", "pulled", "rejected", "pending"}'),
-    )
-    add_db_option(now)
-    now.set_defaults(handler=_now)
-
-    state = actions.add_parser(
+    add_action(
+        actions,
         "status",
+        _status,
         help=_("how this database stands: mode, server reachable, entries waiting"),
         description=_(
             "Say whether this database is a desktop, a branch or the server, whether the "
             "server answers, how many entries wait to be sent or were refused, and when "
             "the last sync succeeded."
         ),
+        json_help=_(
+            'write one JSON object: {"mode", "online", "pending", "rejected", "last_sync"}'
+        ),
     )
-    state.add_argument(
-        "--json",
-        action="store_true",
-        help=_('write one JSON object: {"mode", "online", "pending", "rejected", "last_sync"}'),
-    )
-    add_db_option(state)
-    state.set_defaults(handler=_status)
-
-    alarms = actions.add_parser(
+    add_action(
+        actions,
         "alarms",
+        _alarms,
         help=_("what the sync could not reconcile (supervisors, on the server)"),
         description=_(
             "List the server's sync alarms, newest first: rows a branch sent again with "
             "other content, history copies that differ, and two offices that took the same "
             "step of one case."
         ),
+        json_help=_('write one JSON object: {"alarms": [{"created_at", "login", "table", ...}]}'),
     )
-    alarms.add_argument(
-        "--json",
-        action="store_true",
-        help=_('write one JSON object: {"alarms": [{"created_at", "login", "table", ...}]}'),
-    )
-    add_db_option(alarms)
-    alarms.set_defaults(handler=_alarms)
 
 
 def _run(db: Database, action: Callable[[Database], T]) -> T:

@@ -11,7 +11,7 @@ import getpass
 import sys
 
 from app.cli import CommandError, add_db_option
-from app.commands import database, print_json
+from app.commands import add_action, database, print_json
 from app.i18n import _
 
 ROLES = ("agent", "partner", "supervisor", "admin")
@@ -52,24 +52,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add_db_option(add)
     add.set_defaults(handler=_add)
 
-    listing = actions.add_parser("list", help=_("list the users"))
-    listing.add_argument(
-        "--json",
-        action="store_true",
-        help=_(
+    add_action(
+        actions,
+        "list",
+        _list,
+        help=_("list the users"),
+        json_help=_(
             'write one JSON object: {"users": [{"login", "name", "role", "partner", "active"}]}'
         ),
     )
-    add_db_option(listing)
-    listing.set_defaults(handler=_list)
-
-    disable = actions.add_parser(
-        "disable",
-        help=_("disable a user (the history keeps naming them)"),
+    disable = add_action(
+        actions, "disable", _disable, help=_("disable a user (the history keeps naming them)")
     )
     disable.add_argument("login", metavar="LOGIN")
-    add_db_option(disable)
-    disable.set_defaults(handler=_disable)
 
 
 def _ask_password(login: str) -> str | None:
