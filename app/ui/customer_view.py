@@ -31,6 +31,7 @@ from app.services.wording import case_words
 from app.ui.changes import Changes, on_changes
 from app.ui.common import FlowLayout, bind_retranslate, chip, hint_label
 from app.ui.labels import process_label, product_label, stage_label
+from app.ui.latest import Latest
 from app.ui.qt import (
     QFont,
     QFormLayout,
@@ -99,7 +100,7 @@ class CustomerView(QWidget):
         self.overview: CustomerOverview | None = None
         self.db: Database | None = None
         self.customer_id: uuid.UUID | None = None
-        self._seq = 0
+        self._loads = Latest()
         #: One column of sections (while the guided panel takes half the room).
         self.compact = False
         self._state = "empty"
@@ -149,19 +150,17 @@ class CustomerView(QWidget):
             self._fetch(quiet=True)
 
     def _fetch(self, quiet: bool) -> None:
-        self._seq += 1
-        seq = self._seq
-        Op(self, customer_overview, self.db, self.customer_id).success(
-            lambda overview: self._loaded(seq, overview)
-        ).failure(lambda exc: self._failed(seq, exc, quiet)).run()
+        # Only the newest load shows: another customer may have been opened meanwhile.
+        Op(self, customer_overview, self.db, self.customer_id).latest(self._loads).success(
+            self._loaded
+        ).failure(lambda exc: self._failed(exc, quiet)).run()
 
-    def _loaded(self, seq: int, overview: CustomerOverview) -> None:
-        if seq == self._seq:  # else another customer was opened meanwhile
-            self.show_overview(overview)
-            self.loaded.emit(overview)
+    def _loaded(self, overview: CustomerOverview) -> None:
+        self.show_overview(overview)
+        self.loaded.emit(overview)
 
-    def _failed(self, seq: int, exc: BaseException, quiet: bool) -> None:
-        if seq == self._seq and not quiet:
+    def _failed(self, exc: BaseException, quiet: bool) -> None:
+        if not quiet:
             self.show_error(describe_error(exc))
             self.load_failed.emit(describe_error(exc))
 
@@ -174,7 +173,7 @@ class CustomerView(QWidget):
     # -- states -----------------------------------------------------------------------
 
     def show_empty(self) -> None:
-        self._seq += 1
+        self._loads.drop()
         self.overview = None
         self.db = self.customer_id = None
         self.todo.clear()

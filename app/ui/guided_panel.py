@@ -27,6 +27,7 @@ from app.ui.changes import Changes, on_changes
 from app.ui.common import bind_retranslate, hint_label
 from app.ui.guided_step import STEP_STYLE, StepBody, scaled, text_label
 from app.ui.input_widgets import InputWidget
+from app.ui.latest import Latest
 from app.ui.qt import (
     QFrame,
     QHBoxLayout,
@@ -102,7 +103,7 @@ class GuidedPanel(QWidget):
         self.inputs: dict[str, InputWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self.session_log: list[tuple[str, tuple[str, ...]]] = []
-        self._seq = 0
+        self._calls = Latest()
         self._busy = False
         self._state = "empty"
         self._message = ""
@@ -179,7 +180,7 @@ class GuidedPanel(QWidget):
 
     def clear(self) -> None:
         """No run: the panel is empty (and the window hides it)."""
-        self._seq += 1
+        self._calls.drop()
         self.view = None
         self.session_log = []
         self._busy = False
@@ -313,27 +314,21 @@ class GuidedPanel(QWidget):
         changes: Callable[[RunView], Changes] | None = None,
         **kwargs: Any,
     ) -> None:
-        self._seq += 1
-        seq = self._seq
         self._set_busy(True)
         self.error_line.clear()
         self._clear_field_errors()
 
         def done(view: RunView) -> None:
-            if seq == self._seq:
-                self._busy = False
-                (then or (lambda v: self.show_view(v, keep=keep, focus=focus)))(view)
+            self._busy = False
+            (then or (lambda v: self.show_view(v, keep=keep, focus=focus)))(view)
 
         def failed(exc: BaseException) -> None:
-            if seq == self._seq:
-                self._busy = False
-                self._failed(exc)
+            self._busy = False
+            self._failed(exc)
 
-        def finished() -> None:
-            if seq == self._seq:
-                self._set_busy(False)
-
-        op = Op(self, fn, *args, **kwargs).success(done).failure(failed).finished(finished)
+        # Only the newest call's outcome shows (an older one ending late is dropped).
+        op = Op(self, fn, *args, **kwargs).latest(self._calls).success(done).failure(failed)
+        op.finished(lambda: self._set_busy(False))
         if changes is not None:
             op.changes(changes)
         op.run()

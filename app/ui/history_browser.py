@@ -30,6 +30,7 @@ from app.ui.common import bind_retranslate, hint_label, row_table
 from app.ui.history_loading import Words, load_choices, load_page
 from app.ui.history_loading import process_words as process_words
 from app.ui.labels import kind_label
+from app.ui.latest import Latest
 from app.ui.qt import (
     QComboBox,
     QDate,
@@ -168,8 +169,8 @@ class HistoryBrowserWindow(QWidget):
         self.setObjectName("historyBrowser")
         self.db: Database | None = None
         self.today: date | None = None
-        self._seq = 0
-        self._cancel: SearchCancel | None = None
+        #: The loads of the filter shown (a changed filter drops and stops the old one's).
+        self._loads = Latest()
         self._filter = HistoryFilter()
         self._export: _Export | None = None
         self._status = ("idle", "")
@@ -403,21 +404,14 @@ class HistoryBrowserWindow(QWidget):
     def _start_load(self, after: Cursor | None) -> None:
         if self.db is None:
             return
-        if after is None and self._cancel is not None:
-            self._cancel.cancel()  # the old filter's query stops on the server
-        self._seq += 1 if after is None else 0
-        seq = self._seq
-        cancel = SearchCancel()
-        self._cancel = cancel
+        cancel = SearchCancel()  # a new filter stops the old one's query on the server
         self.model.loading = True
         self._set_status("loading")
-        Op(self, load_page, self.db, self._filter, after, PAGE, cancel).success(
-            lambda loaded: self._loaded(seq, *loaded)
-        ).failure(lambda exc: self._failed(seq, exc)).run()
+        Op(self, load_page, self.db, self._filter, after, PAGE, cancel).latest(
+            self._loads, join=after is not None, stop=cancel.cancel
+        ).success(lambda loaded: self._loaded(*loaded)).failure(self._failed).run()
 
-    def _loaded(self, seq: int, page: Page, words: Words) -> None:
-        if seq != self._seq:
-            return  # a load for a filter no longer shown
+    def _loaded(self, page: Page, words: Words) -> None:
         first = not self.model.rows
         self.model.add_page(page, words)
         if first and page.rows:
@@ -425,9 +419,7 @@ class HistoryBrowserWindow(QWidget):
             self.table.resizeColumnsToContents()
         self._set_status("loaded")
 
-    def _failed(self, seq: int, exc: BaseException) -> None:
-        if seq != self._seq:
-            return
+    def _failed(self, exc: BaseException) -> None:
         self.model.loading = False
         self.model.next = None  # no retry on every scroll: F5 or Search loads again
         self._set_status("error", describe_error(exc))

@@ -39,6 +39,7 @@ from app.services.letters import (
 )
 from app.ui.changes import Changes, on_changes
 from app.ui.common import bind_retranslate, hint_label
+from app.ui.latest import Latest
 from app.ui.letters_actions import letters_action
 from app.ui.pdf_pages import print_pdf, render_pages
 from app.ui.qt import (
@@ -117,7 +118,8 @@ class LettersDialog(QDialog):
         self.pdf: bytes | None = None
         self.pages: list[QImage] = []
         self._zoom = ZOOMS.index(0.75)  # an A4 page fits the preview's width
-        self._seq = 0
+        #: The preview of the letter chosen (choosing another drops the old one's).
+        self._previews = Latest()
 
         self.model = LettersModel(self)
         self.table = QTableView(self)
@@ -258,16 +260,15 @@ class LettersDialog(QDialog):
 
     def _show(self, letter: LetterInfo | None) -> None:
         self.current, self.pdf, self.pages = letter, None, []
-        self._seq += 1
         self._set_pages([])
         self._update_buttons()
         if letter is None:
+            self._previews.drop()
             self._say("")
             return
-        seq = self._seq
         self._say(_("Loading the letter…"))
-        Op(self, self._fetch, letter, self._scale()).success(
-            lambda result: self._fetched(seq, result)
+        Op(self, self._fetch, letter, self._scale()).latest(self._previews).success(
+            self._fetched
         ).failure(self._failed).run()
 
     def _fetch(self, letter: LetterInfo, scale: float) -> tuple[bytes, list[QImage]]:
@@ -278,8 +279,8 @@ class LettersDialog(QDialog):
             pdf = preview_requested(self._db, letter.id, self._author)
         return pdf, render_pages(pdf, scale)
 
-    def _fetched(self, seq: int, result: tuple[bytes, list[QImage]]) -> None:
-        if seq != self._seq or self.current is None:
+    def _fetched(self, result: tuple[bytes, list[QImage]]) -> None:
+        if self.current is None:
             return
         self.pdf, self.pages = result
         self._set_pages(self.pages)
@@ -306,15 +307,13 @@ class LettersDialog(QDialog):
         self.zoom_label.setText(f"{round(ZOOMS[step] * 100)} %")
         self._update_buttons()
         if self.pdf is not None:
-            seq, pdf = self._seq, self.pdf
-            Op(self, render_pages, pdf, self._scale()).success(
-                lambda pages: self._rezoomed(seq, pages)
-            ).run()
+            Op(self, render_pages, self.pdf, self._scale()).latest(
+                self._previews, join=True
+            ).success(self._rezoomed).run()
 
-    def _rezoomed(self, seq: int, pages: list[QImage]) -> None:
-        if seq == self._seq:
-            self.pages = pages
-            self._set_pages(pages)
+    def _rezoomed(self, pages: list[QImage]) -> None:
+        self.pages = pages
+        self._set_pages(pages)
 
     def _set_pages(self, pages: list[QImage]) -> None:
         while self.page_layout.count():

@@ -32,6 +32,7 @@ from app.services.reports.charts import ChartData, chart_svg, save_png
 from app.services.reports.words import cell_words, warm
 from app.services.reports.writers import write_csv, write_xlsx
 from app.ui.common import bind_retranslate, hint_label, row_table
+from app.ui.latest import Latest
 from app.ui.qt import (
     QByteArray,
     QComboBox,
@@ -202,7 +203,7 @@ class ReportsWindow(QWidget):
         self.today = date.today()
         self.data: ReportData | None = None
         self.svg = ""
-        self._seq = 0
+        self._runs = Latest()
         self._state: tuple[str, str] = ("idle", "")
 
         self.selector = QComboBox(self)
@@ -302,28 +303,24 @@ class ReportsWindow(QWidget):
         """Make the chosen report for the chosen months, off the GUI thread."""
         if self.db is None:
             return
-        self._seq += 1
-        seq = self._seq
         self._set_state("loading")
         self.run_button.setEnabled(False)
-        Op(
-            self, load_report, self.db, self.name, _month(self.first), _month(self.last), self.today
-        ).success(lambda data: self._loaded(seq, data)).failure(
-            lambda exc: self._failed(seq, exc)
-        ).finished(lambda: self.run_button.setEnabled(True)).run()
+        first, last = _month(self.first), _month(self.last)
+        Op(self, load_report, self.db, self.name, first, last, self.today).latest(
+            self._runs
+        ).success(self._loaded).failure(self._failed).finished(
+            lambda: self.run_button.setEnabled(True)
+        ).run()
 
-    def _loaded(self, seq: int, data: ReportData) -> None:
-        if seq != self._seq:
-            return
+    def _loaded(self, data: ReportData) -> None:
         self.data = data
         self.model.set_report(REPORTS[data.name].columns, data.rows, data.name)
         self._draw_chart()
         self._set_state("loaded")
         self._update_buttons()
 
-    def _failed(self, seq: int, exc: BaseException) -> None:
-        if seq == self._seq:
-            self._set_state("error", describe_error(exc))
+    def _failed(self, exc: BaseException) -> None:
+        self._set_state("error", describe_error(exc))
 
     def _draw_chart(self) -> None:
         data = self.data

@@ -31,6 +31,7 @@ from app.services.tickets import (
 )
 from app.ui.changes import Changes, on_changes
 from app.ui.common import bind_retranslate, hint_label, row_table, std_icon
+from app.ui.latest import Latest
 from app.ui.qt import (
     QButtonGroup,
     QComboBox,
@@ -80,8 +81,8 @@ class TicketQueueWindow(QWidget):
         self.today: date | None = None
         self.answers = False
         self.detail: TicketDetail | None = None
-        self._seq = 0
-        self._detail_seq = 0
+        self._loads = Latest()
+        self._details = Latest()
         self._state: tuple[str, str] = ("idle", "")
         self._sending = False
         #: The ticket whose detail is shown or being loaded.
@@ -246,21 +247,16 @@ class TicketQueueWindow(QWidget):
     def reload(self) -> None:
         if self.db is None:
             return
-        self._seq += 1
-        seq = self._seq
         self._set_state("loading")
         code = self.partner.currentData() if self.partner.isVisible() else None
-        Op(self, load_queue, self.db, self.today, code, self.overdue_only.isChecked()).success(
-            lambda data: self._loaded(seq, data)
-        ).failure(lambda exc: self._failed(seq, exc)).run()
+        Op(self, load_queue, self.db, self.today, code, self.overdue_only.isChecked()).latest(
+            self._loads
+        ).success(self._loaded).failure(self._failed).run()
 
-    def _failed(self, seq: int, exc: BaseException) -> None:
-        if seq == self._seq:
-            self._set_state("error", describe_error(exc))
+    def _failed(self, exc: BaseException) -> None:
+        self._set_state("error", describe_error(exc))
 
-    def _loaded(self, seq: int, data: QueueData) -> None:
-        if seq != self._seq:
-            return
+    def _loaded(self, data: QueueData) -> None:
         chosen = self.model.row_at(self.table.currentIndex().row())
         self.answers = data.answers
         self._set_partners(data.partners)
@@ -306,21 +302,11 @@ class TicketQueueWindow(QWidget):
             return
         self._wanted = row.id
         self._clear_form()  # an answer belongs to the ticket it was written for
-        self._detail_seq += 1
-        seq = self._detail_seq
         self.heading.setText(row.subject)
         self.context.setText(_("Loading…"))
-        Op(self, ticket_detail, self.db, row.id, self.today).success(
-            lambda detail: self._detail_loaded(seq, detail)
-        ).failure(lambda exc: self._detail_failed(seq, exc)).run()
-
-    def _detail_loaded(self, seq: int, detail: TicketDetail) -> None:
-        if seq == self._detail_seq:
-            self._show_detail(detail)
-
-    def _detail_failed(self, seq: int, exc: BaseException) -> None:
-        if seq == self._detail_seq:
-            self.context.setText(describe_error(exc))
+        Op(self, ticket_detail, self.db, row.id, self.today).latest(self._details).success(
+            self._show_detail
+        ).failure(lambda exc: self.context.setText(describe_error(exc))).run()
 
     def _show_detail(self, detail: TicketDetail | None) -> None:
         self.detail = detail

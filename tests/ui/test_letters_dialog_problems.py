@@ -105,3 +105,39 @@ def test_the_batch_says_what_failed_in_red_and_the_next_message_is_plain(
     dlg.find_button.click()  # the failed one is still waiting: a plain message again
     assert dlg.count.text() == "1 letter is waiting to be issued."
     assert dlg.count.property("role") != "error" and dlg.count.toolTip() == ""
+
+
+def test_a_failed_preview_of_a_letter_no_longer_chosen_is_not_shown(
+    gui_app, qtbot, broken, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The agent moved on to another letter before the first one's preview failed:
+    the letter shown says nothing of the other's failure."""
+    import threading
+
+    from app.ui import letters_dialog
+    from app.ui.worker import pending_ops
+
+    db, customer_id, good, bad = broken
+    armed, gate = threading.Event(), threading.Event()
+    real_preview = letters_dialog.preview_requested
+
+    def slow_for_the_broken_one(db, letter_id, author):
+        if letter_id == bad and armed.is_set():
+            assert gate.wait(10)
+        return real_preview(db, letter_id, author)
+
+    monkeypatch.setattr(letters_dialog, "preview_requested", slow_for_the_broken_one)
+    dlg = LettersDialog(None, db, customer_id, "Käthi Gerber", author="mkeller")
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: dlg.model.rowCount() == 2 and pending_ops() == 0, timeout=10_000)
+    _select(dlg, good)
+    qtbot.waitUntil(lambda: dlg.pdf is not None, timeout=10_000)
+    armed.set()
+    _select(dlg, bad)
+    _select(dlg, good)
+    qtbot.waitUntil(lambda: dlg.pdf is not None, timeout=10_000)
+    gate.set()
+    qtbot.waitUntil(lambda: pending_ops() == 0, timeout=10_000)
+    assert not _is_error(dlg) and dlg.status.text().startswith("Preview")
+    assert dlg.issue_button.isEnabled()
