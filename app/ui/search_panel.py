@@ -1,8 +1,9 @@
 """Finding a customer: a search box with results as you type.
 
 Each keystroke restarts a short timer; when it fires, the search runs in the
-background tagged with a sequence number, and only the newest search's
-results are shown (an older, slower search finishing late is dropped).
+background, and only the newest search's results are shown (an older, slower
+search finishing late is dropped, and stopped on the server as the agent
+types on: :class:`~app.ui.latest.Latest`).
 Enter opens the selected result — or, when the results are not in yet, the
 first result as soon as they are.
 """
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from app.i18n import _, ngettext
 from app.store.search import SearchCancel
 from app.ui.common import bind_retranslate, hint_label
+from app.ui.latest import Latest
 from app.ui.qt import (
     QAbstractItemView,
     QAbstractListModel,
@@ -172,9 +174,8 @@ class SearchPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._db: Database | None = None
-        self._seq = 0  # the newest search started
-        self._shown_seq = 0  # the search whose results are shown
-        self._running: SearchCancel | None = None  # stops the newest search on the server
+        #: The searches: only the newest one's results show; it is pending until they do.
+        self._searches = Latest()
         self._shown_query = ""
         self._open_when_ready = False
         self._state: tuple[str, dict[str, Any]] = ("idle", {})
@@ -246,7 +247,7 @@ class SearchPanel(QWidget):
         query = self.edit.text().strip()
         if not query:
             return
-        in_flight = self._shown_seq != self._seq
+        in_flight = self._searches.pending
         if self.timer.isActive() or (not in_flight and self._shown_query != query):
             self._open_when_ready = True
             self._start_search()
@@ -270,11 +271,10 @@ class SearchPanel(QWidget):
 
     def _on_text_changed(self, text: str) -> None:
         self._open_when_ready = False
-        self._cancel_running()
+        # The search still running is stale: stopped on the server, its end not shown.
+        self._searches.drop()
         if not text.strip():
             self.timer.stop()
-            self._seq += 1
-            self._shown_seq = self._seq
             self._shown_query = ""
             self.model.set_hits([])
             self._show_state("idle", {})
@@ -286,25 +286,13 @@ class SearchPanel(QWidget):
         query = self.edit.text().strip()
         if self._db is None or not query:
             return
-        self._cancel_running()
-        self._seq += 1
-        seq = self._seq
         self._show_state("searching", {})
-        self._running = SearchCancel()
-        Op(self, search_customers, self._db, query, RESULT_LIMIT, self._running).success(
-            lambda hits: self._on_results(seq, query, hits)
-        ).failure(lambda exc: self._on_failed(seq, exc)).run()
+        cancel = SearchCancel()  # a newer search stops this one on the server
+        Op(self, search_customers, self._db, query, RESULT_LIMIT, cancel).latest(
+            self._searches, stop=cancel.cancel
+        ).success(lambda hits: self._on_results(query, hits)).failure(self._on_failed).run()
 
-    def _cancel_running(self) -> None:
-        """Stop the search still running on the server: its answer would be stale."""
-        if self._running is not None:
-            self._running.cancel()
-            self._running = None
-
-    def _on_results(self, seq: int, query: str, hits: list[CustomerHit]) -> None:
-        if seq != self._seq:
-            return  # a newer search has started since: these results are stale
-        self._shown_seq = seq
+    def _on_results(self, query: str, hits: list[CustomerHit]) -> None:
         self._shown_query = query
         self.model.set_hits(hits)
         if hits:
@@ -317,10 +305,7 @@ class SearchPanel(QWidget):
             if hits:
                 self._open_index(self.model.index(0, 0))
 
-    def _on_failed(self, seq: int, exc: BaseException) -> None:
-        if seq != self._seq:
-            return
-        self._shown_seq = seq
+    def _on_failed(self, exc: BaseException) -> None:
         self._open_when_ready = False
         self.model.set_hits([])
         self._show_state("error", {"message": describe_error(exc)})

@@ -156,3 +156,39 @@ def test_work_that_ends_after_the_application_let_go_of_its_op_is_dropped(qapp) 
         op = Op(None, fn)
         shiboken6.delete(op)
         op._work()  # what the worker thread does when the work ends
+
+
+def test_typing_on_stops_the_running_search_without_showing_its_end_as_an_error(
+    qtbot,
+    gui_app,
+    sqlite_db,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The agent types while a search runs: it is stopped on the server, and its
+    cancelled end is not shown (no error flashes while the next search waits)."""
+    from app.store.search import SearchCancelledError
+
+    ids = seed_people(sqlite_db)
+    real_search = search_panel.search_customers
+
+    def search_until_cancelled(db, query, limit=50, cancel=None):
+        if query == "C-":
+            deadline = time.monotonic() + 10
+            while not cancel.cancelled and time.monotonic() < deadline:
+                time.sleep(0.01)
+            raise SearchCancelledError
+        return real_search(db, query, limit, cancel)
+
+    monkeypatch.setattr(search_panel, "search_customers", search_until_cancelled)
+    panel = SearchPanel()
+    qtbot.addWidget(panel)
+    panel.set_database(sqlite_db)
+    states: list[str] = []
+    show_state = panel._show_state
+    monkeypatch.setattr(panel, "_show_state", lambda s, a: (states.append(s), show_state(s, a)))
+    panel.search_now("C-")
+    panel.edit.setText("C-20001")  # typed on: the timer starts the next search
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and pending_ops() == 0, timeout=10_000)
+    assert panel.model.hit(0).id == ids["smirnova"]
+    assert "error" not in states
+    assert states[-1] == "found"
