@@ -23,6 +23,11 @@ from typing import Any, Generic, TypeVar, overload
 
 from app.services.todo_items import OpenTarget, WorklistRow
 
+#: Rows sorted in one go by :func:`sort_in_slices` (a few milliseconds of sorting).
+SLICE = 8192
+#: Rows freed in one go by :meth:`LazyRows.release` (a millisecond or two).
+RELEASE_SLICE = 2048
+
 E = TypeVar("E")
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -63,6 +68,17 @@ class LazyRows(Sequence[WorklistRow], Generic[E]):
 
     def __iter__(self) -> Iterator[WorklistRow]:
         return map(self._make, self._entries)
+
+    def release(self) -> None:
+        """Drop the entries a slice at a time, letting other threads run between slices:
+        freeing a few hundred thousand rows in one go holds the interpreter (and a window
+        waiting for it) for tens of milliseconds. The list is empty afterwards; for a
+        worker thread, once nothing else reads the list."""
+        entries = self._entries
+        while len(entries) > RELEASE_SLICE:
+            del entries[-RELEASE_SLICE:]
+            time.sleep(0)  # let a waiting thread run
+        entries.clear()
 
     def find(self, customer_id: uuid.UUID, target: OpenTarget) -> int | None:
         """The position of the row of ``customer_id`` with ``target``, if listed."""
@@ -110,10 +126,6 @@ def memo(fn: Callable[..., V]) -> Callable[..., V]:
             return fn(*args, **kwargs)
 
     return call
-
-
-#: Rows sorted in one go by :func:`sort_in_slices` (a few milliseconds of sorting).
-SLICE = 8192
 
 
 def sort_in_slices(entries: list[E], key: Callable[[E], Any]) -> None:

@@ -3,6 +3,7 @@ the table scrolls, the chosen row kept across a reload, superseded loads dropped
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import date
 
@@ -10,8 +11,9 @@ import pytest
 
 import app.ui.worklists as worklists_ui
 from app.services.todo_items import OpenTarget, WorklistRow
-from app.services.worklist_rows import LazyRows
+from app.services.worklist_rows import RELEASE_SLICE, LazyRows
 from app.store.db import Database
+from app.ui.worker import pending_ops
 from app.ui.worklists import PAGE, WorklistModel, WorklistWindow
 
 pytestmark = pytest.mark.gui
@@ -104,3 +106,58 @@ def test_a_superseded_load_is_dropped(
     assert sorted(by_seq.values()) == [3, 5]
     assert wl.model.rowCount() == by_seq[max(by_seq)]
     assert wl.status.text().startswith(f"{wl.model.rowCount()} row")
+
+
+def test_a_long_list_is_freed_a_slice_at_a_time() -> None:
+    rows = _long_list(5 * RELEASE_SLICE + 3, [])
+    rows.release()
+    assert len(rows) == 0 and list(rows) == []
+
+
+def test_the_list_shown_before_is_freed_on_a_worker(
+    qtbot, gui_app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Freeing 356,825 rows on the GUI thread held the window for 30–90 ms."""
+    monkeypatch.setattr(worklists_ui.Op, "synchronous", False)
+    freed_on: list[int] = []
+    old = _long_list(3 * RELEASE_SLICE, [])
+    short = _long_list(RELEASE_SLICE // 2, [])
+    for rows in (old, short):
+        monkeypatch.setattr(
+            rows,
+            "release",
+            lambda rows=rows: (freed_on.append(threading.get_ident()), LazyRows.release(rows)),
+        )
+    model = WorklistModel()
+    model.set_rows(old)
+    model.set_rows(short)
+    qtbot.waitUntil(lambda: pending_ops() == 0, timeout=10_000)
+    assert len(old) == 0 and freed_on and threading.get_ident() not in freed_on
+    model.set_rows(())
+    qtbot.waitUntil(lambda: pending_ops() == 0, timeout=10_000)
+    assert len(freed_on) == 1  # a short list is freed where it is dropped
+
+
+def test_a_list_loaded_while_scrolled_far_down_reads_only_the_rows_in_view(
+    qtbot, gui_app, sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The columns are sized to the rows in view; a table still scrolled down the old
+    list saw none there and read every row shown instead (20–60 ms for 200 rows)."""
+    made: list[int] = []
+    monkeypatch.setattr(
+        worklists_ui, "worklist_rows", lambda db, kind, today: _long_list(5000, made)
+    )
+    wl = WorklistWindow()
+    qtbot.addWidget(wl)
+    wl.set_database(sqlite_db, TODAY)
+    wl.show_kind("fair-use")
+    qtbot.waitUntil(lambda: wl._state[0] == "loaded", timeout=10_000)
+    while wl.model.rowCount() < 5 * PAGE:
+        wl.model.fetchMore()
+    wl.table.scrollToBottom()
+    qtbot.wait(50)
+    made.clear()
+    wl.reload()
+    qtbot.waitUntil(lambda: wl._state[0] == "loaded", timeout=10_000)
+    assert wl.table.currentIndex().row() == 0
+    assert len(set(made)) < PAGE // 2, len(set(made))
