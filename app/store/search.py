@@ -13,8 +13,6 @@ import threading
 import unicodedata
 from typing import Any
 
-import phonenumbers
-
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SEPARATORS = re.compile(r"[\s\-'’.,]+")
 _UNSEARCHABLE = {"Cc", "Cs", "Co", "Cn"}  # control, lone surrogate, private use, unassigned
@@ -150,6 +148,8 @@ def msisdn_prefixes(query: str, regions: tuple[str, ...] = ("CH",)) -> list[str]
         return ["+" + digits]
     if digits.startswith("00"):
         return ["+" + digits[2:]] if len(digits) > 2 else []
+    import phonenumbers  # loaded with the first number typed, not before the window
+
     prefixes: list[str] = []
     for region in regions:
         country_code = phonenumbers.country_code_for_region(region)
@@ -167,6 +167,8 @@ def msisdn_prefixes(query: str, regions: tuple[str, ...] = ("CH",)) -> list[str]
 
 def normalize_msisdn(raw: str, region: str = "CH") -> str:
     """Parse a full number in any common notation into E.164, or raise ValueError."""
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as exc:

@@ -224,6 +224,10 @@ def run_gui(
     url = resolve_db_url(db, demo=demo)
     window = MainWindow()
     window.show()
+    from app.ui.warmup import warm_up_after_first_paint
+
+    # What the first search, customer and to-do list need loads while the agent looks.
+    warmup = warm_up_after_first_paint(window)
     ask_name_on_first_start(app, window)
     startup = Startup(app, window, url, demo, open_query)
     startup.start()
@@ -231,6 +235,8 @@ def run_gui(
     log.info("window closed exit=%s", startup.exit_code or int(code))
     # Let running queries (and a demo database being written) finish before exiting.
     QThreadPool.globalInstance().waitForDone()
+    if warmup is not None:
+        warmup.stop()  # after its step: an import cut off by the exit would complain
     if window.db is not None:
         window.db.dispose()
     window.deleteLater()

@@ -270,12 +270,11 @@ class MainWindow(QMainWindow):
         self._update_user_label()
         self._apply_role()
         if db is not None:
-            from app.services.identity import current
             from app.ui.worker import Op
 
-            Op(self, current, db).success(lambda who: self._identity_known(db, who)).failure(
-                lambda exc: self._identity_failed(db, exc)
-            ).run()
+            Op(self, current_identity, db).success(
+                lambda who: self._identity_known(db, who)
+            ).failure(lambda exc: self._identity_failed(db, exc)).run()
         self.search.set_database(db)
         self.leave_guided()
         self.guided.set_database(db)
@@ -544,6 +543,14 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             _("Diagnostics copied to the clipboard: paste them into the support ticket."), 8000
         )
+
+
+def current_identity(db: Database) -> Identity:
+    """Who is working (worker thread: the identity service and the models load there,
+    not on the GUI thread when the database opens)."""
+    from app.services.identity import current
+
+    return current(db)
 
 
 def _diagnostics_report(db: Database | None) -> str:

@@ -20,6 +20,12 @@ from tests.ui.factories import seed_people
 pytestmark = pytest.mark.gui
 
 
+@pytest.fixture(autouse=True)
+def _no_warmup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test process has the modules loaded; the warm-up is tested on its own."""
+    monkeypatch.setenv("AGENT_ASSIST_NO_WARMUP", "1")
+
+
 def _main_window() -> MainWindow | None:
     for widget in QApplication.topLevelWidgets():
         if isinstance(widget, MainWindow) and widget.isVisible():
@@ -188,3 +194,42 @@ def test_open_pops_the_caller_up_by_phone_number(gui_app, tmp_path: Path) -> Non
 
     assert _run_gui_with(check, db=url, open_query="079 123 45 67") == 0
     assert seen == ["C-10001"]
+
+
+def test_the_window_loads_what_the_agent_needs_first_behind_it_and_stops_at_exit(
+    gui_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.ui import warmup
+
+    monkeypatch.delenv("AGENT_ASSIST_NO_WARMUP")
+    monkeypatch.setattr(warmup.Warmup, "freeze", False)
+    ran: list[tuple[bool, bool]] = []
+    started: list[warmup.Warmup] = []
+    real_start = warmup.Warmup.start
+
+    def start(self: warmup.Warmup) -> None:
+        started.append(self)
+        real_start(self)
+
+    def probe() -> None:
+        window = _main_window()
+        ran.append((threading.current_thread() is threading.main_thread(), window is not None))
+
+    monkeypatch.setattr(warmup.Warmup, "start", start)
+    # The first step runs; the second waits for the agent's work that never ends.
+    monkeypatch.setattr(warmup, "STEPS", (("probe", probe, True), ("later", probe, False)))
+    monkeypatch.setattr(warmup, "_agents_work_runs", lambda: True)
+
+    def check() -> bool:
+        window = _main_window()
+        if window is None or not ran:
+            return False
+        window.close()
+        return True
+
+    url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
+    assert _run_gui_with(check, db=url) == 0
+    assert ran == [(False, True)]  # on its own thread, once the window showed
+    (run,) = started
+    assert run.done.is_set()  # stopped with the application, not left waiting
+    assert [name for name, _ms in run.timings] == ["probe"]

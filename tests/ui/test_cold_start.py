@@ -17,10 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 #: (its templates, and the processes that issue a month's letters on every core), schema
 #: upgrades, spreadsheet exports; the store (SQLAlchemy, read on the workers), the
 #: processes' code with their rules and playbooks (pydantic, YAML: the window knows the
-#: processes from their declarations).
+#: processes from their declarations); phone numbers' metadata (the first number typed).
 NOT_BEFORE_THE_WINDOW = (
     "reportlab", "alembic", "xlsxwriter", "openpyxl", "mako", "jinja2", "multiprocessing",
-    "sqlalchemy", "pydantic", "pydantic_core", "yaml", "psycopg", "dateutil",
+    "sqlalchemy", "pydantic", "pydantic_core", "yaml", "psycopg", "dateutil", "phonenumbers",
 )  # fmt: skip
 #: The app's own modules that load the above, or the processes' code.
 APP_NOT_BEFORE_THE_WINDOW = (
