@@ -15,7 +15,10 @@ built and a screen keeps (a list just loaded, the modules imported at start),
 and are moved out of the collector's sight (``gc.freeze()``, which costs
 nothing) instead of being examined. An old generation's collection moves what
 survived it there too, so no collection examines more than what is new since
-the last one. Objects that were moved there and later became garbage are freed
+the last one. (How many young objects there are is read from ``gc.get_count()``,
+which counts every object freed against them: a worker freeing an old list says so,
+:func:`old_objects_freed`, and the young are then moved out of sight unexamined.)
+Objects that were moved there and later became garbage are freed
 as before when nothing refers to them (reference counting); only garbage
 *cycles* among them wait for the deep collection (everything, as Python's own
 full collection), which runs when the window has been idle a while
@@ -46,6 +49,8 @@ DEEP_GROWTH = 0.25
 _frozen_after_deep = 0
 #: Objects moved out of sight unexamined since the last deep collection.
 _frozen_since_deep = 0
+#: Whether :func:`old_objects_freed` was told since the last :func:`collect_due`.
+_count_understated = False
 #: What :func:`collect_due` did: collected a generation, or moved the young out of sight.
 FROZE = -1
 
@@ -61,13 +66,24 @@ def _freeze(unexamined: int) -> None:
     gc.freeze()
 
 
+def old_objects_freed() -> None:
+    """Say that many objects older than the young generation are being freed (a released
+    worklist): ``gc.get_count()`` counts every object freed against the young ones, so
+    while a worker builds the next list it would understate how many there are. The
+    next :func:`collect_due` moves them out of sight instead of examining them."""
+    global _count_understated
+    _count_understated = True
+
+
 def collect_due() -> int | None:
     """Collect the oldest generation whose threshold is crossed, or move the young out
     of the collector's sight when examining them would hold the window
     (:data:`YOUNG_LIMIT`); which generation, :data:`FROZE`, or None."""
+    global _count_understated
     counts = gc.get_count()
     thresholds = gc.get_threshold()
-    if counts[0] > YOUNG_LIMIT:
+    if counts[0] > YOUNG_LIMIT or _count_understated:
+        _count_understated = False
         _freeze(counts[0])
         return FROZE
     for generation in (2, 1, 0):

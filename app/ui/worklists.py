@@ -118,7 +118,16 @@ def release_rows(rows: Sequence[WorklistRow]) -> None:
     (:meth:`~app.services.worklist_rows.LazyRows.release`): freeing 350,000 rows at once
     on the GUI thread held the window for 30–90 ms."""
     if isinstance(rows, LazyRows) and len(rows) > RELEASE_SLICE:
-        Op(None, rows.release).run()
+        Op(None, _release, rows).run()
+
+
+def _release(rows: LazyRows[Any]) -> None:
+    """Free ``rows`` (worker thread), telling the cycle collector (:mod:`app.ui.gc_guard`)."""
+    from app.ui.gc_guard import old_objects_freed
+
+    old_objects_freed()
+    rows.release()
+    old_objects_freed()
 
 
 class WorklistModel(QAbstractTableModel):

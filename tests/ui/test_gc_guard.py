@@ -89,6 +89,20 @@ def test_many_new_objects_are_moved_out_of_sight_not_examined(fresh_gc) -> None:
     assert gc.get_freeze_count() >= frozen + len(rows)
 
 
+def test_after_old_objects_were_freed_the_young_are_moved_out_of_sight(fresh_gc) -> None:
+    """Freeing an old list while a worker builds the next makes ``gc.get_count()`` say
+    there are few young objects when there are many: they are not examined then."""
+    old = [[n] for n in range(3 * gc_guard.YOUNG_LIMIT)]
+    gc.freeze()
+    new = [[n] for n in range(3 * gc_guard.YOUNG_LIMIT)]
+    del old
+    assert gc.get_count()[0] < gc_guard.YOUNG_LIMIT  # understated
+    gc_guard.old_objects_freed()
+    assert gc_guard.collect_due() == gc_guard.FROZE
+    assert fresh_gc == []
+    assert len(new) == 3 * gc_guard.YOUNG_LIMIT
+
+
 def test_a_few_new_objects_are_collected_and_a_full_collection_keeps_its_survivors_aside(
     fresh_gc,
 ) -> None:

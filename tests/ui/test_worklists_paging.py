@@ -13,6 +13,7 @@ import app.ui.worklists as worklists_ui
 from app.services.todo_items import OpenTarget, WorklistRow
 from app.services.worklist_rows import RELEASE_SLICE, LazyRows
 from app.store.db import Database
+from app.ui import gc_guard
 from app.ui.worker import pending_ops
 from app.ui.worklists import PAGE, WorklistModel, WorklistWindow
 
@@ -128,11 +129,13 @@ def test_the_list_shown_before_is_freed_on_a_worker(
             "release",
             lambda rows=rows: (freed_on.append(threading.get_ident()), LazyRows.release(rows)),
         )
+    monkeypatch.setattr(gc_guard, "_count_understated", False)
     model = WorklistModel()
     model.set_rows(old)
     model.set_rows(short)
     qtbot.waitUntil(lambda: pending_ops() == 0, timeout=10_000)
     assert len(old) == 0 and freed_on and threading.get_ident() not in freed_on
+    assert gc_guard._count_understated  # the collector was told
     model.set_rows(())
     qtbot.waitUntil(lambda: pending_ops() == 0, timeout=10_000)
     assert len(freed_on) == 1  # a short list is freed where it is dropped
