@@ -1,15 +1,21 @@
-"""Small helpers every screen uses: re-translation, icons, chips, layouts that never clip."""
+"""Small helpers every screen uses: re-translation, icons, chips, layouts that never clip,
+keys, date fields, status lines and the painting of list items."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
-from app.i18n import on_language_changed
+from app.i18n import _, ngettext, on_language_changed
 from app.resources import resource_path
 from app.ui.qt import (
     QAbstractItemView,
     QAbstractTableModel,
+    QApplication,
+    QColor,
+    QDateEdit,
     QIcon,
+    QKeySequence,
     QLabel,
     QLayout,
     QLayoutItem,
@@ -19,13 +25,19 @@ from app.ui.qt import (
     QPalette,
     QPoint,
     QRect,
+    QShortcut,
     QSize,
     QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     Qt,
     QTableView,
     QWidget,
     isValid,
 )
+
+if TYPE_CHECKING:
+    from app.ui.table_model import Index
 
 APP_ICON_FILE = "agent-assist.svg"
 
@@ -200,3 +212,84 @@ def row_table(parent: QWidget, model: QAbstractTableModel, name: str) -> QTableV
     table.setAlternatingRowColors(True)
     table.verticalHeader().hide()
     return table
+
+
+def add_keys(
+    widget: QWidget,
+    keys: Mapping[str, Callable[[], object]],
+    context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut,
+) -> None:
+    """Shortcuts of ``widget``: ``add_keys(self, {"F5": self.reload, "Esc": self.close})``."""
+    for key, slot in keys.items():
+        QShortcut(QKeySequence(key), widget, slot, context)
+
+
+def date_edit(
+    parent: QWidget, name: str, display_format: str = "", popup: bool = True
+) -> QDateEdit:
+    """A date field named ``name`` (``display_format`` "yyyy-MM": a month), with a calendar
+    to pick from when ``popup``."""
+    edit = QDateEdit(parent)
+    edit.setObjectName(name)
+    if display_format:
+        edit.setDisplayFormat(display_format)
+    edit.setCalendarPopup(popup)
+    return edit
+
+
+def list_status(state: str, message: str, loaded: Callable[[], str], loading: str = "") -> str:
+    """The status line under a list: ``loading`` ("Loading…") while it loads, the error
+    ``message``, what ``loaded()`` says once it is in, nothing before."""
+    if state == "loading":
+        return loading or _("Loading…")
+    if state == "error":
+        return message
+    return loaded() if state == "loaded" else ""
+
+
+def with_overdue(text: str, overdue: int) -> str:
+    """``text`` and, when some are overdue, how many: ``12 rows · 3 overdue``."""
+    if not overdue:
+        return text
+    return (
+        text + " · " + ngettext("{count} overdue", "{count} overdue", overdue).format(count=overdue)
+    )
+
+
+class WordsDelegate(QStyledItemDelegate):
+    """Paints a list item's words itself (:meth:`paint_words`) over the item's background,
+    selection and focus as the style draws them; an item without the object of
+    :attr:`object_role` is painted as usual."""
+
+    #: The role whose data (the row's object) the words are made of.
+    object_role: int = Qt.ItemDataRole.UserRole + 1
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        item = index.data(self.object_role)
+        if item is None:
+            super().paint(painter, option, index)
+            return
+        panel = QStyleOptionViewItem(option)
+        self.initStyleOption(panel, index)
+        panel.text = ""
+        widget = panel.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, panel, painter, widget)
+        painter.save()
+        try:
+            self.paint_words(painter, option, item)
+        finally:
+            painter.restore()
+
+    def paint_words(self, painter: QPainter, option: QStyleOptionViewItem, item: Any) -> None:
+        """Paint ``item``'s words into ``option.rect`` (the painter is restored after)."""
+
+
+def item_pen(option: QStyleOptionViewItem, muted: bool = False) -> QColor:
+    """The colour of words in a list item: the selection's on a selected item, else the
+    text's (``muted``: the grey of secondary words)."""
+    if option.state & QStyle.StateFlag.State_Selected:
+        role = QPalette.ColorRole.HighlightedText
+    else:
+        role = QPalette.ColorRole.PlaceholderText if muted else QPalette.ColorRole.Text
+    return option.palette.color(role)

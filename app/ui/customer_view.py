@@ -431,7 +431,7 @@ class CustomerView(QWidget):
                 lines.append(
                     _("{when}: {verdict}{text}").format(
                         when=format_datetime(local_time(answer.created_at)),
-                        verdict=_verdict(answer.agrees),
+                        verdict=verdict_words(answer.agrees),
                         text=answer.text,
                     )
                 )
@@ -449,7 +449,8 @@ class CustomerView(QWidget):
         return box
 
 
-def _verdict(agrees: bool | None) -> str:
+def verdict_words(agrees: bool | None) -> str:
+    """How a partner's answer decides, before its text: "agrees — ", "disagrees — " or nothing."""
     if agrees is True:
         return _("agrees — ")
     if agrees is False:

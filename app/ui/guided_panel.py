@@ -24,19 +24,17 @@ from typing import TYPE_CHECKING, Any
 from app.i18n import _
 from app.services.errors import ValidationError
 from app.ui.changes import Changes, on_changes
-from app.ui.common import bind_retranslate, hint_label
+from app.ui.common import add_keys, bind_retranslate, hint_label
 from app.ui.guided_step import STEP_STYLE, StepBody, scaled, text_label
 from app.ui.input_widgets import InputWidget
 from app.ui.latest import Latest
 from app.ui.qt import (
     QFrame,
     QHBoxLayout,
-    QKeySequence,
     QLabel,
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QShortcut,
     Qt,
     QVBoxLayout,
     QWidget,
@@ -157,16 +155,15 @@ class GuidedPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.keys_hint)
 
-        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for keys, slot in (
-            ("Ctrl+Return", self.next_step),
-            ("Ctrl+Enter", self.next_step),
-            ("Alt+Right", self.next_step),
-            ("Alt+Left", self.go_back),
-            ("Alt+PgDown", lambda: self._scroll(1)),
-            ("Alt+PgUp", lambda: self._scroll(-1)),
-        ):
-            QShortcut(QKeySequence(keys), self, slot, context)
+        keys: dict[str, Callable[[], object]] = {
+            "Ctrl+Return": self.next_step,
+            "Ctrl+Enter": self.next_step,
+            "Alt+Right": self.next_step,
+            "Alt+Left": self.go_back,
+            "Alt+PgDown": lambda: self._scroll(1),
+            "Alt+PgUp": lambda: self._scroll(-1),
+        }
+        add_keys(self, keys, Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._show_body(QWidget())
         self.retranslate()
         bind_retranslate(self)

@@ -26,7 +26,7 @@ from app.i18n import N_, _, format_datetime, ngettext
 from app.services import history_browser as hb
 from app.services.history_browser import Cursor, FilterChoices, HistoryFilter, HistoryRow, Page
 from app.store.search import SearchCancel
-from app.ui.common import bind_retranslate, hint_label, row_table
+from app.ui.common import add_keys, bind_retranslate, date_edit, hint_label, list_status, row_table
 from app.ui.history_loading import Words, load_choices, load_page
 from app.ui.history_loading import process_words as process_words
 from app.ui.labels import kind_label
@@ -34,17 +34,14 @@ from app.ui.latest import Latest
 from app.ui.qt import (
     QComboBox,
     QDate,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
-    QKeySequence,
     QLabel,
     QLineEdit,
     QMessageBox,
     QModelIndex,
     QObject,
     QPushButton,
-    QShortcut,
     Qt,
     QTimer,
     QVBoxLayout,
@@ -56,6 +53,7 @@ from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:
     from app.store.db import Database
+    from app.ui.qt import QDateEdit
 
 COLUMNS = (
     N_("Time"),
@@ -248,8 +246,7 @@ class HistoryBrowserWindow(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
         layout.addWidget(self.verify_result)
-        QShortcut(QKeySequence("F5"), self, self.reload)
-        QShortcut(QKeySequence("Esc"), self, self.close)
+        add_keys(self, {"F5": self.reload, "Esc": self.close})
         self.resize(1100, 640)
         self.retranslate()
         bind_retranslate(self)
@@ -257,9 +254,7 @@ class HistoryBrowserWindow(QWidget):
     # --- building ---------------------------------------------------------------
 
     def _date_edit(self, name: str) -> QDateEdit:
-        edit = QDateEdit(self)
-        edit.setObjectName(name)
-        edit.setCalendarPopup(True)
+        edit = date_edit(self, name)
         edit.setMinimumDate(NO_DATE)
         edit.setDate(NO_DATE)
         return edit
@@ -429,21 +424,16 @@ class HistoryBrowserWindow(QWidget):
         self._show_status()
 
     def _show_status(self) -> None:
-        state, detail = self._status
+        self.status.setText(list_status(*self._status, loaded=self._shown_words))
+
+    def _shown_words(self) -> str:
         count = len(self.model.rows)
-        if state == "loading":
-            text = _("Loading…")
-        elif state == "error":
-            text = detail
-        elif state == "loaded" and count == 0:
-            text = _("No entry matches the filter.")
-        elif state == "loaded":
-            text = ngettext("{n} entry shown", "{n} entries shown", count).format(n=count)
-            if self.model.next is not None:
-                text += " " + _("(more as you scroll)")
-        else:
-            text = ""
-        self.status.setText(text)
+        if count == 0:
+            return _("No entry matches the filter.")
+        text = ngettext("{n} entry shown", "{n} entries shown", count).format(n=count)
+        if self.model.next is not None:
+            text += " " + _("(more as you scroll)")
+        return text
 
     def _open_index(self, index: QModelIndex) -> None:
         row = self.model.row_at(index.row()) if index.isValid() else None

@@ -31,21 +31,18 @@ from app.services.reports import REPORTS, Row, rows
 from app.services.reports.charts import ChartData, chart_svg, save_png
 from app.services.reports.words import cell_words, warm
 from app.services.reports.writers import write_csv, write_xlsx
-from app.ui.common import bind_retranslate, hint_label, row_table
+from app.ui.common import add_keys, bind_retranslate, date_edit, hint_label, row_table
 from app.ui.latest import Latest
 from app.ui.qt import (
     QByteArray,
     QComboBox,
     QDate,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
-    QKeySequence,
     QLabel,
     QModelIndex,
     QObject,
     QPushButton,
-    QShortcut,
     QSplitter,
     Qt,
     QVBoxLayout,
@@ -57,6 +54,7 @@ from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:
     from app.store.db import Database
+    from app.ui.qt import QDateEdit
 
 #: The column names of the spec (kept in files) -> their words on screen.
 COLUMN_LABELS: dict[str, str] = {
@@ -167,14 +165,6 @@ class ReportModel(RowTableModel[Row]):
         return None
 
 
-def _month_edit(parent: QWidget, name: str) -> QDateEdit:
-    edit = QDateEdit(parent)
-    edit.setObjectName(name)
-    edit.setDisplayFormat("yyyy-MM")
-    edit.setCalendarPopup(False)
-    return edit
-
-
 def _month(edit: QDateEdit) -> str:
     return edit.date().toString("yyyy-MM")
 
@@ -212,8 +202,8 @@ class ReportsWindow(QWidget):
             self.selector.addItem("", name)
         self.selector_label = QLabel(self)
         self.selector_label.setBuddy(self.selector)
-        self.first = _month_edit(self, "reportFrom")
-        self.last = _month_edit(self, "reportTo")
+        self.first = date_edit(self, "reportFrom", "yyyy-MM", popup=False)
+        self.last = date_edit(self, "reportTo", "yyyy-MM", popup=False)
         self.first_label, self.last_label = QLabel(self), QLabel(self)
         self.first_label.setBuddy(self.first)
         self.last_label.setBuddy(self.last)
@@ -265,8 +255,7 @@ class ReportsWindow(QWidget):
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
         layout.addLayout(bottom)
-        QShortcut(QKeySequence("Ctrl+R"), self, self.run)
-        QShortcut(QKeySequence("Esc"), self, self.close)
+        add_keys(self, {"Ctrl+R": self.run, "Esc": self.close})
         self.resize(1000, 720)
         self.set_months(self.today)
         self._update_buttons()

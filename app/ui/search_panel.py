@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from app.i18n import _, ngettext
 from app.store.search import SearchCancel
-from app.ui.common import bind_retranslate, hint_label
+from app.ui.common import WordsDelegate, bind_retranslate, hint_label, item_pen
 from app.ui.latest import Latest
 from app.ui.qt import (
     QAbstractItemView,
     QAbstractListModel,
-    QApplication,
     QEvent,
     QFont,
     QFontMetrics,
@@ -29,32 +28,27 @@ from app.ui.qt import (
     QListView,
     QModelIndex,
     QObject,
-    QPainter,
-    QPalette,
-    QPersistentModelIndex,
     QRect,
     QSize,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     Qt,
     QTimer,
     QVBoxLayout,
     QWidget,
     Signal,
 )
+from app.ui.table_model import Index
 from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:
     from app.services.customers import CustomerHit
     from app.store.db import Database
+    from app.ui.qt import QPainter, QStyleOptionViewItem
 
 #: Milliseconds of quiet typing before a search starts.
 DEBOUNCE_MS = 150
 RESULT_LIMIT = 50
 
 HitRole = Qt.ItemDataRole.UserRole + 1
-Index = QModelIndex | QPersistentModelIndex
 
 
 def search_customers(*args: Any, **kwargs: Any) -> list[CustomerHit]:
@@ -94,10 +88,7 @@ class SearchResultsModel(QAbstractListModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             name = f"{hit.name}  ★ {_('VIP')}" if hit.vip else hit.name
-            details = " · ".join(
-                p for p in (hit.customer_no, hit.msisdn_display, hit.partner_name) if p
-            )
-            return f"{name}\n{details}"
+            return f"{name}\n{hit_details(hit)}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return _("Customer {number}, {msisdn}").format(
                 number=hit.customer_no, msisdn=hit.msisdn_display
@@ -107,10 +98,11 @@ class SearchResultsModel(QAbstractListModel):
         return None
 
 
-class SearchResultDelegate(QStyledItemDelegate):
+class SearchResultDelegate(WordsDelegate):
     """Name in bold on the first line, number, phone and partner in grey below, elided."""
 
     PADDING = 4
+    object_role = HitRole
 
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
         name = QFont(option.font)
@@ -122,38 +114,23 @@ class SearchResultDelegate(QStyledItemDelegate):
         height = QFontMetrics(name_font).lineSpacing() + QFontMetrics(detail_font).lineSpacing()
         return QSize(100, height + 2 * self.PADDING)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        hit: CustomerHit | None = index.data(HitRole)
-        if hit is None:
-            super().paint(painter, option, index)
-            return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        widget = opt.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        palette = option.palette
+    def paint_words(
+        self, painter: QPainter, option: QStyleOptionViewItem, hit: CustomerHit
+    ) -> None:
         name_font, detail_font = self._fonts(option)
         rect = option.rect.adjusted(self.PADDING + 2, self.PADDING, -self.PADDING, -self.PADDING)
         name_height = QFontMetrics(name_font).lineSpacing()
-        text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        detail_role = (
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.PlaceholderText
-        )
         name = f"{hit.name}  ★ {_('VIP')}" if hit.vip else hit.name
         details = hit_details(hit)
-        painter.save()
         painter.setFont(name_font)
-        painter.setPen(palette.color(text_role))
+        painter.setPen(item_pen(option))
         painter.drawText(
             QRect(rect.left(), rect.top(), rect.width(), name_height),
             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
             QFontMetrics(name_font).elidedText(name, Qt.TextElideMode.ElideRight, rect.width()),
         )
         painter.setFont(detail_font)
-        painter.setPen(palette.color(detail_role))
+        painter.setPen(item_pen(option, muted=True))
         details = QFontMetrics(detail_font).elidedText(
             details, Qt.TextElideMode.ElideRight, rect.width()
         )
@@ -162,7 +139,6 @@ class SearchResultDelegate(QStyledItemDelegate):
             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
             details,
         )
-        painter.restore()
 
 
 class SearchPanel(QWidget):

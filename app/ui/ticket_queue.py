@@ -30,7 +30,16 @@ from app.services.tickets import (
     ticket_detail,
 )
 from app.ui.changes import Changes, on_changes
-from app.ui.common import bind_retranslate, hint_label, row_table, std_icon
+from app.ui.common import (
+    add_keys,
+    bind_retranslate,
+    hint_label,
+    list_status,
+    row_table,
+    std_icon,
+    with_overdue,
+)
+from app.ui.customer_view import verdict_words
 from app.ui.latest import Latest
 from app.ui.qt import (
     QButtonGroup,
@@ -39,14 +48,12 @@ from app.ui.qt import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QKeySequence,
     QLabel,
     QModelIndex,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QScrollArea,
-    QShortcut,
     QSplitter,
     QStyle,
     Qt,
@@ -224,10 +231,8 @@ class TicketQueueWindow(QWidget):
         QWidget.setTabOrder(self.text, self.agree)
         QWidget.setTabOrder(self.agree, self.disagree)
         QWidget.setTabOrder(self.disagree, self.send)
-        QShortcut(QKeySequence("F5"), self, self.reload)
-        QShortcut(QKeySequence("Esc"), self, self.close)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self.text, self.send_answer)
+        add_keys(self, {"F5": self.reload, "Esc": self.close})
+        add_keys(self.text, dict.fromkeys(("Ctrl+Return", "Ctrl+Enter"), self.send_answer))
         self.resize(1280, 760)
         self._show_detail(None)
         self.retranslate()
@@ -335,7 +340,7 @@ class TicketQueueWindow(QWidget):
                 _("{when}, {author}: {verdict}{text}").format(
                     when=format_datetime(local_time(a.created_at)),
                     author=a.author,
-                    verdict=_verdict(a.agrees),
+                    verdict=verdict_words(a.agrees),
                     text=a.text,
                 )
                 for a in detail.answers
@@ -462,28 +467,12 @@ class TicketQueueWindow(QWidget):
 
     def _set_state(self, state: str, message: str = "") -> None:
         self._state = (state, message)
-        if state == "loading":
-            text = _("Loading…")
-        elif state == "error":
-            text = message
-        elif state == "loaded":
-            count = len(self.model.rows)
-            overdue = sum(1 for r in self.model.rows if r.overdue)
-            text = ngettext("{count} ticket", "{count} tickets", count).format(count=count)
-            if overdue:
-                text += " · " + ngettext("{count} overdue", "{count} overdue", overdue).format(
-                    count=overdue
-                )
-            if count >= QUEUE_LIMIT:
-                text += " · " + _("only the first {count} are shown").format(count=QUEUE_LIMIT)
-        else:
-            text = ""
-        self.status.setText(text)
+        self.status.setText(list_status(state, message, self._count_words))
 
-
-def _verdict(agrees: bool | None) -> str:
-    if agrees is True:
-        return _("agrees — ")
-    if agrees is False:
-        return _("disagrees — ")
-    return ""
+    def _count_words(self) -> str:
+        count = len(self.model.rows)
+        text = ngettext("{count} ticket", "{count} tickets", count).format(count=count)
+        text = with_overdue(text, sum(1 for r in self.model.rows if r.overdue))
+        if count >= QUEUE_LIMIT:
+            text += " · " + _("only the first {count} are shown").format(count=QUEUE_LIMIT)
+        return text

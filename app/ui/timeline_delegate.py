@@ -12,28 +12,23 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from app.i18n import format_datetime
+from app.ui.common import WordsDelegate, item_pen
 from app.ui.labels import kind_label
 from app.ui.qt import (
     QFont,
     QFontMetrics,
     QListView,
-    QModelIndex,
-    QPainter,
-    QPalette,
-    QPersistentModelIndex,
     QRect,
     QSize,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     Qt,
 )
+from app.ui.table_model import Index
 
 if TYPE_CHECKING:
     from app.services.customers import HistoryItem
+    from app.ui.qt import QPainter, QStyleOptionViewItem
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
-Index = QModelIndex | QPersistentModelIndex
 
 
 def local_time(value: datetime) -> datetime:
@@ -48,11 +43,12 @@ def entry_heading(item: HistoryItem) -> str:
     )
 
 
-class TimelineDelegate(QStyledItemDelegate):
+class TimelineDelegate(WordsDelegate):
     """Two parts per entry: a small grey heading, then the text (up to a few lines)."""
 
     MAX_TEXT_LINES = 6
     PADDING = 6
+    object_role = ItemRole
 
     def __init__(self, view: QListView) -> None:
         super().__init__(view)
@@ -108,28 +104,13 @@ class TimelineDelegate(QStyledItemDelegate):
         self._sizes[key] = size
         return size
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        item: HistoryItem | None = index.data(ItemRole)
-        if item is None:
-            super().paint(painter, option, index)
-            return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        style = self._view.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, self._view)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        palette = option.palette
+    def paint_words(
+        self, painter: QPainter, option: QStyleOptionViewItem, item: HistoryItem
+    ) -> None:
         heading_font, body_font = self._fonts(option)
         rect = option.rect.adjusted(self.PADDING, self.PADDING, -self.PADDING, -self.PADDING)
-        painter.save()
-        heading_color = (
-            palette.color(QPalette.ColorRole.HighlightedText)
-            if selected
-            else palette.color(QPalette.ColorRole.PlaceholderText)
-        )
         painter.setFont(heading_font)
-        painter.setPen(heading_color)
+        painter.setPen(item_pen(option, muted=True))
         heading_height = QFontMetrics(heading_font).lineSpacing()
         heading_rect = QRect(rect.left(), rect.top(), rect.width(), heading_height)
         heading = QFontMetrics(heading_font).elidedText(
@@ -137,11 +118,7 @@ class TimelineDelegate(QStyledItemDelegate):
         )
         painter.drawText(heading_rect, int(Qt.AlignmentFlag.AlignLeft), heading)
         painter.setFont(body_font)
-        painter.setPen(
-            palette.color(
-                QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-            )
-        )
+        painter.setPen(item_pen(option))
         body_rect = QRect(
             rect.left(),
             rect.top() + heading_height + 2,
@@ -150,7 +127,6 @@ class TimelineDelegate(QStyledItemDelegate):
         )
         painter.setClipRect(body_rect)
         painter.drawText(body_rect, int(Qt.TextFlag.TextWordWrap), item.text)
-        painter.restore()
 
     def clear_cache(self) -> None:
         self._sizes.clear()

@@ -134,3 +134,109 @@ def test_a_slot_stops_the_newest_work_when_superseded_or_asked(qapp) -> None:
     assert stopped == [2, 3, 4]
     slot.drop()  # nothing left to stop
     assert stopped == [2, 3, 4] and not slot.pending
+
+
+# -- the small shared pieces of the screens -----------------------------------------------
+
+
+def test_list_items_words_take_the_selections_colour_when_selected(qapp) -> None:
+    from app.ui.common import item_pen
+    from app.ui.qt import QPalette, QStyle, QStyleOptionViewItem
+
+    option = QStyleOptionViewItem()
+    palette = option.palette
+    assert item_pen(option) == palette.color(QPalette.ColorRole.Text)
+    assert item_pen(option, muted=True) == palette.color(QPalette.ColorRole.PlaceholderText)
+    option.state |= QStyle.StateFlag.State_Selected
+    for muted in (False, True):
+        assert item_pen(option, muted) == palette.color(QPalette.ColorRole.HighlightedText)
+
+
+def test_a_list_status_says_loading_the_error_or_what_is_in(qapp) -> None:
+    from app.ui.common import list_status, with_overdue
+
+    def loaded() -> str:
+        return with_overdue("5 rows", 2)
+
+    assert list_status("loading", "", loaded) == "Loading…"
+    assert list_status("loading", "", loaded, loading="Making…") == "Making…"
+    assert list_status("error", "No database", loaded) == "No database"
+    assert list_status("loaded", "", loaded) == "5 rows · 2 overdue"
+    assert list_status("idle", "", loaded) == ""
+    assert with_overdue("5 rows", 0) == "5 rows"
+
+
+def test_keys_and_date_fields_of_the_screens(qtbot, qapp) -> None:
+    from app.ui.common import add_keys, date_edit
+    from app.ui.qt import QShortcut
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    pressed: list[str] = []
+    add_keys(window, {"F5": lambda: pressed.append("F5"), "Esc": window.close})
+    keys = sorted(s.key().toString() for s in window.findChildren(QShortcut))
+    assert keys == ["Esc", "F5"]
+    month = date_edit(window, "month", "yyyy-MM", popup=False)
+    assert (month.objectName(), month.displayFormat(), month.calendarPopup()) == (
+        "month",
+        "yyyy-MM",
+        False,
+    )
+    assert date_edit(window, "day").calendarPopup()
+
+
+def test_search_results_are_painted_in_two_lines_with_the_selection(
+    qtbot, gui_app, sync_ops, sqlite_db
+) -> None:
+    from app.ui.search_panel import SearchPanel
+    from tests.ui.factories import seed_people
+
+    seed_people(sqlite_db)
+    panel = SearchPanel()
+    qtbot.addWidget(panel)
+    panel.resize(360, 400)
+    panel.set_database(sqlite_db)
+    panel.search_now("C-")
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert panel.model.rowCount() > 1
+    image = panel.results.grab().toImage()  # paints every visible row (the first selected)
+    assert not image.isNull()
+    rect = panel.results.visualRect(panel.model.index(0, 0))
+    highlight = panel.results.palette().color(panel.results.palette().ColorRole.Highlight)
+    colours = {image.pixelColor(x, rect.center().y()).rgb() for x in range(rect.width())}
+    assert highlight.rgb() in colours  # the style drew the selection under the words
+
+
+def test_timeline_entries_are_painted_with_the_selection_under_their_words(qtbot, gui_app) -> None:
+    import uuid
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+
+    from app.ui.qt import QListView
+    from app.ui.timeline_delegate import ItemRole, TimelineDelegate
+
+    view = QListView()
+    qtbot.addWidget(view)
+    model = QStandardItemModel(view)
+    for text in ("Called back", "Sent the letter\nand a reminder"):
+        row = QStandardItem()
+        entry = SimpleNamespace(
+            id=uuid.uuid4(), kind="note", created_at=datetime.now(UTC), author="anna", text=text
+        )
+        row.setData(entry, ItemRole)
+        model.appendRow(row)
+    view.setModel(model)
+    view.setItemDelegate(TimelineDelegate(view))
+    view.resize(360, 300)
+    view.setCurrentIndex(model.index(0, 0))
+    view.show()
+    qtbot.waitExposed(view)
+    image = view.grab().toImage()
+    rect = view.visualRect(model.index(0, 0))
+    highlight = view.palette().color(view.palette().ColorRole.Highlight)
+    colours = {image.pixelColor(x, rect.bottom() - 2).rgb() for x in range(rect.width())}
+    assert highlight.rgb() in colours
+    assert rect.height() > view.fontMetrics().lineSpacing() * 2  # a heading, then the text
