@@ -13,6 +13,8 @@ of "Start a process"; ``ProcessSpec.urgency`` orders items due the same day.
 from __future__ import annotations
 
 from app.processes.base import (
+    CaseFacts,
+    CustomerFacts,
     Facts,
     GuideContext,
     NoFacts,
@@ -24,6 +26,8 @@ from app.processes.base import (
 )
 
 __all__ = [
+    "CaseFacts",
+    "CustomerFacts",
     "Facts",
     "GuideContext",
     "ProcessDeclaration",

@@ -11,10 +11,13 @@ never re-implements a rule.
 
 from __future__ import annotations
 
+import copy
 import importlib
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from app.services.todo_items import TodoItem, WorklistRow
@@ -40,13 +43,85 @@ class Facts:
     ruleset_version: str | None = None
 
 
+@dataclass(frozen=True)
+class CustomerFacts:
+    """The customer as a guide reads it: plain values, taken once per step.
+
+    A guide never gets the stored customer: what it changes goes through the
+    repositories of ``ctx.uow`` (a plan, a bundle's reminders), never through this.
+    """
+
+    id: uuid.UUID
+    customer_no: str
+    name: str
+    language: str
+    customer_value: int
+    vip: bool
+    vip_rated: date | None
+    activation_date: date | None
+    products: tuple[str, ...]
+    partner_id: uuid.UUID
+    partner_name: str
+    #: The partner's country: the customer's market (its tariffs, currency, service phone).
+    partner_country: str
+
+    @classmethod
+    def of(cls, customer: Customer) -> CustomerFacts:
+        partner = customer.partner
+        return cls(
+            id=customer.id,
+            customer_no=customer.customer_no,
+            name=customer.name,
+            language=customer.language,
+            customer_value=customer.customer_value,
+            vip=bool(customer.vip),
+            vip_rated=customer.vip_rated,
+            activation_date=customer.activation_date,
+            products=tuple(customer.products or ()),
+            partner_id=customer.partner_id,
+            partner_name=partner.name,
+            partner_country=partner.country,
+        )
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """The case as a guide reads it: plain values, taken once per step.
+
+    Read-only: a guide returns what a step changes on its case (a
+    :class:`~app.domain.case_state.CaseChange`) and the case's state is derived
+    from its events (:mod:`app.services.case_record`); ``facts`` is a read-only
+    copy of the case's facts.
+    """
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    process: str
+    subject: str | None
+    stage: str | None
+    facts: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def of(cls, case: Case) -> CaseFacts:
+        return cls(
+            id=case.id,
+            customer_id=case.customer_id,
+            process=case.process,
+            subject=case.subject,
+            stage=case.stage,
+            facts=MappingProxyType(copy.deepcopy(dict(case.facts or {}))),
+        )
+
+
 @dataclass
 class GuideContext:
-    """Everything a guide may look at while a step is shown or completed."""
+    """Everything a guide may look at while a step is shown or completed: the customer and
+    the case as plain read-only records, the run's state, the rules, and the unit of work
+    whose repositories the guide reads (and writes its process's own records) through."""
 
     uow: UnitOfWork
-    customer: Customer
-    case: Case
+    customer: CustomerFacts
+    case: CaseFacts
     state: RunState
     today: date
     rules: RuleSet

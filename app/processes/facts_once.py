@@ -24,7 +24,7 @@ def facts_once(guide: ProcessGuide, ctx: GuideContext) -> Facts:
     """``guide.facts(ctx)``, computed once for one flow, set of answers and case facts."""
     memo: dict[str, Facts] = ctx.__dict__.setdefault(_MEMO, {})
     key = json.dumps(
-        [ctx.case.process, ctx.state.flow, dict(ctx.answers), ctx.case.facts],
+        [ctx.case.process, ctx.state.flow, dict(ctx.answers), dict(ctx.case.facts)],
         sort_keys=True,
         default=str,
     )

@@ -36,7 +36,7 @@ from app.domain.playbook_schema import (
     TicketEffect,
 )
 from app.i18n import N_, _, field_name, ui_language
-from app.processes import Facts, GuideContext, guide_for
+from app.processes import CaseFacts, Facts, GuideContext, guide_for
 from app.processes.facts_once import facts_once
 from app.services.case_record import move_cursor, record_step
 from app.services.customers import currency_for_country
@@ -542,7 +542,7 @@ def case_answers(case: Case) -> Mapping[str, Any]:
     """Answers of earlier steps the case keeps, by input id (its guide knows where)."""
     guide = guide_for(case.process)
     kept = getattr(guide, "answers_on_case", None)
-    return kept(case) if callable(kept) else {}
+    return kept(CaseFacts.of(case)) if callable(kept) else {}
 
 
 def _where_it_stands(uow: UnitOfWork, case: Case, start: _Start) -> _Start:

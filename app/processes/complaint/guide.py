@@ -27,11 +27,11 @@ from app.domain.complaints import ComplaintCase, ComplaintDecision, evaluate
 from app.domain.errors import RuleInputError
 from app.domain.playbook_schema import Playbook, Step
 from app.i18n import _
-from app.processes.base import Facts, GuideContext
+from app.processes.base import CaseFacts, Facts, GuideContext
 from app.processes.common import Worded, long_date, option_label, worded
 from app.services.errors import ValidationError
 from app.services.playbooks import playbook_for
-from app.store.models import Case, MassIncident, Task
+from app.store.models import MassIncident, Task
 
 #: How many active mass incidents the first step offers.
 INCIDENT_SLOTS = 5
@@ -64,7 +64,7 @@ def category_of_option(option: str) -> str:
     return option.replace("__", ".", 1)
 
 
-def claim_number(case: Case, filed_on: date) -> str:
+def claim_number(case: CaseFacts, filed_on: date) -> str:
     """The claim's number: the filing date and the case's short id, ``CL-20260315-3FA9C2``."""
     return f"CL-{filed_on:%Y%m%d}-{case.id.hex[:6].upper()}"
 

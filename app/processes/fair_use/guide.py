@@ -24,14 +24,14 @@ from app.domain.fair_use import FairUseCase, FairUseDecision, MeasureDecision, e
 from app.domain.playbook_schema import Playbook, Step
 from app.i18n import _, format_decimal, format_month
 from app.letters.operator import OperatorConfigError, load_operator
-from app.processes.base import Facts, GuideContext
+from app.processes.base import CaseFacts, Facts, GuideContext
 from app.processes.common import Worded, fact_label, option_label
 from app.processes.facts_once import facts_once
 from app.processes.fair_use.tickets import close_decision_tickets, month_decision_answer
 from app.processes.tariffs import chosen_tariff, find_tariff, tariff_choices
 from app.services.errors import ValidationError
 from app.services.playbooks import playbook_for
-from app.store.models import Case, Process
+from app.store.models import Process
 
 #: Flow id -> the stage it is written for.
 FLOW_STAGES = {"stage_1": 1, "stage_2": 2, "stage_3": 3}
@@ -119,7 +119,7 @@ class FairUseGuide:
             "products": [fact_label(playbook, p) for p in products]
             or [fact_label(playbook, "no_products")],
             **{p: p in products for p in PRODUCT_FACTS},
-            "service_phone": service_phone(ctx.customer.partner.country),
+            "service_phone": service_phone(ctx.customer.partner_country),
             **subscription,
             "tariff_options": tariff_choices(ctx, current=subscription["tariff"]),
             **self._decided(ctx, playbook, decision, decision_input, exceeded, month),
@@ -173,7 +173,7 @@ class FairUseGuide:
             )
         return None
 
-    def answers_on_case(self, case: Case) -> dict[str, Any]:
+    def answers_on_case(self, case: CaseFacts) -> dict[str, Any]:
         """The stage-3 decision kept on the case, as the answers of the step that took it
         (a run continued after that step, e.g. one the demo or an import left, needs them)."""
         decision = case.facts.get("decision")

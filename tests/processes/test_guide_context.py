@@ -1,0 +1,86 @@
+"""A guide gets the customer and the case as plain read-only records, never the stored rows."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from app.processes import CaseFacts, CustomerFacts
+from app.processes.fair_use.guide import FairUseGuide
+from app.services import runs
+from app.store.db import Database
+from tests.processes.helpers import case_row
+from tests.processes.test_fair_use_guide import TODAY
+from tests.processes.test_fair_use_guide import _customer as fair_use_customer
+
+#: What a meddling guide tries to set: (on the case or the customer, attribute, value).
+ATTEMPTS = (
+    ("case", "stage", "3"),
+    ("case", "subject", "2026-04"),
+    ("case", "facts", {"outcome": "meddled"}),
+    ("customer", "name", "Someone Else"),
+    ("customer", "vip", True),
+    ("customer", "products", ("mobile_tv",)),
+)
+
+
+@pytest.fixture
+def meddled(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The fair-use guide's ``after_step``, first trying to change what it was shown;
+    returns what it managed to change: (what, how)."""
+    changed: list[tuple[str, str]] = []
+    after_step = FairUseGuide.after_step
+
+    def meddling(self: FairUseGuide, ctx: Any, step: Any, answers: Any) -> Any:
+        assert isinstance(ctx.case, CaseFacts) and isinstance(ctx.customer, CustomerFacts)
+        for where, name, value in ATTEMPTS:
+            try:
+                setattr(getattr(ctx, where), name, value)
+            except dataclasses.FrozenInstanceError:
+                continue
+            changed.append((f"{where}.{name}", "set"))
+        try:
+            ctx.case.facts["outcome"] = "meddled"
+        except TypeError:
+            pass
+        else:
+            changed.append(("case.facts", "item set"))
+        return after_step(self, ctx, step, answers)
+
+    monkeypatch.setattr(FairUseGuide, "after_step", meddling)
+    return changed
+
+
+def test_a_guide_cannot_change_the_case_or_the_customer_it_is_shown(
+    sqlite_db: Database, meddled: list[tuple[str, str]]
+) -> None:
+    customer = fair_use_customer(sqlite_db, exceeded=("2026-03",))
+    view = runs.open_run(sqlite_db, customer, "fair_use", "stage_1", subject="2026-03", today=TODAY)
+    view = runs.complete_step(sqlite_db, view.case_id, {}, today=TODAY, author="anna")
+    assert view.step_id == "record_sms_1"
+    assert meddled == []
+    case = case_row(sqlite_db, view.case_id)
+    # The step's own change (its stage effect) is recorded; nothing the guide tried.
+    assert (case.stage, case.subject) == ("1", "2026-03")
+    assert "outcome" not in case.facts
+
+
+def test_the_case_record_is_a_read_only_copy_of_the_cases_facts() -> None:
+    stored = {"decision": {"measure": "migration"}}
+    row: Any = SimpleNamespace(
+        id=uuid.uuid4(),
+        customer_id=uuid.uuid4(),
+        process="fair_use",
+        subject="2026-03",
+        stage="3",
+        facts=stored,
+    )
+    record = CaseFacts.of(row)
+    with pytest.raises(TypeError):
+        record.facts["decision"] = {}  # type: ignore[index]
+    record.facts["decision"]["measure"] = "termination"  # a copy: the row keeps its own
+    assert stored == {"decision": {"measure": "migration"}}
