@@ -129,11 +129,17 @@ def test_garbage_cycles_moved_out_of_sight_wait_for_the_deep_collection(fresh_gc
     assert gc_guard.collect_due() == gc_guard.FROZE
     gc.collect()
     assert ref() is not None  # out of sight of the ordinary collections
-    assert gc_guard.deep_collection_due()  # far more than a quarter moved there
+    assert not gc_guard.deep_collection_due()  # the first time sets the measure
     gc_guard.collect_deep()
     assert ref() is None
-    assert not gc_guard.deep_collection_due()
+    assert not gc_guard.deep_collection_due()  # nothing new out of sight
     assert gc.get_freeze_count() >= len(rows)
+    measure = gc.get_freeze_count()
+    more = [[n] for n in range(measure // 4 + gc_guard.YOUNG_LIMIT)]  # over a quarter more
+    assert gc_guard.collect_due() == gc_guard.FROZE
+    assert gc_guard.deep_collection_due()
+    del more
+    assert not gc_guard.deep_collection_due()  # freed as it went: nothing to gain
 
 
 def test_the_deep_collection_waits_until_the_window_is_idle(
