@@ -106,6 +106,14 @@ def hint_label(text: str = "") -> QLabel:
     return label
 
 
+def say(label: QLabel, text: str, error: bool = False) -> None:
+    """Show ``text`` in a hint label: red for an error, grey otherwise."""
+    label.setProperty("role", "error" if error else "hint")
+    label.style().unpolish(label)
+    label.style().polish(label)
+    label.setText(text)
+
+
 class PlaceholderListView(QListView):
     """A list view that says something useful while it is empty (and stays focusable)."""
 

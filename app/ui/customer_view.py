@@ -29,7 +29,7 @@ from app.i18n import (
 )
 from app.services.wording import case_words
 from app.ui.changes import Changes, on_changes
-from app.ui.common import FlowLayout, bind_retranslate, chip, hint_label
+from app.ui.common import FlowLayout, bind_retranslate, chip, hint_label, say
 from app.ui.labels import process_label, product_label, stage_label
 from app.ui.latest import Latest
 from app.ui.qt import (
@@ -219,10 +219,7 @@ class CustomerView(QWidget):
                 + "\n"
                 + _("Press Ctrl+F to search, Enter to open, Escape to come back.")
             )
-        self.placeholder.setProperty("role", "error" if self._state == "error" else "hint")
-        self.placeholder.style().unpolish(self.placeholder)
-        self.placeholder.style().polish(self.placeholder)
-        self.placeholder.setText(text)
+        say(self.placeholder, text, error=self._state == "error")
         self.stack.setCurrentWidget(self.placeholder)
 
     # -- building the overview ------------------------------------------------------------

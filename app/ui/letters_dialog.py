@@ -38,7 +38,7 @@ from app.services.letters import (
     save_issued_as,
 )
 from app.ui.changes import Changes, on_changes
-from app.ui.common import bind_retranslate, hint_label
+from app.ui.common import bind_retranslate, hint_label, say
 from app.ui.latest import Latest
 from app.ui.letters_actions import letters_action
 from app.ui.pdf_pages import print_pdf, render_pages
@@ -403,11 +403,8 @@ class LettersDialog(QDialog):
 
     def _say(self, text: str, *, error: bool = False, detail: str = "") -> None:
         """Show ``text`` in the status line: red for an error, plain otherwise."""
-        self.status.setText(text)
+        say(self.status, text, error)
         self.status.setToolTip(detail)
-        self.status.setProperty("role", "error" if error else "hint")
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
 
     def _failed(self, exc: BaseException) -> None:
         detail = exc.detail or "" if isinstance(exc, LetterError) else ""

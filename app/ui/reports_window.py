@@ -31,7 +31,7 @@ from app.services.reports import REPORTS, Row, rows
 from app.services.reports.charts import ChartData, chart_svg, save_png
 from app.services.reports.words import cell_words, warm
 from app.services.reports.writers import write_csv, write_xlsx
-from app.ui.common import add_keys, bind_retranslate, date_edit, hint_label, row_table
+from app.ui.common import add_keys, bind_retranslate, date_edit, hint_label, row_table, say
 from app.ui.latest import Latest
 from app.ui.qt import (
     QByteArray,
@@ -433,10 +433,7 @@ class ReportsWindow(QWidget):
             )
         else:
             text = _("Choose a report and the months, then Run.")
-        self.status.setProperty("role", "error" if state == "error" else "hint")
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
-        self.status.setText(text)
+        say(self.status, text, error=state == "error")
 
 
 __all__ = ["COLUMN_LABELS", "ReportModel", "ReportsWindow"]

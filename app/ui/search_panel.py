@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.i18n import _, ngettext
 from app.store.search import SearchCancel
-from app.ui.common import WordsDelegate, bind_retranslate, hint_label, item_pen
+from app.ui.common import WordsDelegate, bind_retranslate, hint_label, item_pen, say
 from app.ui.latest import Latest
 from app.ui.qt import (
     QAbstractItemView,
@@ -288,9 +288,6 @@ class SearchPanel(QWidget):
 
     def _show_state(self, state: str, args: dict[str, Any]) -> None:
         self._state = (state, args)
-        self.status.setProperty("role", "error" if state == "error" else "hint")
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
         if state == "idle":
             text = _("Type a customer number, a phone number in any notation, or a name.")
         elif state == "searching":
@@ -306,7 +303,7 @@ class SearchPanel(QWidget):
             text = _("No customer matches “{query}”.").format(query=args["query"])
         else:
             text = args["message"]
-        self.status.setText(text)
+        say(self.status, text, error=state == "error")
 
     # -- opening ------------------------------------------------------------------
 

@@ -240,3 +240,14 @@ def test_timeline_entries_are_painted_with_the_selection_under_their_words(qtbot
     colours = {image.pixelColor(x, rect.bottom() - 2).rgb() for x in range(rect.width())}
     assert highlight.rgb() in colours
     assert rect.height() > view.fontMetrics().lineSpacing() * 2  # a heading, then the text
+
+
+def test_a_hint_label_says_an_error_in_red_and_the_next_words_grey_again(qtbot, qapp) -> None:
+    from app.ui.common import hint_label, say
+
+    label = hint_label()
+    qtbot.addWidget(label)
+    say(label, "The database cannot be reached", error=True)
+    assert (label.text(), label.property("role")) == ("The database cannot be reached", "error")
+    say(label, "3 rows")
+    assert (label.text(), label.property("role")) == ("3 rows", "hint")
