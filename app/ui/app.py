@@ -30,6 +30,7 @@ from app.ui.worker import Op, describe_error, show_error
 
 if TYPE_CHECKING:
     from app.store.db import Database
+    from app.ui.warmup import Warmup
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +161,8 @@ class Startup:
         self.demo = demo
         self.open_query = open_query
         self.exit_code = 0
+        #: What loads behind the window (it also reads once on the opened database).
+        self.warmup: Warmup | None = None
 
     def start(self) -> None:
         self.window.set_busy(
@@ -171,6 +174,8 @@ class Startup:
 
     def _opened(self, db: Database) -> None:
         self.window.set_database(db)
+        if self.warmup is not None:
+            self.warmup.use_database(db)
         if self.open_query:
             # Screen pop: the telephony system names the caller; open the best match.
             self.window.search.search_now(self.open_query)
@@ -230,6 +235,7 @@ def run_gui(
     warmup = warm_up_after_first_paint(window)
     ask_name_on_first_start(app, window)
     startup = Startup(app, window, url, demo, open_query)
+    startup.warmup = warmup
     startup.start()
     code = app.exec()
     log.info("window closed exit=%s", startup.exit_code or int(code))

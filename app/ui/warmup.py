@@ -6,12 +6,15 @@ that, the first search or opened customer would wait for SQLAlchemy and the mode
 and the first to-do list for the processes, their rules and the playbooks. So once the
 window has painted, one background thread loads them in the order the agent needs
 them: the store and who is working (asked as soon as the database is open), the
-search and the customer's services, then the processes, rules and playbooks. An agent
-who types before it is done loses nothing: a search that needs a module being
-imported waits for that import, as it would have imported it itself.
+search and the customer's services; once the database is open, it reads a search and
+one customer once (:func:`read_once`: SQLAlchemy compiles its statements the first
+time); then the processes, rules and playbooks. An agent who types before it is done
+loses nothing: a search that needs a module being imported waits for that import, as
+it would have imported it itself; and all but the first steps wait while the agent
+types or the agent's work runs (:class:`AgentActivity`).
 
-Only imports and reading the shipped files: no query, nothing written. A step that
-fails is logged and skipped (the screen that needs it reports the error as before).
+Imports, the shipped files and those reads: nothing is written. A step that fails is
+logged and skipped (the screen that needs it reports the error as before).
 ``AGENT_ASSIST_NO_WARMUP=1`` turns it off (to measure the cold path); only
 :func:`app.ui.app.run_gui` starts it, so the commands and the window tests never do.
 """
@@ -26,8 +29,13 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from app.ui.qt import QApplication, QEvent, QObject, QTimer, QWidget, Signal
+
+if TYPE_CHECKING:
+    from app.services.customers import CustomerHit
+    from app.store.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +79,27 @@ def _playbooks() -> Iterator[None]:
         with contextlib.suppress(PlaybookError):  # reported where the playbook is used
             playbook_for(process)
         yield
+
+
+def read_once(db: Database) -> Iterator[None]:
+    """A search and one customer's overview and newest history, read and dropped: the
+    first time, SQLAlchemy compiles each statement and sets up its loaders (some 30 ms
+    of the first customer's 40). Reads only, through the services (so as the user may:
+    a partner's login finds its own customers), each in a transaction rolled back."""
+    from app.services.customers import customer_overview, history_page, search_customers
+    from app.services.errors import ServiceError
+
+    try:
+        hits: list[CustomerHit] = []
+        for query in ("a", "0"):  # a name, a number
+            hits = hits or search_customers(db, query, 1)
+            yield
+        if hits:
+            customer_overview(db, hits[0].id)
+            yield
+            history_page(db, hits[0].id)
+    except ServiceError as exc:  # the user may not search: nothing to prepare for
+        log.info("warm-up read nothing: %s", type(exc).__name__)
 
 
 #: (name, step, urgent) in the order the agent needs them. The urgent ones are what any
@@ -127,11 +156,17 @@ class Warmup:
         steps: Sequence[tuple[str, Step, bool]] | None = None,
         busy: Callable[[], bool] = _agents_work_runs,
         finished: Callable[[], None] | None = None,
+        reads: Callable[[Database], Iterator[None]] | None = read_once,
     ) -> None:
         self.steps = tuple(STEPS if steps is None else steps)
         #: Whether the agent is at work (the steps not urgent wait until not).
         self.busy = busy
         self.finished = finished
+        #: Run on the database once it is open (:meth:`use_database`), after the urgent
+        #: steps (None: no reads).
+        self.reads = reads
+        self.db: Database | None = None
+        self._db_known = threading.Event()
         #: (name, milliseconds) of each step done, failed ones included.
         self.timings: list[tuple[str, float]] = []
         self.failed: list[str] = []
@@ -145,6 +180,11 @@ class Warmup:
         if self.thread is None and not self._stop.is_set():
             self.thread = threading.Thread(target=self._run, name="warmup", daemon=True)
             self.thread.start()
+
+    def use_database(self, db: Database) -> None:
+        """The database the window opened (GUI thread): the reads run on it."""
+        self.db = db
+        self._db_known.set()
 
     def stop(self, timeout: float | None = 10) -> bool:
         """Stop after the step it is in (the application ends); whether it has."""
@@ -169,9 +209,27 @@ class Warmup:
             self._stop.wait(POLL_S)
         self.gave_way_ms += (time.perf_counter() - started) * 1000
 
+    def _steps(self) -> Iterator[tuple[str, Step, bool]]:
+        """The steps, with the reads after the urgent ones (when the database is open)."""
+        reads = self.reads
+        for name, step, urgent in self.steps:
+            if not urgent and reads is not None:
+                yield "reads", self._reads_on_the_database, False
+                reads = None
+            yield name, step, urgent
+        if reads is not None:
+            yield "reads", self._reads_on_the_database, False
+
+    def _reads_on_the_database(self) -> Iterator[None]:
+        while not self._db_known.wait(POLL_S):
+            if self._stop.is_set():
+                return
+        if self.db is not None and self.reads is not None:
+            yield from self.reads(self.db)
+
     def _run(self) -> None:
         try:
-            for name, step, urgent in self.steps:
+            for name, step, urgent in self._steps():
                 if self._stop.is_set():
                     break
                 started = time.perf_counter()

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.gui
 
 def _warmup(steps: list[tuple[str, Any, bool]], **kwargs: Any) -> Warmup:
     kwargs.setdefault("busy", lambda: False)  # the agent does nothing
+    kwargs.setdefault("reads", None)  # no database
     warmup = Warmup(steps, **kwargs)
     warmup.freeze = False  # leave the test process's collector alone
     return warmup
@@ -168,3 +169,63 @@ def _filters(activity: AgentActivity) -> bool:
     from app.ui.qt import isValid
 
     return isValid(activity)
+
+
+def test_the_reads_run_once_the_database_is_open_before_what_is_not_urgent() -> None:
+    order: list[str] = []
+
+    def reads(db: Any) -> Iterator[None]:
+        order.append(f"reads on {db}")
+        yield
+
+    steps = [("urgent", lambda: order.append("urgent"), True)]
+    steps.append(("later", lambda: order.append("later"), False))
+    warmup = _warmup(steps, reads=reads)
+    warmup.start()
+    deadline = time.monotonic() + 10
+    while order != ["urgent"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    assert order == ["urgent"]  # waits for the database
+    warmup.use_database("the database")  # type: ignore[arg-type]
+    assert warmup.wait(10)
+    assert order == ["urgent", "reads on the database", "later"]
+
+
+def test_a_database_that_never_opens_does_not_hold_the_exit() -> None:
+    warmup = _warmup([("urgent", lambda: None, True)], reads=lambda db: iter(()))
+    warmup.start()
+    time.sleep(0.05)
+    started = time.monotonic()
+    assert warmup.stop(10)
+    assert time.monotonic() - started < 1
+
+
+def test_the_reads_find_a_customer_and_change_nothing(sqlite_db: Any) -> None:
+    from app.services.customers import history_page, search_customers
+    from app.ui.warmup import read_once
+    from tests.ui.factories import seed_people
+
+    people = seed_people(sqlite_db)
+    before = {name: len(history_page(sqlite_db, cid).items) for name, cid in people.items()}
+    hits = search_customers(sqlite_db, "a", 50)
+    parts = list(read_once(sqlite_db))
+    assert len(parts) == 3  # gives way between its reads
+    assert {name: len(history_page(sqlite_db, cid).items) for name, cid in people.items()} == before
+    assert search_customers(sqlite_db, "a", 50) == hits
+
+
+def test_the_reads_skip_what_the_user_may_not_do(
+    sqlite_db: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from app.services import customers
+    from app.services.permissions import PermissionDenied
+    from app.ui.warmup import read_once
+
+    def refuse(*_args: Any, **_kwargs: Any) -> Any:
+        raise PermissionDenied("no")
+
+    monkeypatch.setattr(customers, "search_customers", refuse)
+    with caplog.at_level(logging.INFO, logger="app.ui.warmup"):
+        assert list(read_once(sqlite_db)) == []
+    assert "warm-up read nothing: PermissionDenied" in caplog.text
