@@ -30,7 +30,6 @@ from app.services.worklist_rows import RELEASE_SLICE, LazyRows, find_row, overdu
 from app.ui.changes import Changes, on_changes
 from app.ui.common import bind_retranslate, hint_label, row_table, std_icon
 from app.ui.qt import (
-    QAbstractTableModel,
     QColor,
     QComboBox,
     QHBoxLayout,
@@ -40,7 +39,6 @@ from app.ui.qt import (
     QLabel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QShortcut,
     QStyle,
     Qt,
@@ -48,6 +46,7 @@ from app.ui.qt import (
     QWidget,
     Signal,
 )
+from app.ui.table_model import Index, RowRole, RowTableModel
 from app.ui.worker import Op, describe_error
 
 if TYPE_CHECKING:
@@ -71,8 +70,6 @@ class _KindTitles(Mapping[str, str]):
 
 KIND_TITLES: Mapping[str, str] = _KindTitles()
 COLUMNS = (N_("Customer"), N_("Name"), N_("What"), N_("Due"), N_("Overdue"))
-RowRole = Qt.ItemDataRole.UserRole + 1
-Index = QModelIndex | QPersistentModelIndex
 OVERDUE_COLOUR = QColor("#b3261e")
 #: Rows the table shows more each time it scrolls to the end of those it has.
 PAGE = 200
@@ -130,19 +127,22 @@ def _release(rows: LazyRows[Any]) -> None:
     old_objects_freed()
 
 
-class WorklistModel(QAbstractTableModel):
+class WorklistModel(RowTableModel["WorklistRow"]):
     """The rows of one worklist, in the service's order, shown a page at a time."""
+
+    columns = COLUMNS
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.rows: Sequence[WorklistRow] = ()
+        self.rows = ()
         self._shown = 0
         self._made: dict[int, WorklistRow] = {}
         self._warning: QIcon | None = None
 
     def set_rows(self, rows: Sequence[WorklistRow], show: int = 0) -> None:
-        """All of the list's rows; the first page (or up to row ``show``) is shown. The
-        list shown before is released on a worker (:func:`release_rows`)."""
+        """All of the list's rows (kept as they are: made when read); the first page (or
+        up to row ``show``) is shown. The list shown before is released on a worker
+        (:func:`release_rows`)."""
         old = self.rows
         self.beginResetModel()
         self.rows = rows
@@ -177,19 +177,7 @@ class WorklistModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else self._shown
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _(COLUMNS[section])
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row = self.row_at(index.row()) if index.isValid() else None
-        if row is None:
-            return None
-        column = index.column()
+    def cell(self, row: WorklistRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return row.customer_no
@@ -206,8 +194,6 @@ class WorklistModel(QAbstractTableModel):
             return OVERDUE_COLOUR
         if role == Qt.ItemDataRole.ToolTipRole:
             return row_words(row) + "\n" + _("Enter opens the customer with the guided script")
-        if role == RowRole:
-            return row
         return None
 
 
@@ -329,12 +315,7 @@ class WorklistWindow(QWidget):
             self.selector.setItemText(i, f"{i + 1}. {_(title)}  (Ctrl+{i + 1})")
         self.selector_label.setText(_("&Worklist:"))
         self.table.setAccessibleName(_("Worklist"))
-        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
-        if self.model.rowCount():
-            self.model.dataChanged.emit(
-                self.model.index(0, 0),
-                self.model.index(self.model.rowCount() - 1, len(COLUMNS) - 1),
-            )
+        self.model.retranslate()
         self._update_title()
         self._set_state(*self._state)
 
@@ -369,4 +350,4 @@ class WorklistWindow(QWidget):
         self.status.setText(text)
 
 
-__all__ = ["KIND_TITLES", "WorklistModel", "WorklistWindow"]
+__all__ = ["KIND_TITLES", "RowRole", "WorklistModel", "WorklistWindow"]
