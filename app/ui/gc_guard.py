@@ -32,7 +32,7 @@ from __future__ import annotations
 import gc
 import time
 
-from app.ui.qt import QObject, QTimer
+from app.ui.qt import QApplication, QObject, QTimer
 
 #: How often the GUI thread looks whether a collection is due.
 INTERVAL_MS = 1000
@@ -129,7 +129,8 @@ def collect_deep() -> int:
 
 
 class GuiThreadCollector(QObject):
-    """Owns the collection for the lifetime of ``parent`` (the application)."""
+    """Owns the collection for the lifetime of ``parent`` (the application), until its
+    event loop ends."""
 
     def __init__(self, parent: QObject, interval_ms: int = INTERVAL_MS) -> None:
         super().__init__(parent)
@@ -139,6 +140,13 @@ class GuiThreadCollector(QObject):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.tick)
         self.timer.start(interval_ms)
+        if isinstance(parent, QApplication):
+            parent.aboutToQuit.connect(self.stop)
+
+    def stop(self) -> None:
+        """Stop collecting, and let Python's collections see everything again."""
+        self.timer.stop()
+        gc.unfreeze()
 
     def tick(self) -> None:
         """Collect what is due; a deep collection only after :data:`IDLE_TICKS` idle ticks."""

@@ -164,3 +164,18 @@ def test_the_deep_collection_waits_until_the_window_is_idle(
         assert deep == [1]
     finally:
         owner.deleteLater()
+
+
+def test_the_collector_stops_when_the_event_loop_ends(qtbot, gui_app, fresh_gc) -> None:
+    """Nothing stays out of the collections' sight after the program's window (or a test
+    that ran it) is done with the application."""
+    collector = gc_guard.GuiThreadCollector(gui_app, interval_ms=10)
+    try:
+        rows = [[n] for n in range(2 * gc_guard.YOUNG_LIMIT)]
+        qtbot.waitUntil(lambda: gc.get_freeze_count() >= len(rows), timeout=2000)
+        gui_app.aboutToQuit.emit()
+        assert not collector.timer.isActive()
+        assert gc.get_freeze_count() == 0
+    finally:
+        collector.stop()
+        collector.deleteLater()
