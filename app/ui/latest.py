@@ -60,6 +60,11 @@ class Latest:
         return True
 
     @property
+    def started(self) -> int:
+        """How many ops were started so far (the newest one's number)."""
+        return self._newest
+
+    @property
     def pending(self) -> bool:
         """The newest op started has not delivered yet."""
         return self._settled != self._newest

@@ -25,6 +25,7 @@ from app.services.wording import due_words, item_words
 from app.ui.changes import Changes, on_changes
 from app.ui.common import bind_retranslate, hint_label, std_icon
 from app.ui.labels import process_label
+from app.ui.latest import Latest
 from app.ui.qt import (
     QAction,
     QFocusEvent,
@@ -200,7 +201,7 @@ class TodoPanel(QGroupBox):
         self.today: date | None = None
         self.data: TodoData | None = None
         self.rows: list[TodoRow] = []
-        self._seq = 0
+        self._loads = Latest()
         self._state = "empty"
         self._message = ""
         #: Whether the user may start a process (their role records the work).
@@ -248,29 +249,25 @@ class TodoPanel(QGroupBox):
     def refresh(self) -> None:
         if self.db is None or self.customer_no is None:
             return
-        self._seq += 1
-        seq = self._seq
         if not self.rows:
             self._state = "loading"
             self._update_status()
-        Op(self, load_todo, self.db, self.customer_no, self.today).success(
-            lambda data: self._loaded(seq, data)
-        ).failure(lambda exc: self._failed(seq, exc)).run()
+        Op(self, load_todo, self.db, self.customer_no, self.today).latest(self._loads).success(
+            self._loaded
+        ).failure(self._failed).run()
 
     def _on_changes(self, changes: Changes, _initiator: object) -> None:
         if (changes.cases or changes.letters) and changes.touches(self.customer_id):
             self.refresh()
 
     def clear(self) -> None:
-        self._seq += 1
+        self._loads.drop()
         self.db = self.customer_no = self.data = self.customer_id = None
         self._set_rows([])
         self._state = "empty"
         self.retranslate()
 
-    def _loaded(self, seq: int, data: TodoData) -> None:
-        if seq != self._seq:
-            return
+    def _loaded(self, data: TodoData) -> None:
         had_focus = any(row.hasFocus() for row in self.rows)
         self.data = data
         self.customer_id = data.todo.customer_id
@@ -279,11 +276,10 @@ class TodoPanel(QGroupBox):
         if had_focus:
             self.focus_first()
 
-    def _failed(self, seq: int, exc: BaseException) -> None:
-        if seq == self._seq:
-            self._state = "error"
-            self._message = describe_error(exc)
-            self._update_status()
+    def _failed(self, exc: BaseException) -> None:
+        self._state = "error"
+        self._message = describe_error(exc)
+        self._update_status()
 
     # -- showing ---------------------------------------------------------------------------
 

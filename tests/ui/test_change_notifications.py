@@ -155,7 +155,7 @@ def _state(window: MainWindow) -> tuple[int, object, int]:
     return (
         window.timeline.model.rowCount(),
         window.customer_view.overview,
-        window.customer_view.todo._seq,
+        window.customer_view.todo._loads.started,
     )
 
 
@@ -223,7 +223,7 @@ def test_a_note_refreshes_the_history_through_the_signal(
     assert window.timeline.model.item(0).text == "Zweite Notiz"
     assert window.timeline.view.currentIndex().row() == 0
     assert "5 entries" in window.timeline.heading.text()
-    assert window.customer_view.todo._seq == before[2]  # a note changes nothing to do
+    assert window.customer_view.todo._loads.started == before[2]  # a note changes nothing to do
 
 
 def test_a_note_for_another_customer_refreshes_nothing(
