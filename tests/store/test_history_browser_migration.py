@@ -55,3 +55,47 @@ def test_the_append_only_guard_is_back_after_the_backfill(db: Database) -> None:
     upgrade(db.engine, "head")
     with pytest.raises(DBAPIError), db.engine.begin() as conn:
         conn.execute(text("UPDATE history_entries SET text = 'changed'"))
+
+
+def _columns(db: Database, index: str) -> list[str]:
+    with db.engine.connect() as conn:
+        if db.dialect == "sqlite":
+            return [r[2] for r in conn.execute(text(f"PRAGMA index_info({index})"))]
+        return list(
+            conn.scalars(
+                text(
+                    "SELECT a.attname FROM pg_index i"
+                    " JOIN pg_class c ON c.oid = i.indexrelid"
+                    " CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)"
+                    " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+                    " WHERE c.relname = :i ORDER BY k.n"
+                ),
+                {"i": index},
+            )
+        )
+
+
+def test_the_agents_index_carries_the_other_filters_and_back(db: Database) -> None:
+    """Migration 0011 rebuilds the agent's index with the other filter columns after
+    (created_at, id); on an analyzed SQLite file it gets its statistics again."""
+    seed(db, entries=30)
+    index = "ix_history_entries_author_created_at"
+    downgrade(db.engine, "0010")
+    assert _columns(db, index) == ["author", "created_at", "id"]
+    if db.dialect == "sqlite":
+        with db.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    upgrade(db.engine, "head")
+    assert _columns(db, index) == [
+        "author",
+        "created_at",
+        "id",
+        "partner_id",
+        "process",
+        "stage",
+        "kind",
+    ]
+    if db.dialect == "sqlite":
+        with db.engine.connect() as conn:
+            stat = conn.scalar(text("SELECT stat FROM sqlite_stat1 WHERE idx = :i"), {"i": index})
+        assert stat is not None and len(stat.split()) == 8
