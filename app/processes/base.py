@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # types only: the registry loads without SQLAlchemy or the pl
     from app.domain.playbook import RunState
     from app.domain.playbook_schema import Playbook, Step
     from app.domain.ruleset import RuleSet
-    from app.store.models import Case, Customer
+    from app.store.models import Case, Customer, Partner
     from app.store.records import BundleFacts
     from app.store.repositories import UnitOfWork
 
@@ -61,13 +61,9 @@ class CustomerFacts:
     activation_date: date | None
     products: tuple[str, ...]
     partner_id: uuid.UUID
-    partner_name: str
-    #: The partner's country: the customer's market (its tariffs, currency, service phone).
-    partner_country: str
 
     @classmethod
     def of(cls, customer: Customer) -> CustomerFacts:
-        partner = customer.partner
         return cls(
             id=customer.id,
             customer_no=customer.customer_no,
@@ -79,9 +75,21 @@ class CustomerFacts:
             activation_date=customer.activation_date,
             products=tuple(customer.products or ()),
             partner_id=customer.partner_id,
-            partner_name=partner.name,
-            partner_country=partner.country,
         )
+
+
+@dataclass(frozen=True)
+class PartnerFacts:
+    """The customer's partner as a guide reads it."""
+
+    id: uuid.UUID
+    name: str
+    #: The customer's market: its tariffs, currency and service phone.
+    country: str
+
+    @classmethod
+    def of(cls, partner: Partner) -> PartnerFacts:
+        return cls(id=partner.id, name=partner.name, country=partner.country)
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,7 @@ class GuideContext:
 
     uow: UnitOfWork
     customer: CustomerFacts
+    partner: PartnerFacts
     case: CaseFacts
     state: RunState
     today: date
@@ -170,10 +179,11 @@ class NoFacts:
 
 @dataclass
 class TodoContext:
-    """One customer's records, read once and shared by every process's to-do items."""
+    """One customer's records, read once and shared by every process's to-do items (the
+    customer as a plain read-only record, as a guide gets it)."""
 
     uow: UnitOfWork
-    customer: Customer
+    customer: CustomerFacts
     today: date
     rules: RuleSet
     #: Every open case of the customer, of any process, oldest first.

@@ -27,7 +27,7 @@ OPTION = N_("{tariff} ({fee} a month)")
 
 def market(ctx: GuideContext) -> str:
     """The market whose plans the customer may have: the partner's country."""
-    return str(ctx.customer.partner_country)
+    return str(ctx.partner.country)
 
 
 def catalogue(ctx: GuideContext) -> list[Tariff]:

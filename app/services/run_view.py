@@ -27,7 +27,7 @@ from app.i18n import (
     translator,
     ui_language,
 )
-from app.processes import CaseFacts, CustomerFacts, GuideContext, guide_for
+from app.processes import CaseFacts, CustomerFacts, GuideContext, PartnerFacts, guide_for
 from app.services.customers import currency_for_country, format_msisdn
 from app.services.playbooks import explain
 from app.services.rules import load_ruleset
@@ -261,11 +261,12 @@ def guide_context(
     today: date,
     author: str,
 ) -> GuideContext:
-    """The guide's view of one step: the customer and the case as plain read-only records
-    (taken here, once), never the stored rows."""
+    """The guide's view of one step: the customer, its partner and the case as plain
+    read-only records (taken here, once), never the stored rows."""
     return GuideContext(
         uow=uow,
         customer=CustomerFacts.of(customer),
+        partner=PartnerFacts.of(customer.partner),
         case=CaseFacts.of(case),
         state=state,
         today=today,

@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from app.processes import TodoContext, processes, spec_of
+from app.processes import CustomerFacts, TodoContext, processes, spec_of
 from app.processes.fair_use.guide import PARTNER_FEEDBACK
 from app.services.errors import NotFoundError
 from app.services.todo_items import CaseItem, OpenTarget, TodoItem, TodoList
@@ -188,7 +188,7 @@ def _todo(uow: UnitOfWork, customer: Customer, today: date) -> TodoList:
     ids = [customer.id]
     ctx = TodoContext(
         uow,
-        customer,
+        CustomerFacts.of(customer),
         today,
         load_ruleset(),
         open_cases=records.open_cases(uow.session, ids),

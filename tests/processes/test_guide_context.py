@@ -1,4 +1,6 @@
-"""A guide gets the customer and the case as plain read-only records, never the stored rows."""
+"""A guide gets the customer, its partner and the case as plain read-only records, never the
+stored rows; so do the to-do items the customer.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from app.processes import CaseFacts, CustomerFacts
+from app.processes import CaseFacts, CustomerFacts, ProcessSpec, TodoContext
 from app.processes.fair_use.guide import FairUseGuide
-from app.services import runs
+from app.services import runs, todo
 from app.store.db import Database
 from tests.processes.helpers import case_row
 from tests.processes.test_fair_use_guide import TODAY
@@ -25,6 +27,7 @@ ATTEMPTS = (
     ("customer", "name", "Someone Else"),
     ("customer", "vip", True),
     ("customer", "products", ("mobile_tv",)),
+    ("partner", "country", "DE"),
 )
 
 
@@ -84,3 +87,21 @@ def test_the_case_record_is_a_read_only_copy_of_the_cases_facts() -> None:
         record.facts["decision"] = {}  # type: ignore[index]
     record.facts["decision"]["measure"] = "termination"  # a copy: the row keeps its own
     assert stored == {"decision": {"measure": "migration"}}
+
+
+def test_to_do_items_are_built_from_the_customer_as_a_read_only_record(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customer = fair_use_customer(sqlite_db, exceeded=("2026-03",))
+    shown: list[Any] = []
+
+    def probe(ctx: TodoContext) -> list[Any]:
+        shown.append(ctx.customer)
+        return []
+
+    monkeypatch.setattr(todo, "processes", lambda: [ProcessSpec(name="probe", todo=probe)])
+    todo.todo_for_customer(sqlite_db, customer, TODAY)
+    [seen] = shown
+    assert isinstance(seen, CustomerFacts) and seen.id == customer
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        seen.name = "Someone Else"  # type: ignore[misc]

@@ -245,7 +245,7 @@ class ContractGuide:
         request: ContractRequest,
         decision: ContractDecision,
     ) -> dict[str, Any]:
-        currency = currency_for_country(ctx.customer.partner_country)
+        currency = currency_for_country(ctx.partner.country)
         amounts = {c.kind: c.amount for c in decision.charges}
         remaining = amounts.get("device_plan_remaining")
         if remaining is None and decision.device_plan_end is not None:

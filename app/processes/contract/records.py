@@ -95,7 +95,7 @@ def agreement_facts(ctx: GuideContext, subscription: Subscription) -> dict[str, 
     if plan is None:
         return {}
     rows = schedule(plan, ctx.rules.contract.device_plan.max_instalments)
-    partner = ctx.customer.partner_name
+    partner = ctx.partner.name
     return {
         "subscription": {"tariff": subscription.tariff, "monthly_fee": subscription.monthly_fee},
         "device": {"name": answers.get("device_name") or "", "serial": None},

@@ -63,7 +63,7 @@ def goodwill_facts(
     """The goodwill flow's facts: the bundle, the calculator's figures, the factors."""
     rules = ctx.rules.goodwill
     answers = ctx.answers
-    currency = currency_for_country(ctx.customer.partner_country)
+    currency = currency_for_country(ctx.partner.country)
     bundle_fee = bundle.package_fee if bundle is not None else None
     fee = bundle_fee if bundle_fee is not None else _amount(answers.get("package_fee"))
     minimum = _amount(answers.get("minimum_spend"))
@@ -73,7 +73,7 @@ def goodwill_facts(
         "package_fee_known": bundle_fee is not None,
         "reminder_was_sent": bool(bundle and bundle.reminders_sent),
         "minimum_spend": minimum,
-        "service_phone": service_phone(ctx.customer.partner_country),
+        "service_phone": service_phone(ctx.partner.country),
         "reason": answers.get("reason"),
         "decision": (
             option_label(playbook, "decision", str(answers["decision"]))

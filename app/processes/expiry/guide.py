@@ -120,7 +120,7 @@ class ExpiryGuide:
             "reminder": _reminder_label(playbook, wanted),
             "reminder_due": due is not None,
             "reminder_due_date": due.due_date if due else None,
-            "service_phone": service_phone(ctx.customer.partner_country),
+            "service_phone": service_phone(ctx.partner.country),
         }
         return Facts(values, decision.rule_ids, decision.ruleset_version)
 

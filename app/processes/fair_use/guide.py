@@ -119,7 +119,7 @@ class FairUseGuide:
             "products": [fact_label(playbook, p) for p in products]
             or [fact_label(playbook, "no_products")],
             **{p: p in products for p in PRODUCT_FACTS},
-            "service_phone": service_phone(ctx.customer.partner_country),
+            "service_phone": service_phone(ctx.partner.country),
             **subscription,
             "tariff_options": tariff_choices(ctx, current=subscription["tariff"]),
             **self._decided(ctx, playbook, decision, decision_input, exceeded, month),

@@ -129,7 +129,7 @@ class OnboardingGuide:
             or None,
             "next_step": self._next_step(ctx, playbook, open_ids),
             "next_stage_date": self._next_stage_date(ctx, flow_stage),
-            "service_phone": service_phone(ctx.customer.partner_country),
+            "service_phone": service_phone(ctx.partner.country),
         }
         rule_ids = list(decision.rule_ids)
         if any(t.status == "done" for t in decision.tasks):
