@@ -6,7 +6,9 @@ stage, an effective date, an amount), always by asking the rules engine, and
 it records what is specific to its process when a step is completed (a
 bundle's reminder marked as sent, a subscription's change date). Words and
 flow live in the playbook file; decisions live in ``app/domain``; a guide
-never re-implements a rule.
+never re-implements a rule. A guide reads the customer, its partner and the
+case as plain read-only records (:class:`CustomerFacts`, :class:`PartnerFacts`,
+:class:`CaseFacts`) and returns what a step changes on the case.
 """
 
 from __future__ import annotations
@@ -154,8 +156,8 @@ class ProcessGuide(Protocol):
         self, ctx: GuideContext, step: Step, answers: Mapping[str, Any]
     ) -> CaseChange | None:
         """Check and record what is specific to this process once ``step`` is completed;
-        return what it changes on the case (never set on ``ctx.case``: the case's state
-        is derived from its events, see :mod:`app.domain.case_state`)."""
+        return what it changes on the case (``ctx.case`` is a read-only record: the case's
+        state is derived from its events, see :mod:`app.domain.case_state`)."""
         ...
 
 
