@@ -22,7 +22,6 @@ logged and skipped (the screen that needs it reports the error as before).
 from __future__ import annotations
 
 import contextlib
-import gc
 import importlib
 import logging
 import os
@@ -144,12 +143,9 @@ def _agents_work_runs() -> bool:
 
 class Warmup:
     """Runs ``steps`` once, in order, on a daemon thread of its own (not the pool the
-    screens' work runs on: that has as many threads as cores)."""
-
-    #: After each step, move what is loaded out of the cycle collector's generations
-    #: (``gc.freeze``): the GUI thread's collector (:mod:`app.ui.gc_guard`) would walk
-    #: the hundred thousands of new objects of an import otherwise, 50–150 ms at once.
-    freeze = True
+    screens' work runs on: that has as many threads as cores). What it loads is new
+    objects by the hundred thousand: the GUI thread's collector (:mod:`app.ui.gc_guard`)
+    moves them out of its sight rather than examine them."""
 
     def __init__(
         self,
@@ -241,8 +237,6 @@ class Warmup:
                 try:
                     parts = step()
                     for _part in parts or ():
-                        if self.freeze:
-                            gc.freeze()
                         if self._stop.is_set():
                             break
                         if not urgent:
@@ -250,8 +244,6 @@ class Warmup:
                 except Exception:
                     self.failed.append(name)
                     log.warning("warm-up step %s failed", name, exc_info=True)
-                if self.freeze:
-                    gc.freeze()  # not a collection: that stays the GUI thread's
                 worked = (time.perf_counter() - started) * 1000 - (self.gave_way_ms - waited)
                 self.timings.append((name, worked))
             log.info(

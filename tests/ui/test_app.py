@@ -202,7 +202,6 @@ def test_the_window_loads_what_the_agent_needs_first_behind_it_and_stops_at_exit
     from app.ui import warmup
 
     monkeypatch.delenv("AGENT_ASSIST_NO_WARMUP")
-    monkeypatch.setattr(warmup.Warmup, "freeze", False)
     ran: list[tuple[bool, bool]] = []
     started: list[warmup.Warmup] = []
     real_start = warmup.Warmup.start

@@ -22,7 +22,6 @@ def _warmup(steps: list[tuple[str, Any, bool]], **kwargs: Any) -> Warmup:
     kwargs.setdefault("busy", lambda: False)  # the agent does nothing
     kwargs.setdefault("reads", None)  # no database
     warmup = Warmup(steps, **kwargs)
-    warmup.freeze = False  # leave the test process's collector alone
     return warmup
 
 
