@@ -236,7 +236,7 @@ class Warmup:
                     break
                 try:
                     parts = step()
-                    for _part in parts or ():
+                    for _part in parts if isinstance(parts, Iterator) else ():
                         if self._stop.is_set():
                             break
                         if not urgent:
@@ -317,11 +317,19 @@ def warm_up_after_first_paint(window: QWidget, warmup: Warmup | None = None) -> 
     painted; None when it is turned off (``AGENT_ASSIST_NO_WARMUP``)."""
     if not enabled():
         return None
-    if warmup is None:
-        app = QApplication.instance()
-        if app is None:
-            return None
+    if warmup is not None:
+        _FirstPaint(window, warmup.start)
+        return warmup
+    app = QApplication.instance()
+    if app is None:
+        return None
+    usual = Warmup()
+
+    def start() -> None:
+        # The agent's input is watched from now on: not while the window first paints.
         activity = AgentActivity(app)
-        warmup = Warmup(busy=activity.busy, finished=activity.finish)
-    _FirstPaint(window, warmup.start)
-    return warmup
+        usual.busy, usual.finished = activity.busy, activity.finish
+        usual.start()
+
+    _FirstPaint(window, start)
+    return usual

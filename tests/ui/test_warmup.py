@@ -228,3 +228,26 @@ def test_the_reads_skip_what_the_user_may_not_do(
     with caplog.at_level(logging.INFO, logger="app.ui.warmup"):
         assert list(read_once(sqlite_db)) == []
     assert "warm-up read nothing: PermissionDenied" in caplog.text
+
+
+def test_the_agents_input_is_watched_from_the_first_paint_until_it_is_done(
+    gui_app: QApplication, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.ui.qt import isValid
+
+    monkeypatch.delenv(wu.ENV_NO_WARMUP, raising=False)
+    release = threading.Event()
+    monkeypatch.setattr(wu, "STEPS", (("wait", release.wait, True),))
+    window = QWidget()
+    qtbot.addWidget(window)
+    usual = warm_up_after_first_paint(window)
+    assert usual is not None
+    usual.reads = None
+    assert usual.busy is wu._agents_work_runs  # nothing watched while the window paints
+    window.show()
+    qtbot.waitUntil(lambda: usual.thread is not None, timeout=5000)
+    activity = getattr(usual.busy, "__self__", None)
+    assert isinstance(activity, AgentActivity) and isValid(activity)
+    release.set()
+    assert usual.wait(10)
+    qtbot.waitUntil(lambda: not isValid(activity), timeout=5000)  # and no longer
