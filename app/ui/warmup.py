@@ -206,14 +206,15 @@ class Warmup:
         self.gave_way_ms += (time.perf_counter() - started) * 1000
 
     def _steps(self) -> Iterator[tuple[str, Step, bool]]:
-        """The steps, with the reads after the urgent ones (when the database is open)."""
-        reads = self.reads
+        """The steps, with the reads after the urgent ones as soon as the database is open
+        (a database still opening does not hold up the steps after them)."""
+        pending = self.reads is not None
         for name, step, urgent in self.steps:
-            if not urgent and reads is not None:
+            if pending and not urgent and self._db_known.is_set():
                 yield "reads", self._reads_on_the_database, False
-                reads = None
+                pending = False
             yield name, step, urgent
-        if reads is not None:
+        if pending:
             yield "reads", self._reads_on_the_database, False
 
     def _reads_on_the_database(self) -> Iterator[None]:

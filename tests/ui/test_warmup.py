@@ -180,15 +180,32 @@ def test_the_reads_run_once_the_database_is_open_before_what_is_not_urgent() -> 
     steps = [("urgent", lambda: order.append("urgent"), True)]
     steps.append(("later", lambda: order.append("later"), False))
     warmup = _warmup(steps, reads=reads)
-    warmup.start()
-    deadline = time.monotonic() + 10
-    while order != ["urgent"] and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.1)
-    assert order == ["urgent"]  # waits for the database
     warmup.use_database("the database")  # type: ignore[arg-type]
+    warmup.start()
     assert warmup.wait(10)
     assert order == ["urgent", "reads on the database", "later"]
+
+
+def test_a_database_still_opening_does_not_hold_up_the_other_steps() -> None:
+    order: list[str] = []
+
+    def reads(db: Any) -> Iterator[None]:
+        order.append(f"reads on {db}")
+        yield
+
+    steps = [("urgent", lambda: order.append("urgent"), True)]
+    steps.append(("later", lambda: order.append("later"), False))
+    warmup = _warmup(steps, reads=reads)
+    warmup.start()
+    deadline = time.monotonic() + 10
+    while order != ["urgent", "later"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    assert order == ["urgent", "later"]  # the reads wait for the database
+    assert not warmup.done.is_set()
+    warmup.use_database("the database")  # type: ignore[arg-type]
+    assert warmup.wait(10)
+    assert order == ["urgent", "later", "reads on the database"]
 
 
 def test_a_database_that_never_opens_does_not_hold_the_exit() -> None:
