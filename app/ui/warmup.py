@@ -247,6 +247,7 @@ class Warmup:
                     log.warning("warm-up step %s failed", name, exc_info=True)
                 worked = (time.perf_counter() - started) * 1000 - (self.gave_way_ms - waited)
                 self.timings.append((name, worked))
+                log.debug("warm-up step %s %.0f ms", name, worked)
             log.info(
                 "warm-up %s in %s, gave way %.0f ms",
                 "stopped" if self._stop.is_set() else "done",
