@@ -19,7 +19,7 @@ closed without an event.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -85,20 +85,44 @@ def record_step(
 def record_close(
     uow: UnitOfWork,
     case: Case,
-    entry: HistoryEntry,
+    *,
+    flow: str,
+    step: str,
     outcome: str,
+    author: str,
+    text: str,
     facts: Mapping[str, Any] | None = None,
+    details: Mapping[str, Any] | None = None,
+    rule_ids: Sequence[str] = (),
+    ruleset_version: str | None = None,
 ) -> DerivedCase:
     """Close ``case`` with ``outcome`` (``facts`` merged in) by an event of its own.
 
     For a case closed by something else than its own step (another case's step
-    superseded it): ``entry`` is its history entry (a step entry of the case;
-    its payload's ``flow`` and ``step`` name the event), appended carrying the
-    change; the script's state stays as it was.
+    superseded it): its history entry is a step entry of the case whose ``flow``
+    and ``step`` name the event (``details`` added to its payload), written by
+    ``author`` with ``text`` and the rules behind the close; the script's state
+    stays as it was.
     """
-    payload = entry.payload or {}
+    entry = HistoryEntry(
+        customer_id=case.customer_id,
+        case_id=case.id,
+        author=author,
+        kind="step",
+        text=text,
+        payload={
+            "process": case.process,
+            "subject": case.subject,
+            "flow": flow,
+            "step": step,
+            **(details or {}),
+        },
+        rule_ids=list(rule_ids),
+        ruleset_version=ruleset_version,
+        origin=uow.db.origin,
+    )
     change = CaseChange(facts=dict(facts or {}), outcome=outcome)
-    return _append_event(uow, case, entry, change, str(payload.get("flow") or ""), {}, None)
+    return _append_event(uow, case, entry, change, flow, {}, None)
 
 
 def _append_event(

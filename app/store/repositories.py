@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
@@ -34,6 +35,7 @@ from app.store.models import (
     Partner,
     Process,
     Subscription,
+    Task,
 )
 from app.store.repositories_tickets import Tickets
 from app.store.repositories_users import Users
@@ -242,6 +244,40 @@ class Subscriptions:
     def device_plan(self, plan_no: str) -> DevicePlan | None:
         return self.session.scalar(select(DevicePlan).where(DevicePlan.plan_no == plan_no))
 
+    def add_device_plan(
+        self,
+        subscription: Subscription,
+        *,
+        plan_no: str,
+        device: str | None,
+        activated: date,
+        down_payment: Decimal,
+        financed_amount: Decimal,
+        instalment: Decimal,
+    ) -> DevicePlan:
+        """A new active device plan of ``subscription`` (none of its instalments billed)."""
+        plan = DevicePlan(
+            plan_no=plan_no,
+            device=device,
+            customer_id=subscription.customer_id,
+            subscription_id=subscription.id,
+            activated=activated,
+            down_payment=down_payment,
+            financed_amount=financed_amount,
+            instalment=instalment,
+            instalments_billed=0,
+            status=DevicePlanStatus.ACTIVE,
+        )
+        self.session.add(plan)
+        self.session.flush()
+        return plan
+
+    @staticmethod
+    def end_device_plan(plan: DevicePlan, day: date) -> None:
+        """``plan`` ends on ``day``."""
+        plan.status = DevicePlanStatus.ENDED
+        plan.ended = day
+
 
 class Bundles:
     def __init__(self, session: Session) -> None:
@@ -292,7 +328,7 @@ class Cases:
         ).all()
 
     def of_subject(
-        self, customer_id: uuid.UUID, process: Process, subject: str | None
+        self, customer_id: uuid.UUID, process: str, subject: str | None
     ) -> Sequence[Case]:
         """The customer's cases of ``process`` about ``subject``, open or closed, newest first."""
         return self.session.scalars(
@@ -303,7 +339,7 @@ class Cases:
             .order_by(Case.opened_at.desc())
         ).all()
 
-    def count_of(self, customer_id: uuid.UUID, process: Process) -> int:
+    def count_of(self, customer_id: uuid.UUID, process: str) -> int:
         """How many cases of ``process`` the customer has had, open or closed."""
         count = self.session.scalar(
             select(func.count(Case.id)).where(
@@ -330,6 +366,20 @@ class Cases:
                 Case.subject == subject,
             )
         ).all()
+
+
+class Tasks:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(
+        self, customer_id: uuid.UUID, case_id: uuid.UUID | None, kind: str, title: str, due: date
+    ) -> Task:
+        """A new open follow-up task (its title cut to the column's 200 characters)."""
+        task = Task(customer_id=customer_id, case_id=case_id, kind=kind, title=title[:200], due=due)
+        self.session.add(task)
+        self.session.flush()
+        return task
 
 
 class Incidents:
@@ -475,6 +525,7 @@ class UnitOfWork:
         self.cases = Cases(self.session)
         self.history = History(self.session)
         self.incidents = Incidents(self.session)
+        self.tasks = Tasks(self.session)
         self.letters = Letters(self.session)
         self.users = Users(self.session)
         self.tickets = Tickets(self.session)

@@ -4,14 +4,18 @@ stored rows; so do the to-do items the customer.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import importlib.util
 import uuid
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from app.processes import CaseFacts, CustomerFacts, ProcessSpec, TodoContext
+from app.processes import processes as all_processes
 from app.processes.fair_use.guide import FairUseGuide
 from app.services import runs, todo
 from app.store.db import Database
@@ -105,3 +109,52 @@ def test_to_do_items_are_built_from_the_customer_as_a_read_only_record(
     assert isinstance(seen, CustomerFacts) and seen.id == customer
     with pytest.raises(dataclasses.FrozenInstanceError):
         seen.name = "Someone Else"  # type: ignore[misc]
+
+
+#: Modules of the guides' own besides each process's guide module.
+GUIDE_HELPERS = (
+    "app.processes.base",
+    "app.processes.common",
+    "app.processes.facts_once",
+    "app.processes.tariffs",
+    "app.processes.expiry.goodwill",
+    "app.processes.contract.records",
+)
+
+
+class _RuntimeImports(ast.NodeVisitor):
+    """The modules a source imports when it runs (not under ``if TYPE_CHECKING:``)."""
+
+    def __init__(self) -> None:
+        self.found: set[str] = set()
+
+    def visit_If(self, node: ast.If) -> None:
+        if isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for child in node.orelse:
+                self.visit(child)
+            return
+        self.generic_visit(node)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        self.found.update(alias.name for alias in node.names)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.module:
+            self.found.add(node.module)
+            self.found.update(f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def _guide_modules() -> list[str]:
+    names = [spec.guide_module for spec in all_processes() if spec.guide_module]
+    return sorted({*names, *GUIDE_HELPERS})
+
+
+@pytest.mark.parametrize("module", _guide_modules())
+def test_a_guide_module_builds_no_stored_rows_of_its_own(module: str) -> None:
+    """Guides read plain records and write through the repositories of ``ctx.uow``: no
+    guide module imports the ORM models when it runs (only for type hints)."""
+    found = importlib.util.find_spec(module)
+    assert found is not None and found.origin is not None
+    visitor = _RuntimeImports()
+    visitor.visit(ast.parse(Path(found.origin).read_text(encoding="utf-8")))
+    assert not {name for name in visitor.found if name.startswith("app.store.models")}

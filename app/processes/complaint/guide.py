@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from app.domain.case_state import CaseChange
 from app.domain.complaints import ComplaintCase, ComplaintDecision, evaluate
@@ -31,7 +31,9 @@ from app.processes.base import CaseFacts, Facts, GuideContext
 from app.processes.common import Worded, long_date, option_label, worded
 from app.services.errors import ValidationError
 from app.services.playbooks import playbook_for
-from app.store.models import MassIncident, Task
+
+if TYPE_CHECKING:  # the stored rows the repositories give
+    from app.store.models import MassIncident
 
 #: How many active mass incidents the first step offers.
 INCIDENT_SLOTS = 5
@@ -288,18 +290,16 @@ class ComplaintGuide:
         due: dict[str, Any] = {}
         if not ctx.case.facts.get("claim_no"):
             due["due"] = claim["answer_by"].isoformat()
-            ctx.uow.add(
-                Task(
-                    customer_id=ctx.customer.id,
-                    case_id=ctx.case.id,
-                    kind="complaint_claim",
-                    title=_("Claim {number}: answer {customer} by {date}").format(
-                        number=claim["number"],
-                        customer=ctx.customer.name,
-                        date=claim["answer_by"].isoformat(),
-                    )[:200],
-                    due=claim["answer_by"],
-                )
+            ctx.uow.tasks.add(
+                ctx.customer.id,
+                ctx.case.id,
+                "complaint_claim",
+                _("Claim {number}: answer {customer} by {date}").format(
+                    number=claim["number"],
+                    customer=ctx.customer.name,
+                    date=claim["answer_by"].isoformat(),
+                ),
+                claim["answer_by"],
             )
         return {"claim_no": claim["number"], "claim_filed_on": filed_on.isoformat(), **due}
 

@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.domain import contracts
 from app.domain.case_state import CaseChange
@@ -58,7 +58,9 @@ from app.processes.tariffs import find_tariff, tariff_choices
 from app.services.customers import currency_for_country
 from app.services.errors import ValidationError
 from app.services.playbooks import playbook_for
-from app.store.models import DevicePlan, Subscription
+
+if TYPE_CHECKING:  # the stored rows the repositories give
+    from app.store.models import DevicePlan, Subscription
 
 #: Flow id -> the rules engine's action.
 FLOW_ACTIONS = {

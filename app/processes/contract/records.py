@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.domain import contracts
 from app.domain.calendar import first_of_next_month
@@ -21,7 +21,9 @@ from app.i18n import _
 from app.processes.base import GuideContext
 from app.processes.tariffs import chosen_tariff
 from app.services.errors import ValidationError
-from app.store.models import DevicePlan, DevicePlanStatus, Subscription
+
+if TYPE_CHECKING:  # the stored rows the repositories give
+    from app.store.models import DevicePlan, Subscription
 
 
 def date_answer(answers: Mapping[str, Any], key: str) -> date | None:
@@ -189,10 +191,9 @@ def _day(values: Mapping[str, Any], key: str) -> date | None:
     return date.fromisoformat(str(value)) if value is not None else None
 
 
-def _end_plan(plan: DevicePlan | None, day: date | None) -> None:
+def _end_plan(ctx: GuideContext, plan: DevicePlan | None, day: date | None) -> None:
     if plan is not None and day is not None:
-        plan.status = DevicePlanStatus.ENDED
-        plan.ended = day
+        ctx.uow.subscriptions.end_device_plan(plan, day)
 
 
 def record_action(
@@ -211,7 +212,7 @@ def record_action(
         raise ValidationError(_("The contract rules refuse this request; it cannot be recorded."))
     if action in ("cancel", "partner_cancel"):
         subscription.cancelled_effective = _day(values, "effective_date")
-        _end_plan(plan, _day(values, "device_plan_end"))
+        _end_plan(ctx, plan, _day(values, "device_plan_end"))
         decided["billed_until"] = _iso(_day(values, "billed_until"))
         decided["device_plan_end"] = _iso(_day(values, "device_plan_end"))
     elif action in ("upgrade", "downgrade"):
@@ -227,7 +228,7 @@ def record_action(
             "effective": _iso(effective),
         }
     elif action == "cancel_device_plan":
-        _end_plan(plan, _day(values, "device_plan_end"))
+        _end_plan(ctx, plan, _day(values, "device_plan_end"))
         decided["device_plan_end"] = _iso(_day(values, "device_plan_end"))
     elif action == "activate_device_plan":
         _activate(ctx, subscription, plan, values)
@@ -244,22 +245,16 @@ def _activate(
 ) -> None:
     entered = new_plan(ctx.answers, ctx.today)
     assert entered is not None  # the request step's amounts are required
-    _end_plan(old, _day(values, "device_plan_end"))
-    ctx.uow.add(
-        DevicePlan(
-            plan_no=str(ctx.answers["new_plan_no"]),
-            device=str(ctx.answers.get("device_name") or "")[:200] or None,
-            customer_id=ctx.customer.id,
-            subscription_id=subscription.id,
-            activated=entered.activated,
-            down_payment=entered.down_payment,
-            financed_amount=entered.financed_amount,
-            instalment=entered.instalment,
-            instalments_billed=0,
-            status=DevicePlanStatus.ACTIVE,
-        )
+    _end_plan(ctx, old, _day(values, "device_plan_end"))
+    ctx.uow.subscriptions.add_device_plan(
+        subscription,
+        plan_no=str(ctx.answers["new_plan_no"]),
+        device=str(ctx.answers.get("device_name") or "")[:200] or None,
+        activated=entered.activated,
+        down_payment=entered.down_payment,
+        financed_amount=entered.financed_amount,
+        instalment=entered.instalment,
     )
-    ctx.uow.flush()
 
 
 def _iso(value: date | None) -> str | None:

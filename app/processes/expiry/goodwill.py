@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.domain import goodwill
 from app.domain.calendar import month_start
@@ -26,8 +26,12 @@ from app.processes.common import Worded, long_date, option_label
 from app.processes.fair_use.guide import month_value, service_phone
 from app.services.customers import currency_for_country
 from app.services.errors import ValidationError
-from app.store.models import Bundle, Process
 
+if TYPE_CHECKING:  # the stored rows the repositories give
+    from app.store.models import Bundle
+
+#: The process whose cases count as the customer's complaint history.
+COMPLAINT = "complaint"
 #: The disputed-month inputs: month_N, other_charges_N, out_of_bundle_data_N.
 SLOTS = (1, 2, 3)
 AMOUNTS = ("other_charges", "out_of_bundle_data")
@@ -127,7 +131,7 @@ def _factors(ctx: GuideContext) -> dict[str, Any]:
     """What the source weighed before deciding, shown to the agent."""
     customer = ctx.customer
     case_facts = ctx.case.facts or {}
-    complaints = ctx.uow.cases.count_of(customer.id, Process.COMPLAINT)
+    complaints = ctx.uow.cases.count_of(customer.id, COMPLAINT)
     day = ctx.rules.goodwill.consumer_rights_day
     activation = customer.activation_date
     return {

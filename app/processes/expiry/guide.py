@@ -18,7 +18,7 @@ Two flows of ``resources/playbooks/expiry.yaml``:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.domain import expiry
 from app.domain.case_state import CaseChange
@@ -32,7 +32,9 @@ from app.processes.fair_use.guide import service_phone
 from app.services.case_record import record_close
 from app.services.errors import ValidationError
 from app.services.playbooks import playbook_for
-from app.store.models import Bundle, HistoryEntry, Process
+
+if TYPE_CHECKING:  # the stored rows the repositories give
+    from app.store.models import Bundle
 
 REMINDER = "reminder"
 GOODWILL = "goodwill"
@@ -176,7 +178,7 @@ class ExpiryGuide:
             parsed = reminder_subject(case.subject)
             if (
                 case.id != ctx.case.id
-                and case.process == Process.EXPIRY
+                and case.process == ExpiryGuide.process
                 and parsed is not None
                 and parsed[0] == bundle.bundle_no
                 and parsed[1] in earlier
@@ -188,24 +190,19 @@ class ExpiryGuide:
                     bundle=bundle.name,
                     sent=_reminder_label(playbook, sent).format_for(language),
                 )
-                entry = HistoryEntry(
-                    customer_id=ctx.customer.id,
-                    case_id=case.id,
+                record_close(
+                    ctx.uow,
+                    case,
+                    flow=REMINDER,
+                    step=SUPERSEDED,
+                    outcome=SUPERSEDED,
                     author=ctx.author,
-                    kind="step",
                     text=text,
-                    payload={
-                        "process": case.process,
-                        "subject": case.subject,
-                        "flow": REMINDER,
-                        "step": SUPERSEDED,
-                        "superseded_by": ctx.case.subject,
-                    },
-                    rule_ids=list(decision.rule_ids),
+                    facts={"superseded_by": sent},
+                    details={"superseded_by": ctx.case.subject},
+                    rule_ids=decision.rule_ids,
                     ruleset_version=decision.ruleset_version,
-                    origin=ctx.uow.db.origin,
                 )
-                record_close(ctx.uow, case, entry, SUPERSEDED, {"superseded_by": sent})
 
     # --- goodwill -------------------------------------------------------------------
 

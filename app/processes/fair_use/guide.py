@@ -31,7 +31,6 @@ from app.processes.fair_use.tickets import close_decision_tickets, month_decisio
 from app.processes.tariffs import chosen_tariff, find_tariff, tariff_choices
 from app.services.errors import ValidationError
 from app.services.playbooks import playbook_for
-from app.store.models import Process
 
 #: Flow id -> the stage it is written for.
 FLOW_STAGES = {"stage_1": 1, "stage_2": 2, "stage_3": 3}
@@ -77,7 +76,7 @@ def stored_decision(ctx: GuideContext) -> dict[str, Any] | None:
     """The stage-3 decision of this month: on this case, or on another case of the month."""
     if ctx.case.facts.get("decision"):
         return dict(ctx.case.facts["decision"])
-    for case in ctx.uow.cases.of_subject(ctx.customer.id, Process.FAIR_USE, ctx.case.subject):
+    for case in ctx.uow.cases.of_subject(ctx.customer.id, ctx.case.process, ctx.case.subject):
         if case.facts.get("decision"):
             return dict(case.facts["decision"])
     return None
