@@ -273,6 +273,17 @@ class Subscriptions:
         return plan
 
     @staticmethod
+    def cancel(subscription: Subscription, effective: date | None) -> None:
+        """``subscription`` is cancelled, effective on ``effective``."""
+        subscription.cancelled_effective = effective
+
+    @staticmethod
+    def upgraded(subscription: Subscription, effective: date | None) -> None:
+        """``subscription`` was upgraded, effective on ``effective`` (what the downgrade
+        lock reads)."""
+        subscription.last_upgrade_effective = effective
+
+    @staticmethod
     def end_device_plan(plan: DevicePlan, day: date) -> None:
         """``plan`` ends on ``day``."""
         plan.status = DevicePlanStatus.ENDED
@@ -292,6 +303,13 @@ class Bundles:
         return self.session.scalars(
             select(Bundle).where(Bundle.customer_id == customer_id).order_by(Bundle.end_date)
         ).all()
+
+    @staticmethod
+    def mark_reminder_sent(bundle: Bundle, reminder: str) -> None:
+        """``reminder`` of ``bundle`` is sent (the bundle's reminders sent only grow)."""
+        sent = list(bundle.reminders_sent or [])
+        if reminder not in sent:
+            bundle.reminders_sent = [*sent, reminder]  # a new list: the JSON column sees it
 
 
 class FairUse:

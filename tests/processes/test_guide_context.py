@@ -152,9 +152,19 @@ def _guide_modules() -> list[str]:
 @pytest.mark.parametrize("module", _guide_modules())
 def test_a_guide_module_builds_no_stored_rows_of_its_own(module: str) -> None:
     """Guides read plain records and write through the repositories of ``ctx.uow``: no
-    guide module imports the ORM models when it runs (only for type hints)."""
+    guide module imports the ORM models when it runs (only for type hints), none sets a
+    row's attribute."""
     found = importlib.util.find_spec(module)
     assert found is not None and found.origin is not None
+    tree = ast.parse(Path(found.origin).read_text(encoding="utf-8"))
     visitor = _RuntimeImports()
-    visitor.visit(ast.parse(Path(found.origin).read_text(encoding="utf-8")))
+    visitor.visit(tree)
     assert not {name for name in visitor.found if name.startswith("app.store.models")}
+    # Nor does it set an attribute of a row (or of anything but the guide itself).
+    assert [
+        f"line {target.lineno}: {ast.unparse(target)}"
+        for target in ast.walk(tree)
+        if isinstance(target, ast.Attribute)
+        and isinstance(target.ctx, ast.Store | ast.Del)
+        and not (isinstance(target.value, ast.Name) and target.value.id == "self")
+    ] == []

@@ -211,14 +211,14 @@ def record_action(
     if not values.get("allowed") and not (action == "downgrade" and values.get("change_effective")):
         raise ValidationError(_("The contract rules refuse this request; it cannot be recorded."))
     if action in ("cancel", "partner_cancel"):
-        subscription.cancelled_effective = _day(values, "effective_date")
+        ctx.uow.subscriptions.cancel(subscription, _day(values, "effective_date"))
         _end_plan(ctx, plan, _day(values, "device_plan_end"))
         decided["billed_until"] = _iso(_day(values, "billed_until"))
         decided["device_plan_end"] = _iso(_day(values, "device_plan_end"))
     elif action in ("upgrade", "downgrade"):
         effective = _day(values, "change_effective")
         if action == "upgrade":
-            subscription.last_upgrade_effective = effective
+            ctx.uow.subscriptions.upgraded(subscription, effective)
         decided["scheduled_change"] = {
             "kind": action,
             "from_tariff": subscription.tariff,

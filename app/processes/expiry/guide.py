@@ -156,9 +156,7 @@ class ExpiryGuide:
                     "already sent or not yet due). Nothing was sent."
                 ).format(**details)
             raise ValidationError(message)
-        sent = list(bundle.reminders_sent or [])
-        if wanted not in sent:
-            bundle.reminders_sent = [*sent, wanted]  # a new list: the JSON column sees the change
+        ctx.uow.bundles.mark_reminder_sent(bundle, wanted)
         self._close_superseded(ctx, bundle, wanted, decision)
 
     @staticmethod
