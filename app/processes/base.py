@@ -4,7 +4,8 @@ A guide is the glue between one process's playbook and the rules engine: it
 computes the *facts* the playbook's words and branches use (the customer's
 stage, an effective date, an amount), always by asking the rules engine, and
 it records what is specific to its process when a step is completed (a
-bundle's reminder marked as sent, a subscription's change date). Words and
+bundle's reminder marked as sent, a subscription's change date), through the
+repositories of its unit of work. Words and
 flow live in the playbook file; decisions live in ``app/domain``; a guide
 never re-implements a rule. A guide reads the customer, its partner and the
 case as plain read-only records (:class:`CustomerFacts`, :class:`PartnerFacts`,
@@ -125,9 +126,10 @@ class CaseFacts:
 
 @dataclass
 class GuideContext:
-    """Everything a guide may look at while a step is shown or completed: the customer and
-    the case as plain read-only records, the run's state, the rules, and the unit of work
-    whose repositories the guide reads (and writes its process's own records) through."""
+    """Everything a guide may look at while a step is shown or completed: the customer, its
+    partner and the case as plain read-only records, the run's state, the rules, and the
+    unit of work whose repositories the guide reads (and writes its process's own records)
+    through."""
 
     uow: UnitOfWork
     customer: CustomerFacts
