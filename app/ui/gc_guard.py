@@ -16,13 +16,14 @@ and are moved out of the collector's sight (``gc.freeze()``, which costs
 nothing) instead of being examined. An old generation's collection moves what
 survived it there too, so no collection examines more than what is new since
 the last one. (How many young objects there are is read from ``gc.get_count()``,
-which counts every object freed against them: a worker freeing an old list says so,
-:func:`old_objects_freed`, and the young are then moved out of sight unexamined.)
+which counts every object freed against them, also frozen ones: a worker freeing an
+old list says so, :func:`old_objects_freed`, and after the young were frozen while
+background work ran they are frozen again at each look until it is done.)
 Objects that were moved there and later became garbage are freed as before when
 nothing refers to them (reference counting: a worklist replaced by another); only
 garbage *cycles* among them (say an ORM session's objects read as a list was built)
 wait for the deep collection: everything, as Python's own full collection, 150–300 ms
-with a 100,000-row list loaded. It runs once the window has been idle a minute
+with a 100,000-row list loaded. It runs once the window has been idle two minutes
 (:data:`IDLE_TICKS`), and only when what is out of sight grew by a quarter since the
 last one (CPython's rule for a full collection), so not after every list loaded.
 """
@@ -36,12 +37,11 @@ from app.ui.qt import QApplication, QObject, QTimer
 
 #: How often the GUI thread looks whether a collection is due.
 INTERVAL_MS = 1000
-#: Young objects a collection examines at most (~10 ms; a customer with 10,000 history
-#: entries read is ~40,000); more are moved out of the collector's sight instead
-#: (:func:`collect_due`).
-YOUNG_LIMIT = 50_000
+#: Young objects a collection examines at most (50,000 took 20–26 ms on a loaded
+#: machine); more are moved out of the collector's sight instead (:func:`collect_due`).
+YOUNG_LIMIT = 20_000
 #: Ticks without work on the GUI thread or workers before a deep collection may run.
-IDLE_TICKS = 60
+IDLE_TICKS = 120
 #: GUI-thread CPU time (s) per tick below which a tick counts as idle.
 IDLE_CPU = 0.02
 #: A deep collection runs when what is out of sight grew by this share since the last
@@ -77,6 +77,12 @@ def old_objects_freed() -> None:
     _count_understated = True
 
 
+def _work_running() -> bool:
+    from app.ui import worker
+
+    return worker.pending_ops() > 0
+
+
 def collect_due() -> int | None:
     """Collect the oldest generation whose threshold is crossed, or move the young out
     of the collector's sight when examining them would hold the window
@@ -85,7 +91,10 @@ def collect_due() -> int | None:
     counts = gc.get_count()
     thresholds = gc.get_threshold()
     if counts[0] > YOUNG_LIMIT or _count_understated:
-        _count_understated = False
+        # A worker still running may go on freeing what was frozen (the dictionaries
+        # a list was built from, the list replaced): the count is not to be trusted
+        # until it is done.
+        _count_understated = _work_running()
         _freeze(counts[0])
         return FROZE
     for generation in (2, 1, 0):

@@ -103,6 +103,31 @@ def test_after_old_objects_were_freed_the_young_are_moved_out_of_sight(fresh_gc)
     assert len(new) == 3 * gc_guard.YOUNG_LIMIT
 
 
+def test_while_work_runs_after_a_freeze_the_young_are_frozen_again(
+    fresh_gc, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker building a list frees what it built it from, frozen at the last look,
+    which makes ``gc.get_count()`` understate the young objects until it is done."""
+    from app.ui import worker
+
+    running = [1]
+    monkeypatch.setattr(worker, "pending_ops", lambda: len(running))
+    monkeypatch.setattr(gc_guard, "_count_understated", False)
+    built_from = [[n] for n in range(2 * gc_guard.YOUNG_LIMIT)]
+    assert gc_guard.collect_due() == gc_guard.FROZE
+    rows = [[n] for n in range(2 * gc_guard.YOUNG_LIMIT)]
+    del built_from
+    assert gc.get_count()[0] < gc_guard.YOUNG_LIMIT  # understated
+    gc.set_threshold(1, 10**9, 10**9)
+    assert gc_guard.collect_due() == gc_guard.FROZE
+    assert fresh_gc == []
+    running.clear()  # the work is done
+    assert gc_guard.collect_due() == gc_guard.FROZE  # once more, then trusted again
+    junk = [[] for _ in range(100)]
+    assert gc_guard.collect_due() == 0
+    assert len(rows) == 2 * gc_guard.YOUNG_LIMIT and junk
+
+
 def test_a_few_new_objects_are_collected_and_a_full_collection_keeps_its_survivors_aside(
     fresh_gc,
 ) -> None:
