@@ -13,19 +13,19 @@ id)`` (migration 0010): a stage is chosen within its process, and a pair that
 (almost) nothing matches is one seek instead of a read of every entry of the
 process.
 A page reads one index in order and stops after ``limit + 1`` matches; other
-filters given with it are checked on the rows it reads. The agent's index,
-the most selective, carries the other filter columns after ``(created_at,
-id)`` (migration 0011): a combination with an agent is checked in the index
-and only a match is read from the table (:func:`page_statement`). Which index
-serves a filter is the engine's choice from its statistics, checked with
-``EXPLAIN`` in the tests.
+filters given with it are checked on the rows it reads. The agent's, the
+process's, the stage's and the pair's indexes carry the other filter columns
+after ``(created_at, id)`` (migration 0011): a combination walking one of them
+is checked in the index and only a match is read from the table
+(:func:`page_statement`). Which index serves a filter is the engine's choice
+from its statistics, checked with ``EXPLAIN`` in the tests.
 
 The free text is a case-insensitive substring match (``LIKE '%…%'`` on the
 lower-cased text: SQLite lowers ASCII letters only) checked on the rows the
 other filters select. It has no index: a rare word over the whole history
 reads every entry. So does a combination of filters that (almost) nothing
-matches, over the whole range of its best index (of the agent's entries: in
-the index alone). Every page therefore runs under a
+matches, over the whole range of its best index (in the index alone, but
+for a partner with a kind). Every page therefore runs under a
 time limit (:data:`TIMEOUT_MS`) and raises :class:`QueryTimeoutError` when it
 is reached; the caller asks for a narrower range.
 """
@@ -239,8 +239,8 @@ def page_statement(
     On PostgreSQL (without a free text) the page's keys are found first, in a
     subquery that reads nothing but the index, and the rows are then looked up
     by primary key: PostgreSQL checks a filter on a column carried in the index
-    (the agent's, migration 0011) without reading the table row only in an
-    index-only scan, and a combination that (almost) nothing matches walks many
+    (migration 0011) without reading the table row only in an index-only
+    scan, and a combination that (almost) nothing matches walks many
     index entries per match. SQLite reads those columns from the index by
     itself and seeks the row of a match only."""
     if conn.dialect.name != "postgresql" or flt.text is not None:

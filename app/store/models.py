@@ -348,30 +348,19 @@ class HistoryEntry(Base):
         Index(None, "origin", "chain_seq", unique=True),
         # The history browser's filters, each in its order (migration 0007).
         Index("ix_history_entries_created_at_id", "created_at", "id"),
+        Index("ix_history_entries_partner_created_at", "partner_id", "created_at", "id"),
+        Index("ix_history_entries_kind_created_at", "kind", "created_at", "id"),
+        # These carry the other filters' columns after (created_at, id): a combination
+        # walking one of them is checked in the index, the table read for a match only
+        # (migration 0011). Process + stage: one seek to the pair (migration 0010).
         *(
-            Index(f"ix_history_entries_{name}_created_at", column, "created_at", "id")
-            for name, column in (
-                ("partner", "partner_id"),
-                ("process", "process"),
-                ("stage", "stage"),
-                ("kind", "kind"),
+            Index(f"ix_history_entries_{name}_created_at", *key, "created_at", "id", *carried)
+            for name, key, carried in (
+                ("author", ("author",), ("partner_id", "process", "stage", "kind")),
+                ("process", ("process",), ("partner_id", "author", "stage", "kind")),
+                ("stage", ("stage",), ("partner_id", "author", "process", "kind")),
+                ("process_stage", ("process", "stage"), ("partner_id", "author", "kind")),
             )
-        ),
-        # The author's (the most selective) carries the other filters' columns: a
-        # combination is checked in the index, the table read for a match only (0011).
-        Index(
-            "ix_history_entries_author_created_at",
-            "author",
-            "created_at",
-            "id",
-            "partner_id",
-            "process",
-            "stage",
-            "kind",
-        ),
-        # The process + stage filter: one seek to the pair (migration 0010).
-        Index(
-            "ix_history_entries_process_stage_created_at", "process", "stage", "created_at", "id"
         ),
     )
 

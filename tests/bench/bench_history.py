@@ -51,6 +51,11 @@ def _filters(db: Database, newest: datetime) -> list[tuple[str, HistoryFilter]]:
         ("kind", HistoryFilter(kind="sms")),
         ("one month", month),
         ("partner + kind + agent", HistoryFilter(partner=partner, kind="note", author="agent007")),
+        # No agent: walks the process's index, 1 in 100 of its entries match.
+        (
+            "partner + kind + process",
+            HistoryFilter(partner=partner, kind="letter", process="expiry"),
+        ),
         # No agent: walks the process + stage pair's index, 1 in 100 of its entries match.
         (
             "partner + kind + process + stage",

@@ -75,27 +75,43 @@ def _columns(db: Database, index: str) -> list[str]:
         )
 
 
-def test_the_agents_index_carries_the_other_filters_and_back(db: Database) -> None:
-    """Migration 0011 rebuilds the agent's index with the other filter columns after
-    (created_at, id); on an analyzed SQLite file it gets its statistics again."""
+#: Migration 0011: index -> (its columns before, the filter columns it carries after them)
+WIDENED = {
+    "ix_history_entries_author_created_at": (
+        ["author", "created_at", "id"],
+        ["partner_id", "process", "stage", "kind"],
+    ),
+    "ix_history_entries_process_created_at": (
+        ["process", "created_at", "id"],
+        ["partner_id", "author", "stage", "kind"],
+    ),
+    "ix_history_entries_stage_created_at": (
+        ["stage", "created_at", "id"],
+        ["partner_id", "author", "process", "kind"],
+    ),
+    "ix_history_entries_process_stage_created_at": (
+        ["process", "stage", "created_at", "id"],
+        ["partner_id", "author", "kind"],
+    ),
+}
+
+
+def test_the_walked_indexes_carry_the_other_filters_and_back(db: Database) -> None:
+    """Migration 0011 rebuilds four filter indexes with the other filter columns after
+    (created_at, id), and back; on an analyzed SQLite file they get their statistics again."""
     seed(db, entries=30)
-    index = "ix_history_entries_author_created_at"
     downgrade(db.engine, "0010")
-    assert _columns(db, index) == ["author", "created_at", "id"]
+    for index, (key, _carried) in WIDENED.items():
+        assert _columns(db, index) == key
     if db.dialect == "sqlite":
         with db.engine.begin() as conn:
             conn.execute(text("ANALYZE"))
     upgrade(db.engine, "head")
-    assert _columns(db, index) == [
-        "author",
-        "created_at",
-        "id",
-        "partner_id",
-        "process",
-        "stage",
-        "kind",
-    ]
-    if db.dialect == "sqlite":
-        with db.engine.connect() as conn:
-            stat = conn.scalar(text("SELECT stat FROM sqlite_stat1 WHERE idx = :i"), {"i": index})
-        assert stat is not None and len(stat.split()) == 8
+    for index, (key, carried) in WIDENED.items():
+        assert _columns(db, index) == key + carried
+        if db.dialect == "sqlite":
+            with db.engine.connect() as conn:
+                stat = conn.scalar(
+                    text("SELECT stat FROM sqlite_stat1 WHERE idx = :i"), {"i": index}
+                )
+            assert stat is not None and len(stat.split()) == 1 + len(key + carried)

@@ -1,18 +1,21 @@
-"""Carry the history browser's other filter columns in the agent's index.
+"""Carry the history browser's other filter columns in the indexes a combination walks.
 
 A combination of filters that (almost) nothing matches walks the index of its
 most selective filter and checks the others on every entry it reads: partner
 ``CN-B`` (5 % of the entries) + kind ``note`` (20 %) + one of 200 agents walked
 about a hundred of the agent's entries per match (all of them when fewer than a
 page match), reading each entry's table row for the check (10.7 M entries on
-SQLite: p95 up to 269 ms a page). The agent's index, the most selective one,
-now carries the other filter columns after ``(created_at, id)``: its order
-and its seeks stay as they were, the checks read the index, and only a match
-is read from the table (SQLite by itself; PostgreSQL in an index-only scan of
-the page's keys, :func:`app.store.history_query.page_statement`).
+SQLite: p95 up to 269 ms a page); so did a partner and a kind with a process,
+a stage or both, on the process's, the stage's or the pair's index. Those four
+indexes now carry the other filter columns after ``(created_at, id)``: their
+order and their seeks stay as they were, the checks read the index, and only a
+match is read from the table (SQLite by itself; PostgreSQL in an index-only
+scan of the page's keys, :func:`app.store.history_query.page_statement`).
+The partner's and the kind's stay narrow: they drive a combination only when
+the others given with them match many entries (partner, kind or both).
 
-The index keeps its name and is built anew; on a SQLite file whose statistics
-were gathered, it gets its own again (as in 0010).
+The indexes keep their names and are built anew; on a SQLite file whose
+statistics were gathered, they get their own again (as in 0010).
 
 Revision ID: 0011
 Revises: 0010
@@ -28,30 +31,47 @@ down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-NAME = "ix_history_entries_author_created_at"
-#: The index's columns before 0011 ...
-KEY = ("author", "created_at", "id")
-#: ... and those it carries after them now: every other filter but the time and the text.
-CARRIED = ("partner_id", "process", "stage", "kind")
+#: index name -> (its columns before 0011, the filter columns it carries after them now)
+INDEXES = {
+    "ix_history_entries_author_created_at": (
+        ("author", "created_at", "id"),
+        ("partner_id", "process", "stage", "kind"),
+    ),
+    "ix_history_entries_process_created_at": (
+        ("process", "created_at", "id"),
+        ("partner_id", "author", "stage", "kind"),
+    ),
+    "ix_history_entries_stage_created_at": (
+        ("stage", "created_at", "id"),
+        ("partner_id", "author", "process", "kind"),
+    ),
+    "ix_history_entries_process_stage_created_at": (
+        ("process", "stage", "created_at", "id"),
+        ("partner_id", "author", "kind"),
+    ),
+}
 
 
 def upgrade() -> None:
-    op.drop_index(NAME, table_name="history_entries")
-    op.create_index(NAME, "history_entries", [*KEY, *CARRIED])
+    for name, (key, carried) in INDEXES.items():
+        op.drop_index(name, table_name="history_entries")
+        op.create_index(name, "history_entries", [*key, *carried])
     _analyze()
 
 
 def downgrade() -> None:
-    op.drop_index(NAME, table_name="history_entries")
-    op.create_index(NAME, "history_entries", list(KEY))
+    for name, (key, _carried) in INDEXES.items():
+        op.drop_index(name, table_name="history_entries")
+        op.create_index(name, "history_entries", list(key))
     _analyze()
 
 
 def _analyze() -> None:
-    """On SQLite, dropping an index drops its statistics: gather the new one's (if any were)."""
+    """On SQLite, dropping an index drops its statistics: gather the new ones (if any were)."""
     bind = op.get_bind()
     if bind.dialect.name == "sqlite" and _analyzed(bind):
-        op.execute(f"ANALYZE {NAME}")
+        for name in INDEXES:
+            op.execute(f"ANALYZE {name}")
 
 
 def _analyzed(bind: sa.Connection) -> bool:
