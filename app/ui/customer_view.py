@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.i18n import (
     _,
+    datetime_pattern,
     format_date,
     format_datetime,
     format_decimal,
@@ -81,10 +82,26 @@ def _value(text: str) -> QLabel:
 
 
 def customer_overview(*args: Any, **kwargs: Any) -> CustomerOverview:
-    """The customer's overview, read on the worker (the store loads there first)."""
+    """The customer's overview, read on the worker (the store loads there first), and
+    the playbooks its products, open cases and tickets are worded from: read there too,
+    so that the view words them on the GUI thread from the cache (the first customer
+    opened would otherwise read them there, with the processes, some 50 ms)."""
     from app.services.customers import customer_overview
+    from app.services.playbooks import PlaybookError, load_all, playbook_for
 
-    return customer_overview(*args, **kwargs)
+    overview = customer_overview(*args, **kwargs)
+    datetime_pattern()  # the language's date formats (babel reads them on first use)
+    if overview.tickets:
+        load_all()  # a ticket's reason: the title of the flow that opens it, in any playbook
+        return overview
+    processes = {"fair_use"} if overview.products else set()
+    processes.update(case.process for case in overview.open_cases)
+    for process in sorted(processes):
+        try:
+            playbook_for(process)
+        except (KeyError, PlaybookError):
+            continue  # worded without it; a broken playbook is reported where it is used
+    return overview
 
 
 class CustomerView(QWidget):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from app.i18n import _, format_decimal, ngettext
+from app.i18n import _, datetime_pattern, format_decimal, ngettext
 from app.ui.changes import Changes, on_changes
 from app.ui.common import PlaceholderListView, bind_retranslate, hint_label
 from app.ui.qt import (
@@ -43,9 +43,12 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def history_page(*args: Any, **kwargs: Any) -> HistoryPage:
-    """One page of the history, read on the worker (the store loads there first)."""
+    """One page of the history, read on the worker (the store loads there first); the
+    language's date formats are loaded there too (babel reads them on first use, some
+    15 ms the GUI thread would spend painting the first entries' headings)."""
     from app.services.customers import history_page
 
+    datetime_pattern()
     return history_page(*args, **kwargs)
 
 
