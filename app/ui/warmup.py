@@ -13,8 +13,10 @@ loses nothing: a search that needs a module being imported waits for that import
 it would have imported it itself; and all but the first steps wait while the agent
 types or the agent's work runs (:class:`AgentActivity`).
 
-Imports, the shipped files and those reads: nothing is written. A step that fails is
-logged and skipped (the screen that needs it reports the error as before).
+Imports, the shipped files and those reads: it writes nothing itself (who is working
+is resolved once per database, by whichever asks first: the window does, as it opens
+it). A step that fails is logged and skipped (the screen that needs it reports the
+error as before).
 ``AGENT_ASSIST_NO_WARMUP=1`` turns it off (to measure the cold path); only
 :func:`app.ui.app.run_gui` starts it, so the commands and the window tests never do.
 """
