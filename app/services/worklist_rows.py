@@ -74,11 +74,7 @@ class LazyRows(Sequence[WorklistRow], Generic[E]):
         freeing a few hundred thousand rows in one go holds the interpreter (and a window
         waiting for it) for tens of milliseconds. The list is empty afterwards; for a
         worker thread, once nothing else reads the list."""
-        entries = self._entries
-        while len(entries) > RELEASE_SLICE:
-            del entries[-RELEASE_SLICE:]
-            time.sleep(0)  # let a waiting thread run
-        entries.clear()
+        release_list(self._entries)
 
     def find(self, customer_id: uuid.UUID, target: OpenTarget) -> int | None:
         """The position of the row of ``customer_id`` with ``target``, if listed."""
@@ -128,6 +124,26 @@ def memo(fn: Callable[..., V]) -> Callable[..., V]:
     return call
 
 
+def release_list(items: list[Any]) -> None:
+    """Empty ``items`` a slice at a time, letting other threads run between slices."""
+    while len(items) > RELEASE_SLICE:
+        del items[-RELEASE_SLICE:]
+        time.sleep(0)  # let a waiting thread run
+    items.clear()
+
+
+def release_mapping(mapping: dict[Any, Any]) -> None:
+    """Empty ``mapping`` a slice at a time (as :meth:`LazyRows.release`): a worklist's
+    tens of thousands of customers freed in one go hold the interpreter for milliseconds
+    on end."""
+    pop = mapping.popitem
+    while len(mapping) > RELEASE_SLICE:
+        for _ in range(RELEASE_SLICE):
+            pop()
+        time.sleep(0)  # let a waiting thread run
+    mapping.clear()
+
+
 def sort_in_slices(entries: list[E], key: Callable[[E], Any]) -> None:
     """Sort ``entries`` by ``key`` in place (stable, as ``list.sort``) without holding the
     interpreter for long: slices of :data:`SLICE` rows are sorted one at a time, other
@@ -146,4 +162,12 @@ def sort_in_slices(entries: list[E], key: Callable[[E], Any]) -> None:
     entries[:] = list(heapq.merge(*slices, key=key))
 
 
-__all__ = ["LazyRows", "find_row", "memo", "overdue_count", "sort_in_slices"]
+__all__ = [
+    "LazyRows",
+    "find_row",
+    "memo",
+    "overdue_count",
+    "release_list",
+    "release_mapping",
+    "sort_in_slices",
+]

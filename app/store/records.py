@@ -122,17 +122,14 @@ def fair_use_records(
     return out
 
 
-def fair_use_months(session: Session, since: str, until: str) -> dict[Any, dict[str, bool]]:
-    """Customer (as text, :func:`as_uuid` converts) -> {month: exceeded} of every record in
-    [since, until]: one range of the (month, exceeded, customer) index, read in index order
-    instead of looking each candidate's records up (a worklist's tens of thousands)."""
-    out: dict[Any, dict[str, bool]] = defaultdict(dict)
+def fair_use_month_rows(session: Session, since: str, until: str) -> Iterator[Any]:
+    """Rows (customer as text, month, exceeded) of every record in [since, until]: one range
+    of the (month, exceeded, customer) index, read in index order instead of looking each
+    candidate's records up (a worklist's tens of thousands); :func:`as_uuid` converts."""
     stmt = select(
         _key(FairUseRecord.customer_id, True), FairUseRecord.month, FairUseRecord.exceeded
     ).where(FairUseRecord.month >= since, FairUseRecord.month <= until)
-    for customer_id, month, exceeded in _run(session, stmt, True):
-        out[customer_id][month] = bool(exceeded)
-    return out
+    return iter(_run(session, stmt, True))
 
 
 def _history_actions(
@@ -213,12 +210,22 @@ def bundles_of(
     if ending_by is not None:
         stmt = stmt.where(Bundle.end_date <= ending_by)
     out: dict[Any, list[BundleFacts]] = defaultdict(list)
+    # A worklist reads tens of thousands: each distinct date and list is decoded once.
+    days: dict[Any, date] = {}
+    sent_sets: dict[Any, frozenset[str]] = {}
 
     def collect(rows: Iterable[Any]) -> None:
         for customer_id, bundle_no, name, end_date, sent in rows:
-            out[customer_id].append(
-                BundleFacts(bundle_no, name, _date(end_date), frozenset(_json(sent) or ()))
-            )
+            day = days.get(end_date)
+            if day is None:
+                day = days[end_date] = _date(end_date)
+            try:
+                were_sent = sent_sets[sent]
+            except KeyError:
+                were_sent = sent_sets[sent] = frozenset(_json(sent) or ())
+            except TypeError:  # a list, as PostgreSQL's driver gives JSON
+                were_sent = frozenset(_json(sent) or ())
+            out[customer_id].append(BundleFacts(bundle_no, name, day, were_sent))
 
     if customers is None:
         collect(_run(session, stmt, raw))
@@ -344,6 +351,18 @@ class WorklistCustomer:
 def worklist_customers(session: Session, customers: Select[Any]) -> dict[Any, WorklistCustomer]:
     """Raw customer id -> :class:`WorklistCustomer` of a worklist's candidates, in one
     statement; the products list is decoded once per distinct list, not once per row."""
+    return _worklist_customers(session, Customer.id.in_(customers.scalar_subquery()))
+
+
+def activated_customers(session: Session, first: date, last: date) -> dict[Any, WorklistCustomer]:
+    """:func:`worklist_customers` of the customers activated on a day in [first, last],
+    read along the activation date's index (no lookup of each by its id)."""
+    return _worklist_customers(
+        session, Customer.activation_date >= first, Customer.activation_date <= last
+    )
+
+
+def _worklist_customers(session: Session, *conditions: Any) -> dict[Any, WorklistCustomer]:
     products_of: dict[Any, frozenset[str]] = {}
     days: dict[Any, Any] = {None: None}
 
@@ -369,7 +388,7 @@ def worklist_customers(session: Session, customers: Select[Any]) -> dict[Any, Wo
         cast(Customer.products, String),  # as text: decoded here once per distinct list
         Customer.activation_date,
         Customer.vip_rated,
-    ).where(Customer.id.in_(customers.scalar_subquery()))
+    ).where(*conditions)
     out: dict[Any, WorklistCustomer] = {}
     for key, no, name, value, listed, activation, vip_rated in _run(session, stmt, True):
         out[key] = WorklistCustomer(
@@ -379,23 +398,21 @@ def worklist_customers(session: Session, customers: Select[Any]) -> dict[Any, Wo
 
 
 # --- worklist candidates: queries selecting customer ids, run as part of the reads above ----
+# No DISTINCT: ``IN (SELECT ...)`` needs none, and with it SQLite walks the whole table in
+# customer order (the unique index) instead of the range of the month's or date's index.
 
 
 def fair_use_candidates(months: Sequence[str]) -> Select[Any]:
     """Customers with a fair-use record over the limits in one of ``months``."""
-    return (
-        select(FairUseRecord.customer_id)
-        .where(FairUseRecord.month.in_(list(months)), FairUseRecord.exceeded.is_(True))
-        .distinct()
+    return select(FairUseRecord.customer_id).where(
+        FairUseRecord.month.in_(list(months)), FairUseRecord.exceeded.is_(True)
     )
 
 
 def bundle_candidates(ending_after: date, ending_by: date) -> Select[Any]:
     """Customers with a bundle ending in (ending_after, ending_by]."""
-    return (
-        select(Bundle.customer_id)
-        .where(Bundle.end_date > ending_after, Bundle.end_date <= ending_by)
-        .distinct()
+    return select(Bundle.customer_id).where(
+        Bundle.end_date > ending_after, Bundle.end_date <= ending_by
     )
 
 

@@ -7,8 +7,10 @@ rows are made only when read (:mod:`app.services.worklist_rows`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from operator import itemgetter
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -17,7 +19,7 @@ from app.domain.ruleset import RuleSet
 from app.processes.common import month_key
 from app.processes.fair_use.todo import FairUseItem, fair_use_item
 from app.services.todo_items import WorklistRow, row
-from app.services.worklist_rows import LazyRows, memo, sort_in_slices
+from app.services.worklist_rows import LazyRows, memo, release_mapping, sort_in_slices
 from app.store import records
 
 #: (minus the stage, customer number, customer, item): the list's order, then the row.
@@ -30,30 +32,60 @@ def fair_use_worklist(session: Session, today: date, rules: RuleSet) -> LazyRows
     candidates = records.fair_use_candidates([month_key(this), month_key(last)])
     # The stage is capped, so the cap's months up to this one decide it.
     since = month_key(add_months(last, -(rules.fair_use.stage.cap - 1)))
-    months = records.fair_use_months(session, since, month_key(this))  # candidates' among them
+    # Each customer's records of those months as one small int (:func:`_pack_months`):
+    # no dict per customer to make, and to free when the list is done.
+    months, pieces = _pack_months(
+        records.fair_use_month_rows(session, since, month_key(this))
+    )  # the candidates' among them
     done = records.fair_use_done(session, candidates, raw=True)
     customers = records.worklist_customers(session, candidates)
     item_for = memo(
-        lambda months, done, mobile_tv, combo: fair_use_item(
-            dict(months), done, today, rules, mobile_tv=mobile_tv, combo=combo
+        lambda packed, done, mobile_tv, combo: fair_use_item(
+            _unpack_months(packed, pieces), done, today, rules, mobile_tv=mobile_tv, combo=combo
         )
     )
-    no_months: frozenset[tuple[str, bool]] = frozenset()
     no_done: frozenset[tuple[str, str]] = frozenset()
     entries: list[Entry] = []
     for key, c in customers.items():
-        its_months = months.get(key)
         its_done = done.get(key)
         item = item_for(
-            frozenset(its_months.items()) if its_months else no_months,
+            months.get(key, 0),
             frozenset(its_done) if its_done else no_done,
             "mobile_tv" in c.products,
             "combo" in c.products,
         )
         if item is not None:
             entries.append((-item.stage, c.customer_no, c, item))
+    release_mapping(months)
+    release_mapping(customers)
     sort_in_slices(entries, itemgetter(0, 1))
     return LazyRows(entries, _row, lambda e: (e[2].key, e[3].target))
+
+
+def _pack_months(rows: Iterable[Any]) -> tuple[dict[Any, int], dict[str, tuple[int, int]]]:
+    """Customer -> its records packed in an int, and month -> its (present, exceeded) bits:
+    month number n (in the order first read) is bit 2n when there is a record, and bit
+    2n + 1 as well when it is over the limits. A few months' fit in a small int, which
+    Python does not allocate."""
+    packed: dict[Any, int] = {}
+    pieces: dict[str, tuple[int, int]] = {}
+    get = packed.get
+    for customer, month, exceeded in rows:
+        piece = pieces.get(month)
+        if piece is None:
+            bit = 1 << (2 * len(pieces))
+            piece = pieces[month] = (bit, bit | bit << 1)
+        packed[customer] = get(customer, 0) | piece[bool(exceeded)]
+    return packed, pieces
+
+
+def _unpack_months(packed: int, pieces: dict[str, tuple[int, int]]) -> dict[str, bool]:
+    """The records :func:`_pack_months` packed: {month: exceeded}."""
+    return {
+        month: packed & exceeded == exceeded
+        for month, (present, exceeded) in pieces.items()
+        if packed & present
+    }
 
 
 def _row(entry: Entry) -> WorklistRow:
