@@ -190,8 +190,10 @@ class TimelinePanel(QWidget):
         self.view.setWordWrap(True)
         self.view.setUniformItemSizes(False)
         self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        # A page's rows are measured 40 at a time, one part per turn of the event loop
+        # (a whole page, and again when the scroll bar appears, held the GUI some 10 ms).
         self.view.setLayoutMode(QListView.LayoutMode.Batched)
-        self.view.setBatchSize(200)
+        self.view.setBatchSize(40)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -225,3 +225,43 @@ def test_the_first_customer_opened_reads_no_playbook_or_locale_on_the_gui_thread
     assert any(path == "fair_use.yaml" for _thread, path in read_on), read_on
     assert any(path.startswith("locale ") for _thread, path in read_on), read_on
     assert [path for thread, path in read_on if thread == gui] == [], read_on
+
+
+def test_a_page_of_history_is_laid_out_in_parts(qtbot, window, sqlite_db: Database) -> None:
+    """The timeline measures a page's entries (their heights) some dozens at a time, one
+    part per turn of the event loop, not the whole page in one: measuring 200 rows, and
+    again when the scroll bar appears, was a good part of the GUI thread's work in one
+    gap (issue 15). Counted per turn of the event loop, not timed."""
+    from app.ui.timeline import PAGE_SIZE
+    from app.ui.timeline_delegate import TimelineDelegate
+
+    measured = [0]
+    per_turn: list[int] = []
+
+    class Counting(TimelineDelegate):
+        def sizeHint(self, option, index):
+            measured[0] += 1
+            return super().sizeHint(option, index)
+
+    def turn() -> None:
+        per_turn.append(measured[0])
+        measured[0] = 0
+
+    people = seed_people(sqlite_db)
+    add_history(sqlite_db, people["mueller"], PAGE_SIZE + 50)
+    view = window.timeline.view
+    counting = Counting(view)
+    view.setItemDelegate(counting)
+    turns = QTimer()
+    turns.setInterval(0)
+    turns.timeout.connect(turn)
+    turns.start()
+    try:
+        window.open_customer(people["mueller"])
+        qtbot.waitUntil(lambda: window.timeline.model.rowCount() == PAGE_SIZE, timeout=10_000)
+        qtbot.wait(200)  # laid out and painted
+    finally:
+        turns.stop()
+    turn()
+    assert sum(per_turn) >= PAGE_SIZE, per_turn  # every entry of the page was measured
+    assert max(per_turn) <= PAGE_SIZE // 2, max(per_turn)
