@@ -133,6 +133,8 @@ def base(db: Database) -> Database:
     combo = seed.customer("X-41", products=("combo",))
     seed.fair_use(combo, "2026-01", "2026-02", "2026-03")
     seed.fair_use(seed.customer("X-42"), "2026-03", exceeded=False)
+    odd = seed.customer("X-43")  # a month no calendar has, among the months read
+    seed.fair_use(odd, "2026-02", "2025-13")
     return db
 
 

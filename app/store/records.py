@@ -18,7 +18,7 @@ from datetime import date
 from itertools import chain
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, cast, select
+from sqlalchemy import Select, String, case, cast, literal_column, select
 from sqlalchemy.orm import Session
 
 from app.store.models import (
@@ -129,6 +129,20 @@ def fair_use_month_rows(session: Session, since: str, until: str) -> Iterator[An
     stmt = select(
         _key(FairUseRecord.customer_id, True), FairUseRecord.month, FairUseRecord.exceeded
     ).where(FairUseRecord.month >= since, FairUseRecord.month <= until)
+    return iter(_run(session, stmt, True))
+
+
+def fair_use_month_bits(session: Session, months: Sequence[str]) -> Iterator[Any]:
+    """Rows (customer as text, bits) of every record in [months[0], months[-1]] (``months``
+    in order), as :func:`fair_use_month_rows` but the record as a number the database
+    computes: ``4 ** n`` for the n-th of ``months``, times 3 when it was over the limits;
+    -1 for a month not among them (the rows of :func:`fair_use_month_rows` tell more)."""
+    bits = case(
+        {month: 4**n for n, month in enumerate(months)}, value=FairUseRecord.month, else_=-1
+    ) * case((FairUseRecord.exceeded, 3), else_=1)
+    stmt = select(_key(FairUseRecord.customer_id, True), bits).where(
+        FairUseRecord.month >= months[0], FairUseRecord.month <= months[-1]
+    )
     return iter(_run(session, stmt, True))
 
 
@@ -350,8 +364,19 @@ class WorklistCustomer:
 
 def worklist_customers(session: Session, customers: Select[Any]) -> dict[Any, WorklistCustomer]:
     """Raw customer id -> :class:`WorklistCustomer` of a worklist's candidates, in one
-    statement; the products list is decoded once per distinct list, not once per row."""
-    return _worklist_customers(session, Customer.id.in_(customers.scalar_subquery()))
+    statement; the products list is decoded once per distinct list, not once per row.
+
+    On SQLite the candidates are found by id first and then read in the order they are
+    stored (by rowid): read in id order (random in the file), tens of thousands of rows
+    cost a third more."""
+    chosen = Customer.id.in_(customers.scalar_subquery())
+    if session.get_bind().dialect.name == "sqlite":
+        candidate = Customer.__table__.alias("candidate")
+        found: Select[Any] = select(literal_column("candidate.rowid")).where(
+            candidate.c.id.in_(customers.scalar_subquery())
+        )
+        chosen = literal_column("customers.rowid").in_(found.scalar_subquery())
+    return _worklist_customers(session, chosen)
 
 
 def activated_customers(session: Session, first: date, last: date) -> dict[Any, WorklistCustomer]:

@@ -31,12 +31,10 @@ def fair_use_worklist(session: Session, today: date, rules: RuleSet) -> LazyRows
     last = previous_month(this)
     candidates = records.fair_use_candidates([month_key(this), month_key(last)])
     # The stage is capped, so the cap's months up to this one decide it.
-    since = month_key(add_months(last, -(rules.fair_use.stage.cap - 1)))
+    since = add_months(last, -(rules.fair_use.stage.cap - 1))
     # Each customer's records of those months as one small int (:func:`_pack_months`):
     # no dict per customer to make, and to free when the list is done.
-    months, pieces = _pack_months(
-        records.fair_use_month_rows(session, since, month_key(this))
-    )  # the candidates' among them
+    months, pieces = _pack_months(session, since, this)  # the candidates' among them
     done = records.fair_use_done(session, candidates, raw=True)
     customers = records.worklist_customers(session, candidates)
     item_for = memo(
@@ -62,11 +60,32 @@ def fair_use_worklist(session: Session, today: date, rules: RuleSet) -> LazyRows
     return LazyRows(entries, _row, lambda e: (e[2].key, e[3].target))
 
 
-def _pack_months(rows: Iterable[Any]) -> tuple[dict[Any, int], dict[str, tuple[int, int]]]:
-    """Customer -> its records packed in an int, and month -> its (present, exceeded) bits:
-    month number n (in the order first read) is bit 2n when there is a record, and bit
-    2n + 1 as well when it is over the limits. A few months' fit in a small int, which
-    Python does not allocate."""
+def _pack_months(
+    session: Session, since: date, until: date
+) -> tuple[dict[Any, int], dict[str, tuple[int, int]]]:
+    """Customer -> its records of the months from ``since`` to ``until`` packed in an int,
+    and month -> its (present, exceeded) bits: month number n is bit 2n when there is a
+    record, and bit 2n + 1 as well when it is over the limits. A few months' fit in a small
+    int, which Python does not allocate; the database computes each record's bits."""
+    months: list[str] = []
+    while since <= until:
+        months.append(month_key(since))
+        since = add_months(since, 1)
+    packed: dict[Any, int] = {}
+    get = packed.get
+    for customer, bits in records.fair_use_month_bits(session, months):
+        if bits < 0:  # a month written otherwise: read as stored
+            packed.clear()
+            return _pack_month_rows(records.fair_use_month_rows(session, months[0], months[-1]))
+        packed[customer] = get(customer, 0) | bits
+    return packed, {month: (4**n, 3 * 4**n) for n, month in enumerate(months)}
+
+
+def _pack_month_rows(
+    rows: Iterable[Any],
+) -> tuple[dict[Any, int], dict[str, tuple[int, int]]]:
+    """:func:`_pack_months` of rows (customer, month, exceeded), month numbers in the order
+    first read."""
     packed: dict[Any, int] = {}
     pieces: dict[str, tuple[int, int]] = {}
     get = packed.get
