@@ -330,6 +330,7 @@ class WorklistCustomer:
     (:func:`as_uuid` on first use): a worklist reads tens of thousands of them."""
 
     __slots__ = (
+        "_id",
         "activation_date",
         "customer_no",
         "customer_value",
@@ -356,10 +357,14 @@ class WorklistCustomer:
         self.products = products
         self.activation_date = activation_date
         self.vip_rated = vip_rated
+        self._id: uuid.UUID | None = None
 
     @property
     def id(self) -> uuid.UUID:
-        return as_uuid(self.key)
+        found = self._id
+        if found is None:  # made once: the onboarding list has a dozen rows a customer
+            found = self._id = as_uuid(self.key)
+        return found
 
 
 def worklist_customers(session: Session, customers: Select[Any]) -> dict[Any, WorklistCustomer]:
