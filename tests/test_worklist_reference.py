@@ -4,6 +4,7 @@ the rules asked per customer, the rows sorted in one go."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -144,3 +145,10 @@ def test_the_builders_rows_are_the_references(base: Database, kind: str) -> None
         expected = reference(base, kind, today)
         assert expected, (kind, today)
         assert worklist(base, kind, today) == expected, (kind, today)
+
+
+def test_a_worklist_customers_id_is_made_once() -> None:
+    """The onboarding list has a dozen rows a customer: its id is made for the first."""
+    key = uuid.uuid4()
+    c = records.WorklistCustomer(key.hex, "C-1", "Anna", 1, frozenset(), None, None)
+    assert c.id == key and c.id is c.id
