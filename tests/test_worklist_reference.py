@@ -152,3 +152,20 @@ def test_a_worklist_customers_id_is_made_once() -> None:
     key = uuid.uuid4()
     c = records.WorklistCustomer(key.hex, "C-1", "Anna", 1, frozenset(), None, None)
     assert c.id == key and c.id is c.id
+
+
+def test_memo_answers_each_set_of_arguments_once() -> None:
+    from app.services.worklist_rows import memo
+
+    calls: list[tuple[Any, ...]] = []
+
+    def rule(*args: Any, **kwargs: Any) -> tuple[Any, ...]:
+        calls.append((args, kwargs))
+        return (args, sorted(kwargs.items()))
+
+    asked = memo(rule)
+    assert asked(1, 2) == asked(1, 2) == ((1, 2), [])
+    assert asked(1, 2, x=3) == asked(1, 2, x=3) == ((1, 2), [("x", 3)])
+    assert asked((1, 2), ()) == (((1, 2), ()), [])  # not the answer for (1, 2) and no names
+    assert asked([1], x=[2]) == asked([1], x=[2])  # unhashable: asked every time
+    assert len(calls) == 5

@@ -110,13 +110,18 @@ def memo(fn: Callable[..., V]) -> Callable[..., V]:
     passed, so customers with equal facts get the same (immutable) answer.
     """
     seen: dict[Any, V] = {}
+    seen_by_name: dict[Any, V] = {}
 
     def call(*args: Any, **kwargs: Any) -> V:
-        key = (args, tuple(sorted(kwargs.items())))
+        # Called once per customer: positional arguments are the key as they come.
+        key: Any = args
+        answers = seen
+        if kwargs:
+            key, answers = (args, tuple(sorted(kwargs.items()))), seen_by_name
         try:
-            return seen[key]
+            return answers[key]
         except KeyError:
-            value = seen[key] = fn(*args, **kwargs)
+            value = answers[key] = fn(*args, **kwargs)
             return value
         except TypeError:  # an unhashable fact: asked every time
             return fn(*args, **kwargs)

@@ -393,23 +393,10 @@ def activated_customers(session: Session, first: date, last: date) -> dict[Any, 
 
 
 def _worklist_customers(session: Session, *conditions: Any) -> dict[Any, WorklistCustomer]:
-    products_of: dict[Any, frozenset[str]] = {}
+    # A few thousand distinct days and a few distinct product lists (read as text, or
+    # NULL) among tens of thousands of customers: each decoded once, looked up inline.
+    products_of: dict[str | None, frozenset[str]] = {}
     days: dict[Any, Any] = {None: None}
-
-    def day(value: Any) -> Any:  # a few thousand distinct days among the customers
-        found = days.get(value, days)
-        if found is days:
-            found = days[value] = _date(value)
-        return found
-
-    def products(value: Any) -> frozenset[str]:
-        if not isinstance(value, str):
-            return frozenset(value or ())
-        found = products_of.get(value)
-        if found is None:
-            found = products_of[value] = frozenset(json.loads(value) or ())
-        return found
-
     stmt = select(
         _key(Customer.id, True),
         Customer.customer_no,
@@ -420,10 +407,19 @@ def _worklist_customers(session: Session, *conditions: Any) -> dict[Any, Worklis
         Customer.vip_rated,
     ).where(*conditions)
     out: dict[Any, WorklistCustomer] = {}
+    absent: Any = object()
+    known_products, known_day = products_of.get, days.get
     for key, no, name, value, listed, activation, vip_rated in _run(session, stmt, True):
-        out[key] = WorklistCustomer(
-            key, no, name, value, products(listed), day(activation), day(vip_rated)
-        )
+        products = known_products(listed, absent)
+        if products is absent:
+            products = products_of[listed] = frozenset(_json(listed) or ())
+        active = known_day(activation, absent)
+        if active is absent:
+            active = days[activation] = _date(activation)
+        rated = known_day(vip_rated, absent)
+        if rated is absent:
+            rated = days[vip_rated] = _date(vip_rated)
+        out[key] = WorklistCustomer(key, no, name, value, products, active, rated)
     return out
 
 
