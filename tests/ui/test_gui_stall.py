@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from app.store.db import Database
-from app.ui.qt import QObject, QTimer
+from app.ui.qt import QGroupBox, QObject, QTimer
 from tests.bench.scale import TODAY, build
 from tests.ui.conftest import type_text
 from tests.ui.factories import add_history, seed_people
@@ -177,20 +177,31 @@ def test_no_gui_stall_at_the_ci_scale(
     assert max(gap for gap, _work in figures.values()) < GAP_BOUND_MS, figures
 
 
+@pytest.mark.parametrize("customer", ["with products and a case", "with a ticket"])
 def test_the_first_customer_opened_reads_no_playbook_or_locale_on_the_gui_thread(
-    qtbot, window, sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+    qtbot, window, sqlite_db: Database, monkeypatch: pytest.MonkeyPatch, customer: str
 ) -> None:
-    """The playbooks the overview words its products and cases from, and the language's
-    date and number formats, are read on the workers: the first customer opened read
-    them on the GUI thread, some 50 ms of the 77 its open took there (issue 15). Counted,
-    not timed: with both caches emptied as at the program's start, where each is read."""
+    """The playbooks the overview words its products, cases and tickets from, and the
+    language's date and number formats, are read on the workers: the first customer
+    opened read them on the GUI thread, some 50 ms of the 77 its open took there (issue
+    15). Counted, not timed: with the caches emptied as at the program's start, where
+    each is read."""
     from babel import localedata
 
-    from app.services import playbooks
+    from app.services import playbooks, tickets
     from app.ui.worker import pending_ops
+    from tests.test_tickets import TODAY as TICKET_DAY
+    from tests.test_tickets import _ticket, _world
 
-    people = seed_people(sqlite_db)
-    add_history(sqlite_db, people["mueller"], 30)
+    if customer == "with a ticket":
+        world = _world(sqlite_db)
+        opened = world.customers["A"]
+        _ticket(sqlite_db, opened, world.partners["A"], "fair_use_contact", TICKET_DAY)
+        expected = "fair_use.yaml"  # the flow that opens the ticket
+    else:
+        opened = seed_people(sqlite_db)["mueller"]
+        expected = "fair_use.yaml"  # its products' words
+    add_history(sqlite_db, opened, 30)
     qtbot.waitUntil(lambda: pending_ops() == 0, timeout=10_000)
     read_on: list[tuple[str, str]] = []
     real_read, real_load = playbooks.read_playbook, localedata.load
@@ -207,9 +218,10 @@ def test_the_first_customer_opened_reads_no_playbook_or_locale_on_the_gui_thread
     monkeypatch.setattr(playbooks, "read_playbook", read_playbook)
     monkeypatch.setattr(localedata, "load", load)
     playbooks.use_playbooks_dir(None)  # empties the playbooks' caches
+    tickets._ticket_flow.cache_clear()
     localedata.clear_caches()
     try:
-        window.open_customer(people["mueller"])
+        window.open_customer(opened)
         qtbot.waitUntil(
             lambda: (
                 window.overview is not None
@@ -221,8 +233,11 @@ def test_the_first_customer_opened_reads_no_playbook_or_locale_on_the_gui_thread
         qtbot.wait(50)  # painted
     finally:
         playbooks.use_playbooks_dir(None)
+        tickets._ticket_flow.cache_clear()
+    if customer == "with a ticket":
+        assert window.customer_view.findChild(QGroupBox, "ticketsBox") is not None
     gui = threading.main_thread().name
-    assert any(path == "fair_use.yaml" for _thread, path in read_on), read_on
+    assert any(path == expected for _thread, path in read_on), read_on
     assert any(path.startswith("locale ") for _thread, path in read_on), read_on
     assert [path for thread, path in read_on if thread == gui] == [], read_on
 
