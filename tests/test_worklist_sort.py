@@ -33,3 +33,29 @@ def test_other_threads_get_their_turn_between_slices(monkeypatch: pytest.MonkeyP
     entries = list(range(1000, 0, -1))
     sort_in_slices(entries, lambda n: n)
     assert entries == list(range(1, 1001)) and turns == [0] * 10
+
+
+def test_a_list_in_order_already_is_only_looked_at(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The builders read customers in number order: a list that comes out in its order
+    (ties included) is left as it is, without the sort and merge."""
+    monkeypatch.setattr(worklist_rows, "SLICE", 10)
+
+    def no_merge(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("merged a list in order")
+
+    monkeypatch.setattr(worklist_rows.heapq, "merge", no_merge)
+    entries = [(n // 3, n) for n in range(95)]  # ties across the slices' edges
+    expected = list(entries)
+    sort_in_slices(entries, itemgetter(0))
+    assert entries == expected
+
+
+@pytest.mark.parametrize("where", [0, 9, 10, 11, 94])
+def test_one_row_out_of_order_is_sorted(monkeypatch: pytest.MonkeyPatch, where: int) -> None:
+    """The database's order of customer numbers may not be Python's (a collation)."""
+    monkeypatch.setattr(worklist_rows, "SLICE", 10)
+    entries = [(n // 3, n) for n in range(95)]
+    entries.insert(where, (5, -1))
+    expected = sorted(entries, key=itemgetter(0))
+    sort_in_slices(entries, itemgetter(0))
+    assert entries == expected

@@ -16,6 +16,7 @@ behind the worker thread, would freeze as long.
 from __future__ import annotations
 
 import heapq
+import operator
 import time
 import uuid
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -149,6 +150,20 @@ def release_mapping(mapping: dict[Any, Any]) -> None:
     mapping.clear()
 
 
+def _in_order(entries: list[E], key: Callable[[E], Any]) -> bool:
+    """Whether ``entries`` are sorted by ``key`` already (looked at a slice at a time)."""
+    last: Any = None
+    for start in range(0, len(entries), SLICE):
+        keys = [key(e) for e in entries[start : start + SLICE]]
+        if last is not None and keys[0] < last:
+            return False
+        if any(map(operator.gt, keys, keys[1:])):
+            return False
+        last = keys[-1]
+        time.sleep(0)  # let a waiting thread run
+    return True
+
+
 def sort_in_slices(entries: list[E], key: Callable[[E], Any]) -> None:
     """Sort ``entries`` by ``key`` in place (stable, as ``list.sort``) without holding the
     interpreter for long: slices of :data:`SLICE` rows are sorted one at a time, other
@@ -156,6 +171,8 @@ def sort_in_slices(entries: list[E], key: Callable[[E], Any]) -> None:
     """
     if len(entries) <= SLICE:
         entries.sort(key=key)
+        return
+    if _in_order(entries, key):
         return
     slices: list[list[E]] = []
     for start in range(0, len(entries), SLICE):

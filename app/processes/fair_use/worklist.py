@@ -7,6 +7,7 @@ rows are made only when read (:mod:`app.services.worklist_rows`)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from operator import itemgetter
@@ -43,7 +44,10 @@ def fair_use_worklist(session: Session, today: date, rules: RuleSet) -> LazyRows
         )
     )
     no_done: frozenset[tuple[str, str]] = frozenset()
-    entries: list[Entry] = []
+    # One list per stage, customers in number order (as read): joined highest stage first
+    # they are the list's order, which the sort below finds (it sorts when the database's
+    # order of numbers is not Python's).
+    stages: dict[int, list[Entry]] = defaultdict(list)
     for key, c in customers.items():
         its_done = done.get(key)
         item = item_for(
@@ -53,9 +57,12 @@ def fair_use_worklist(session: Session, today: date, rules: RuleSet) -> LazyRows
             "combo" in c.products,
         )
         if item is not None:
-            entries.append((-item.stage, c.customer_no, c, item))
+            stages[item.stage].append((-item.stage, c.customer_no, c, item))
     release_mapping(months)
     release_mapping(customers)
+    entries: list[Entry] = []
+    for stage in sorted(stages, reverse=True):
+        entries += stages.pop(stage)
     sort_in_slices(entries, itemgetter(0, 1))
     return LazyRows(entries, _row, lambda e: (e[2].key, e[3].target))
 
