@@ -206,3 +206,23 @@ def test_every_page_runs_under_the_time_limit(
     hb.browse_page(db, HistoryFilter(process="fair_use", stage="stage_3"))
     hb.browse_page(db, HistoryFilter())
     assert limits == [hq.TIMEOUT_MS, hq.TIMEOUT_MS]
+
+
+def test_an_export_reads_its_batches_as_the_pages_are_read(
+    seeded: tuple[Database, list[Expected]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export's batches take the pages' statement (on PostgreSQL: the keys by an
+    index-only scan, then the rows), so a rare combination exports as fast as it pages."""
+    db, expected = seeded
+    monkeypatch.setattr(hb, "EXPORT_BATCH", 11)
+    built: list[int] = []
+    page_statement = hb.hq.page_statement
+
+    def spy(conn, flt, query, older, limit):  # type: ignore[no-untyped-def]
+        built.append(limit)
+        return page_statement(conn, flt, query, older, limit)
+
+    monkeypatch.setattr(hb.hq, "page_statement", spy)
+    result = hb.export_history(db, HistoryFilter(), tmp_path / "h.csv", "csv")
+    assert result.rows == len(expected)
+    assert built == [11] * (len(expected) // 11 + 1)

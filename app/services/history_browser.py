@@ -193,7 +193,8 @@ def export_rows(db: Database, flt: HistoryFilter) -> Iterator[HistoryRow]:
             batch = query.where(*hq.bounds(flt, after, None))
             try:
                 with hq.text_search(conn, flt.text is not None):
-                    found = conn.execute(hq.ordered(batch).limit(EXPORT_BATCH)).all()
+                    statement = hq.page_statement(conn, flt, batch, True, EXPORT_BATCH)
+                    found = conn.execute(statement).all()
             except hq.QueryTimeoutError:
                 raise _too_slow() from None
             if not found:
