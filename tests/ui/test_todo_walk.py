@@ -22,7 +22,7 @@ from shiboken6 import isValid
 from sqlalchemy import select
 
 from app.services.playbooks import playbook_for
-from app.services.runs import step_named
+from app.services.run_start import step_named
 from app.services.todo import todo_for
 from app.store.db import Database
 from app.store.models import Case, CaseState, Customer
